@@ -1,0 +1,49 @@
+"""Errors raised by services. They carry what a caller needs to answer a person: an HTTP
+status for the API, a title, a sentence saying what to fix, and per-field messages."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+    title = "Invalid request"
+    slug = "invalid-request"
+
+    def __init__(self, detail: str, *, errors: dict[str, list[str]] | None = None, extra: dict | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or {}
+        self.extra = extra or {}
+
+
+class InvalidInput(DomainError):
+    status = 400
+    title = "Invalid input"
+    slug = "invalid-input"
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+    slug = "not-found"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+    slug = "conflict"
+
+
+class IllegalTransition(Conflict):
+    title = "Transition not allowed"
+    slug = "illegal-transition"
+
+    def __init__(self, *, entity: str, current: str, target: str, allowed: list[str]):
+        allowed_text = ", ".join(allowed) if allowed else "none"
+        super().__init__(
+            f"{entity} cannot move from '{current}' to '{target}'. Allowed from '{current}': {allowed_text}.",
+            extra={"current": current, "allowed_transitions": allowed},
+        )
+        self.current = current
+        self.target = target
+        self.allowed = allowed

@@ -1,0 +1,170 @@
+"""Demo data: a small wine-cultivar classifier trained on scikit-learn's bundled wine data
+(no download), two registered versions, a few hundred logged predictions and a handful of
+WTF reports — one of them with a feature whose unit silently changed. Safe to run twice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from sklearn.datasets import load_wine
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from apps.predictions.services import predictions_log
+from apps.registry.models import Model, ModelVersion
+from apps.registry.services import model_version_register
+from apps.reports.models import Channel, Report
+from apps.reports.services import report_create
+
+MODEL_NAME = "wine-cultivar"
+DISPLAY_NAME = "Cellar picks (wine cultivar classifier)"
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "mlincidents-demo"
+SEED = 7
+
+
+@dataclass
+class DemoSummary:
+    versions: int
+    predictions: int
+    reports: int
+
+
+def wine_frame() -> tuple[pd.DataFrame, pd.Series]:
+    data = load_wine(as_frame=True)
+    features = data.data.rename(columns=lambda name: name.replace("/", "_"))
+    labels = data.target.map(lambda index: f"class_{index}")
+    return features, labels
+
+
+def _train(version: str, features: pd.DataFrame, labels: pd.Series):
+    if version == "1.0":
+        estimator = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    else:
+        estimator = RandomForestClassifier(n_estimators=60, random_state=SEED)
+    return estimator.fit(features, labels)
+
+
+def _demo_user():
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=DEMO_USERNAME, defaults={"is_staff": True, "is_superuser": True, "email": "demo@example.com"}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
+
+
+def _ensure_version(version: str, train_x: pd.DataFrame, train_y: pd.Series, user) -> ModelVersion:
+    existing = ModelVersion.objects.filter(model__name=MODEL_NAME, version=version).first()
+    if existing is not None:
+        return existing
+    directory = Path(settings.ARTIFACT_ROOT) / "demo"
+    directory.mkdir(parents=True, exist_ok=True)
+    artifact = directory / f"{MODEL_NAME}-{version}.joblib"
+    joblib.dump(_train(version, train_x, train_y), artifact)
+    return model_version_register(
+        model_name=MODEL_NAME, version=version, artifact_uri=str(artifact), reference=train_x,
+        display_name=DISPLAY_NAME,
+        description="Suggests a wine's cultivar from its chemical analysis, on the cellar page of the shop.",
+        actor=user,
+    )
+
+
+def _log_predictions(versions: dict[str, ModelVersion], features: pd.DataFrame) -> int:
+    rng = np.random.default_rng(SEED)
+    rows = []
+    start = timezone.now() - timezone.timedelta(days=3)
+    for version_name, count, offset in (("1.0", 200, 0), ("1.1", 100, 200)):
+        version = versions[version_name]
+        estimator = joblib.load(version.artifact_uri)
+        sample = features.sample(n=count, replace=True, random_state=SEED + offset).reset_index(drop=True)
+        noisy = sample * rng.normal(1.0, 0.02, size=sample.shape)
+        noisy = noisy.round(3)
+        outputs = estimator.predict(noisy)
+        for index in range(count):
+            number = offset + index
+            rows.append({
+                "prediction_id": f"wine-{number:05d}",
+                "model": MODEL_NAME,
+                "model_version": version_name,
+                "features": {k: float(v) for k, v in noisy.iloc[index].items()},
+                "output": str(outputs[index]),
+                "timestamp": (start + timezone.timedelta(minutes=15 * number)).isoformat(),
+                "context": {"surface": "cellar-page", "request_id": f"req-{number:05d}",
+                            "customer": f"c-{int(rng.integers(1000, 9999))}"},
+            })
+    return predictions_log(rows=rows).created
+
+
+def _file_reports(versions: dict[str, ModelVersion], test_x: pd.DataFrame, test_y: pd.Series, user) -> int:
+    if Report.objects.filter(model__name=MODEL_NAME).exists():
+        return 0
+    v1 = joblib.load(versions["1.0"].artifact_uri)
+
+    # 1. The unit change: the shop's new pipeline logs proline in µg/L instead of mg/L.
+    base = test_x.iloc[0].to_dict()
+    unit_changed = {k: float(v) for k, v in base.items()}
+    unit_changed["proline"] = unit_changed["proline"] * 1000
+    output = str(v1.predict(pd.DataFrame([unit_changed]))[0])
+    report_create(
+        reporter=user, model_name=MODEL_NAME, model_version="1.0", features=unit_changed, output=output,
+        title="Every wine on the cellar page is suddenly the same cultivar",
+        expected=f"{test_y.iloc[0]}, like the label on the bottle says",
+        description="Since Monday's release the cellar page suggests the same cultivar for nearly every bottle.",
+        context={"surface": "cellar-page"}, severity="high", channel=Channel.FORM,
+    )
+
+    # 2. A report that only knows a prediction id from a screenshot.
+    report_create(reporter=user, model_name=MODEL_NAME, prediction_id="wine-00042",
+                  title="Suggested cultivar looks off for this bottle",
+                  description="Customer support forwarded a screenshot with request wine-00042.",
+                  channel=Channel.API)
+
+    # 3. An honest mistake of the model on a held-out wine.
+    predicted = v1.predict(test_x)
+    wrong = next((i for i in range(len(test_x)) if predicted[i] != test_y.iloc[i]), 1)
+    report_create(
+        reporter=user, model_name=MODEL_NAME, model_version="1.0",
+        features={k: float(v) for k, v in test_x.iloc[wrong].items()}, output=str(predicted[wrong]),
+        title="Cultivar suggestion disagrees with the lab sheet", expected=str(test_y.iloc[wrong]),
+        channel=Channel.FORM,
+    )
+
+    # 4. The logged output does not come back on replay: the logged answer came from elsewhere.
+    features = {k: float(v) for k, v in test_x.iloc[3].items()}
+    replayed = str(v1.predict(pd.DataFrame([features]))[0])
+    other = next(label for label in ("class_0", "class_1", "class_2") if label != replayed)
+    report_create(
+        reporter=user, model_name=MODEL_NAME, model_version="1.0", features=features, output=other,
+        title="Chat bot and cellar page disagree about this wine",
+        description="The chat bot quoted a different cultivar than the page for the same bottle.",
+        channel=Channel.SLACK,
+    )
+    return 4
+
+
+@transaction.atomic
+def seed_demo() -> DemoSummary:
+    user = _demo_user()
+    features, labels = wine_frame()
+    train_x, test_x, train_y, test_y = train_test_split(
+        features, labels, test_size=0.3, random_state=SEED, stratify=labels
+    )
+    versions = {name: _ensure_version(name, train_x, train_y, user) for name in ("1.0", "1.1")}
+    Model.objects.filter(name=MODEL_NAME).update(display_name=DISPLAY_NAME)
+    created = _log_predictions(versions, features)
+    reports = _file_reports(versions, test_x.reset_index(drop=True), test_y.reset_index(drop=True), user)
+    return DemoSummary(versions=len(versions), predictions=created, reports=reports)

@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from .models import Incident
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "model", "status", "severity", "owner", "created_at")
+    list_filter = ("status", "severity", "model")
+    search_fields = ("title",)
+    # Status changes go through incident_transition (audited, state machine).
+    readonly_fields = ("status",)

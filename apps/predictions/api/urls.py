@@ -1,0 +1,5 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [path("predictions/", views.PredictionLogApi.as_view(), name="api-prediction-log")]

@@ -1,0 +1,42 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from apps.core.errors import DomainError
+from apps.registry.models import Backend
+from apps.registry.services import model_version_register, read_reference_csv
+
+
+class Command(BaseCommand):
+    help = "Register a model version: records the artifact's sha256, the feature schema and reference statistics."
+
+    def add_arguments(self, parser):
+        parser.add_argument("name")
+        parser.add_argument("version")
+        parser.add_argument("--artifact", required=True, help="joblib file (sklearn), models:/ URI or URL.")
+        parser.add_argument("--backend", default=Backend.SKLEARN, choices=Backend.values)
+        parser.add_argument("--reference", help="CSV of the training reference sample.")
+        parser.add_argument("--schema", help="JSON file with the feature schema (inferred from --reference if absent).")
+        parser.add_argument("--display-name", default="", help="Product name shown to reporters.")
+
+    def handle(self, *args, **options):
+        schema = None
+        if options["schema"]:
+            try:
+                schema = json.loads(Path(options["schema"]).read_text())
+            except (OSError, ValueError) as exc:
+                raise CommandError(f"Cannot read the schema file: {exc}") from exc
+        try:
+            reference = read_reference_csv(options["reference"]) if options["reference"] else None
+            version = model_version_register(
+                model_name=options["name"], version=options["version"], artifact_uri=options["artifact"],
+                backend=options["backend"], reference=reference, schema=schema,
+                display_name=options["display_name"],
+            )
+        except DomainError as exc:
+            raise CommandError(exc.detail) from exc
+        self.stdout.write(
+            f"Registered {version} ({version.backend}, sha256 {version.sha256 or '-'}, "
+            f"{len(version.feature_names)} features, {version.reference_rows} reference rows)"
+        )

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+
+model_name_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
+    "Use letters, digits, '.', '_' or '-' (at most 100 characters), starting with a letter or digit.",
+)
+
+
+class Backend(models.TextChoices):
+    SKLEARN = "sklearn", "scikit-learn (joblib file)"
+    MLFLOW = "mlflow", "MLflow pyfunc"
+    OIP = "oip", "Open Inference Protocol (HTTP)"
+
+
+class Model(models.Model):
+    name = models.CharField(max_length=100, unique=True, validators=[model_name_validator])
+    display_name = models.CharField(max_length=200, blank=True,
+                                    help_text="The product name people know it by, shown on the report form.")
+    description = models.TextField(blank=True)
+    # How close a replayed score must be to the logged one to count as the same output.
+    abs_tolerance = models.FloatField(default=1e-6)
+    rel_tolerance = models.FloatField(default=1e-6)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.name
+
+
+class ModelVersion(models.Model):
+    model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="versions")
+    version = models.CharField(max_length=64, validators=[model_name_validator])
+    backend = models.CharField(max_length=16, choices=Backend.choices, default=Backend.SKLEARN)
+    artifact_uri = models.CharField(max_length=500, help_text="File path, models:/ URI or inference URL.")
+    sha256 = models.CharField(max_length=64, blank=True)
+    feature_schema = models.JSONField(default=dict, blank=True)
+    reference_stats = models.JSONField(default=dict, blank=True)
+    reference_sample = models.JSONField(default=list, blank=True)
+    reference_rows = models.PositiveIntegerField(default=0)
+    library_versions = models.JSONField(default=dict, blank=True)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["model__name", "-created_at"]
+        constraints = [models.UniqueConstraint(fields=["model", "version"], name="unique_version_per_model")]
+
+    def __str__(self) -> str:
+        return f"{self.model.name}:{self.version}"
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [feature["name"] for feature in self.feature_schema.get("features", [])]

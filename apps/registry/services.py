@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from apps.audit.services import audit_record
+from apps.core.errors import Conflict, InvalidInput
+
+from .backends import backend_for
+from .models import Backend, Model, ModelVersion, model_name_validator
+from .reference import compute_reference_stats, infer_schema, reference_sample
+from .schema import validate_schema_document
+
+
+def _check_name(value: str, field: str) -> None:
+    try:
+        model_name_validator(value)
+    except ValidationError as exc:
+        raise InvalidInput(f"{field}: {exc.messages[0]}", errors={field: exc.messages}) from exc
+
+
+def read_reference_csv(path: str | Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path)
+    except FileNotFoundError as exc:
+        raise InvalidInput(f"Reference file {path} does not exist.", errors={"reference": ["File not found."]}) from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"Reference file {path} is not a readable CSV: {exc}",
+                           errors={"reference": ["Not a readable CSV."]}) from exc
+
+
+@transaction.atomic
+def model_version_register(
+    *,
+    model_name: str,
+    version: str,
+    artifact_uri: str,
+    backend: str = Backend.SKLEARN,
+    reference: pd.DataFrame | None = None,
+    schema: dict[str, Any] | None = None,
+    display_name: str = "",
+    description: str = "",
+    actor=None,
+) -> ModelVersion:
+    """Registers a version. The artifact's digest is recorded so that only this exact file
+    ever loads. Registering the same file again is a no-op; another file under an existing
+    version number is refused, since reports already point at that version."""
+    _check_name(model_name, "model")
+    _check_name(version, "version")
+    if backend not in Backend.values:
+        raise InvalidInput(f"Unknown backend '{backend}'.", errors={"backend": [f"Choose one of {Backend.values}."]})
+    if backend == Backend.SKLEARN:
+        artifact_uri = str(Path(artifact_uri).resolve())
+    description_of_artifact = backend_for(backend).describe(artifact_uri)
+
+    if schema is not None:
+        validate_schema_document(schema)
+    elif reference is not None:
+        schema = infer_schema(reference)
+    else:
+        schema = {"features": []}
+
+    model, created = Model.objects.get_or_create(
+        name=model_name, defaults={"display_name": display_name or model_name, "description": description}
+    )
+    if created:
+        audit_record(actor=actor, action="model.create", target=model, new={"name": model_name})
+
+    existing = ModelVersion.objects.filter(model=model, version=version).first()
+    if existing is not None:
+        if existing.sha256 == description_of_artifact["sha256"] and existing.artifact_uri == artifact_uri:
+            return existing
+        raise Conflict(
+            f"{model_name}:{version} is already registered with another artifact; register a new version number.",
+            errors={"version": ["Already registered with another artifact."]},
+        )
+
+    model_version = ModelVersion.objects.create(
+        model=model,
+        version=version,
+        backend=backend,
+        artifact_uri=artifact_uri,
+        sha256=description_of_artifact["sha256"],
+        feature_schema=schema,
+        reference_stats=compute_reference_stats(reference) if reference is not None else {},
+        reference_sample=reference_sample(reference) if reference is not None else [],
+        reference_rows=len(reference) if reference is not None else 0,
+        library_versions=description_of_artifact.get("library_versions", {}),
+        registered_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(actor=actor, action="model_version.register", target=model_version,
+                 new={"version": version, "sha256": model_version.sha256, "backend": backend})
+    return model_version

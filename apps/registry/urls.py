@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registry"
+urlpatterns = [
+    path("", views.model_list_view, name="list"),
+    path("<str:name>/", views.model_detail_view, name="detail"),
+]

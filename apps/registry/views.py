@@ -1,0 +1,27 @@
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import render
+
+from apps.predictions.selectors import predictions_recent
+from apps.reports.selectors import report_list
+
+from . import selectors
+
+
+@login_required
+def model_list_view(request):
+    return render(request, "registry/model_list.html", {"models": selectors.model_list()})
+
+
+@login_required
+def model_detail_view(request, name: str):
+    model = selectors.model_get(name=name)
+    versions = selectors.model_version_list(model=model).annotate(
+        prediction_count=Count("predictions", distinct=True), report_count=Count("reports", distinct=True)
+    )
+    return render(request, "registry/model_detail.html", {
+        "model": model,
+        "versions": versions,
+        "predictions": predictions_recent(model=model, limit=25),
+        "reports": report_list(user=request.user).filter(model=model)[:20],
+    })

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from apps.core.errors import NotFound
+
+from .models import Replay, ReplayResult
+
+
+def replay_get(*, user, replay_id: int) -> Replay:
+    replay = Replay.objects.select_related("model_version__model", "requested_by").filter(pk=replay_id).first()
+    if replay is None:
+        raise NotFound(f"There is no replay {replay_id}, or you may not see it.")
+    return replay
+
+
+def replay_results(*, replay: Replay) -> QuerySet[ReplayResult]:
+    return replay.results.order_by("report_id")
+
+
+def replays_for_report(*, user, report_id: int) -> list[tuple[Replay, ReplayResult | None]]:
+    replays = list(
+        Replay.objects.select_related("model_version").filter(reports=report_id).order_by("-created_at", "-id")[:20]
+    )
+    results = {result.replay_id: result for result in ReplayResult.objects.filter(report_id=report_id,
+                                                                                 replay__in=replays)}
+    return [(replay, results.get(replay.pk)) for replay in replays]
+
+
+def reports_for_batch(*, user, model, reports: list[int] | None = None, incident: int | None = None,
+                      suite: str | None = None):
+    """The reports a batch replay runs: an explicit list, an incident's, or the suite of
+    resolved cases."""
+    from apps.incidents.models import IncidentStatus
+    from apps.reports.selectors import report_list
+
+    queryset = report_list(user=user).filter(model=model)
+    if reports:
+        found = list(queryset.filter(pk__in=reports))
+        missing = sorted(set(reports) - {report.pk for report in found})
+        if missing:
+            raise NotFound(f"No report(s) {', '.join(map(str, missing[:20]))} for model {model.name}.",
+                           errors={"reports": [f"Unknown report ids: {missing[:20]}"]})
+        return found
+    if incident is not None:
+        return list(queryset.filter(incident_id=incident))
+    if suite == "resolved":
+        return list(queryset.filter(incident__status__in=[IncidentStatus.RESOLVED, IncidentStatus.CLOSED]))
+    return []

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+import pandas as pd
+from django.db import transaction
+from django.utils import timezone
+
+from apps.audit.services import audit_record
+from apps.core.errors import DomainError, InvalidInput
+from apps.registry.backends import backend_for
+from apps.registry.models import ModelVersion
+from apps.reports.models import Report
+
+from .comparison import output_diff, outputs_match
+from .models import Replay, ReplayKind, ReplayResult, ReplayStatus
+
+logger = logging.getLogger(__name__)
+
+MAX_REPORTS_PER_REPLAY = 100_000
+
+
+def _enqueue(replay_id: int) -> None:
+    from .tasks import replay_run_task
+
+    try:
+        replay_run_task.delay(replay_id)
+    except Exception:  # a broker outage must not undo or hide the committed replay row
+        logger.exception("Could not enqueue replay %s; it stays queued until the broker is back", replay_id)
+
+
+@transaction.atomic
+def replay_start(*, actor, model_version: ModelVersion, reports: Iterable[Report]) -> Replay:
+    """Queues a replay of the reports' stored inputs through `model_version`. The worker is
+    told only after the row is committed, so it always finds what it was sent."""
+    report_ids = sorted({report.pk for report in reports})
+    if not report_ids:
+        raise InvalidInput("There are no reports to replay.", errors={"reports": ["Empty."]})
+    if len(report_ids) > MAX_REPORTS_PER_REPLAY:
+        raise InvalidInput(f"At most {MAX_REPORTS_PER_REPLAY} reports per replay.")
+    foreign = Report.objects.filter(pk__in=report_ids).exclude(model=model_version.model).count()
+    if foreign:
+        raise InvalidInput(f"{foreign} of the reports are about another model than {model_version.model.name}.",
+                           errors={"reports": ["Reports must be about the replayed model."]})
+    own_versions = set(Report.objects.filter(pk__in=report_ids).values_list("model_version_id", flat=True))
+    kind = ReplayKind.REPRODUCE if own_versions == {model_version.pk} else ReplayKind.VERIFY
+    replay = Replay.objects.create(
+        model_version=model_version, kind=kind, total=len(report_ids),
+        requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    replay.reports.through.objects.bulk_create(
+        [replay.reports.through(replay_id=replay.pk, report_id=report_id) for report_id in report_ids],
+        batch_size=5000,
+    )
+    audit_record(actor=actor, action="replay.start", target=replay,
+                 new={"model_version": str(model_version), "reports": len(report_ids)})
+    transaction.on_commit(lambda: _enqueue(replay.pk))
+    return replay
+
+
+def _claim(replay_id: int) -> bool:
+    """Compare-and-set: only the first delivery of the task gets to run the replay."""
+    return bool(
+        Replay.objects.filter(pk=replay_id, status=ReplayStatus.QUEUED)
+        .update(status=ReplayStatus.RUNNING, started_at=timezone.now())
+    )
+
+
+def _fail(replay_id: int, message: str) -> None:
+    Replay.objects.filter(pk=replay_id, status=ReplayStatus.RUNNING).update(
+        status=ReplayStatus.FAILED, error_message=message[:5000], finished_at=timezone.now()
+    )
+
+
+def replay_run(*, replay_id: int) -> Replay | None:
+    """Runs a queued replay: loads the inputs into one DataFrame, predicts in one vectorised
+    call, stores a result per report. A failure is recorded on the replay, never raised, so a
+    worker survives any model. Running it twice does nothing the second time."""
+    if not _claim(replay_id):
+        logger.info("Replay %s is not queued any more; nothing to do", replay_id)
+        return Replay.objects.filter(pk=replay_id).first()
+    replay = Replay.objects.select_related("model_version__model").get(pk=replay_id)
+    version = replay.model_version
+    try:
+        backend = backend_for(version.backend)
+        loaded = backend.load(version_id=version.pk, artifact_uri=version.artifact_uri, sha256=version.sha256,
+                              feature_names=version.feature_names)
+        reports = list(replay.reports.order_by("pk").only("id", "features", "output"))
+        frame = pd.DataFrame.from_records([report.features for report in reports])
+        outcome = loaded.predict_frame(frame)
+    except DomainError as exc:
+        _fail(replay_id, exc.detail)
+        return Replay.objects.get(pk=replay_id)
+    except Exception as exc:  # noqa: BLE001 — anything the model raises is a finding, not a crash
+        logger.exception("Replay %s failed", replay_id)
+        _fail(replay_id, f"{exc.__class__.__name__}: {exc}")
+        return Replay.objects.get(pk=replay_id)
+
+    model = version.model
+    results = []
+    matched = mismatched = errors = 0
+    for report, output, error in zip(reports, outcome.outputs, outcome.errors):
+        if error:
+            errors += 1
+            results.append(ReplayResult(replay_id=replay_id, report_id=report.pk, error=error))
+            continue
+        same = outputs_match(report.output, output, abs_tol=model.abs_tolerance, rel_tol=model.rel_tolerance)
+        matched += same
+        mismatched += not same
+        results.append(ReplayResult(replay_id=replay_id, report_id=report.pk, output=output, matches_original=same,
+                                    diff=None if same else output_diff(report.output, output)))
+    missing = replay.total - len(reports)  # reports deleted since the replay was queued
+    with transaction.atomic():
+        ReplayResult.objects.bulk_create(results, ignore_conflicts=True)
+        Replay.objects.filter(pk=replay_id, status=ReplayStatus.RUNNING).update(
+            status=ReplayStatus.SUCCEEDED, matched=matched, mismatched=mismatched, errors=errors + missing,
+            warnings=loaded.warnings, library_versions=version.library_versions | _runtime_versions(),
+            error_message=f"{missing} report(s) no longer exist." if missing else "",
+            finished_at=timezone.now(),
+        )
+    return Replay.objects.get(pk=replay_id)
+
+
+def _runtime_versions() -> dict[str, str]:
+    import joblib
+    import numpy
+    import sklearn
+
+    return {"runtime:scikit-learn": sklearn.__version__, "runtime:numpy": numpy.__version__,
+            "runtime:pandas": pd.__version__, "runtime:joblib": joblib.__version__}

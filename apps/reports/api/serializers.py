@@ -1,0 +1,66 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.forensics.selectors import input_checks
+from apps.incidents.models import Severity
+from apps.reports.models import Report
+
+
+class ReportCreateSerializer(serializers.Serializer):
+    """Shape checks only; the rules (prediction lookup, schema) live in report_create."""
+
+    model = serializers.CharField(max_length=100)
+    model_version = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    prediction_id = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    features = serializers.JSONField(required=False)
+    output = serializers.JSONField(required=False, allow_null=True)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")
+    expected = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")
+    context = serializers.DictField(required=False)
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False, default=Severity.MEDIUM)
+    allow_schema_mismatch = serializers.BooleanField(
+        required=False, default=False,
+        help_text="File the report even though its features do not match the version's schema.",
+    )
+
+
+class InputCheckSerializer(serializers.Serializer):
+    feature = serializers.CharField()
+    value = serializers.JSONField(allow_null=True)
+    flags = serializers.ListField(child=serializers.CharField())
+    percentile = serializers.FloatField(required=False, allow_null=True)
+    reference = serializers.DictField()
+    score = serializers.FloatField()
+    message = serializers.CharField(required=False)
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    model = serializers.CharField(source="model.name")
+    model_version = serializers.CharField(source="model_version.version")
+    incident = serializers.IntegerField(source="incident_id")
+    incident_status = serializers.CharField(source="incident.status")
+    reporter = serializers.CharField(source="reporter.username", default=None)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = ["id", "url", "model", "model_version", "prediction_id", "features", "output", "title",
+                  "description", "expected", "context", "severity", "channel", "reporter", "incident",
+                  "incident_status", "schema_problems", "created_at"]
+
+    def get_url(self, obj: Report) -> str:
+        request = self.context.get("request")
+        path = obj.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
+
+
+class ReportDetailSerializer(ReportSerializer):
+    input_checks = serializers.SerializerMethodField()
+
+    class Meta(ReportSerializer.Meta):
+        fields = ReportSerializer.Meta.fields + ["input_checks"]
+
+    @extend_schema_field(InputCheckSerializer(many=True))
+    def get_input_checks(self, obj: Report) -> list[dict]:
+        return input_checks(model_version=obj.model_version, features=obj.features)

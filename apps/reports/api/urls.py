@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("reports/", views.ReportListCreateApi.as_view(), name="api-report-list"),
+    path("reports/<int:pk>/", views.ReportDetailApi.as_view(), name="api-report-detail"),
+]

@@ -1,0 +1,37 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.reports import selectors, services
+from apps.reports.models import Channel
+
+from .serializers import ReportCreateSerializer, ReportDetailSerializer, ReportSerializer
+
+
+class ReportListCreateApi(generics.ListAPIView):
+    serializer_class = ReportSerializer
+
+    def get_queryset(self):
+        return selectors.report_list(user=self.request.user)
+
+    @extend_schema(request=ReportCreateSerializer, responses={201: ReportDetailSerializer})
+    def post(self, request):
+        serializer = ReportCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        report = services.report_create(
+            reporter=request.user,
+            model_name=data.pop("model"),
+            channel=Channel.API,
+            **{key: value for key, value in data.items() if value not in ("", None) or key == "output"},
+        )
+        body = ReportDetailSerializer(report, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ReportDetailApi(APIView):
+    @extend_schema(responses=ReportDetailSerializer)
+    def get(self, request, pk: int):
+        report = selectors.report_get(user=request.user, report_id=pk)
+        return Response(ReportDetailSerializer(report, context={"request": request}).data)

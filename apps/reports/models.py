@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.incidents.models import Severity
+
+
+class Channel(models.TextChoices):
+    FORM = "form", "Bug-report form"
+    API = "api", "REST API"
+    SLACK = "slack", "Slack"
+    MATTERMOST = "mattermost", "Mattermost"
+
+
+class Report(models.Model):
+    """One person's observation of surprising model behaviour, with the facts needed to replay
+    it. Reports are never edited away: they are the evidence."""
+
+    model = models.ForeignKey("registry.Model", on_delete=models.PROTECT, related_name="reports")
+    model_version = models.ForeignKey("registry.ModelVersion", on_delete=models.PROTECT, related_name="reports")
+    logged_prediction = models.ForeignKey("predictions.Prediction", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="reports")
+    prediction_id = models.CharField(max_length=200, blank=True)
+    features = models.JSONField(default=dict)
+    output = models.JSONField(null=True, blank=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    expected = models.TextField(blank=True)
+    context = models.JSONField(default=dict, blank=True)
+    severity = models.CharField(max_length=16, choices=Severity.choices, default=Severity.MEDIUM)
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.API)
+    schema_problems = models.JSONField(default=dict, blank=True,
+                                       help_text="Unknown, missing or mistyped features the reporter confirmed.")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                 related_name="reports")
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT, related_name="reports")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"WTF-{self.pk}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:detail", args=[self.pk])

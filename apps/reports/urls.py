@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.report_list_view, name="list"),
+    path("new/", views.report_create_view, name="new"),
+    path("<int:pk>/", views.report_detail_view, name="detail"),
+    path("<int:pk>/replay/", views.report_replay_view, name="replay"),
+]
