@@ -115,14 +115,14 @@ def _file_reports(versions: dict[str, ModelVersion], test_x: pd.DataFrame, test_
     v1 = joblib.load(versions["1.0"].artifact_uri)
 
     # 1. The unit change: the shop's new pipeline logs proline in µg/L instead of mg/L.
-    base = test_x.iloc[0].to_dict()
-    unit_changed = {k: float(v) for k, v in base.items()}
+    row = next(i for i in range(len(test_x)) if test_y.iloc[i] == "class_1")
+    unit_changed = {k: float(v) for k, v in test_x.iloc[row].items()}
     unit_changed["proline"] = unit_changed["proline"] * 1000
     output = str(v1.predict(pd.DataFrame([unit_changed]))[0])
     report_create(
         reporter=user, model_name=MODEL_NAME, model_version="1.0", features=unit_changed, output=output,
         title="Every wine on the cellar page is suddenly the same cultivar",
-        expected=f"{test_y.iloc[0]}, like the label on the bottle says",
+        expected=f"{test_y.iloc[row]}, like the label on the bottle says",
         description="Since Monday's release the cellar page suggests the same cultivar for nearly every bottle.",
         context={"surface": "cellar-page"}, severity="high", channel=Channel.FORM,
     )

@@ -26,22 +26,29 @@ def _percentile(value: float, quantiles: dict[str, float | None]) -> float | Non
         return 0.0
     if value >= points[-1][1]:
         return 100.0
-    for (q_low, v_low), (q_high, v_high) in zip(points, points[1:]):
+    for (q_low, v_low), (q_high, v_high) in zip(points, points[1:], strict=False):
         if v_low <= value <= v_high:
             fraction = 0.5 if v_high == v_low else (value - v_low) / (v_high - v_low)
             return round(100 * (q_low + fraction * (q_high - q_low)), 1)
     return None
 
 
-def _scale_shift(value: float, median: float | None) -> tuple[str, float] | None:
-    if not median or value == 0 or (value > 0) != (median > 0):
+def _scale_shift(value: float, ref: dict[str, Any]) -> tuple[float, str, float] | None:
+    """If dividing (or multiplying) the value by a usual unit factor lands it among typical
+    training values, the unit probably changed. Returns (factor, label, rescaled value)."""
+    quantiles = ref.get("quantiles") or {}
+    low, high, median = quantiles.get("0.01"), quantiles.get("0.99"), quantiles.get("0.5")
+    if low is None or high is None or not median or value == 0:
         return None
-    ratio = abs(value / median)
+    best = None
     for factor, label in _SCALE_FACTORS:
-        for direction, observed in ((label, ratio), (f"1/{label[:-1]}", 1 / ratio)):
-            if abs(observed / factor - 1) <= _SCALE_TOLERANCE:
-                return direction, factor
-    return None
+        for rescaled, name in ((value / factor, f"divided by {label[:-1]}"),
+                               (value * factor, f"multiplied by {label[:-1]}")):
+            if low <= rescaled <= high:
+                closeness = abs(math.log10(abs(rescaled) / abs(median))) if rescaled and median else math.inf
+                if best is None or closeness < best[0]:
+                    best = (closeness, factor, name, rescaled)
+    return None if best is None else best[1:]
 
 
 def _fmt(value: float) -> str:
@@ -63,14 +70,17 @@ def _numeric_check(name: str, value: float, ref: dict[str, Any]) -> dict[str, An
             distance = (low - value) if value < low else (value - high)
             score += 0.5 + min(0.4, math.log10(1 + distance / span) * 0.2)
             reasons.append(f"`{name}` = {_fmt(value)} is outside the training range [{_fmt(low)}, {_fmt(high)}]")
-            shift = _scale_shift(value, median)
+            shift = _scale_shift(value, ref)
             if shift is not None:
                 flags.append("scale_shift")
                 score += 0.3
-                direction, factor = shift
-                hint = "was it logged in another unit (e.g. milliseconds instead of seconds)?"
-                reasons[-1] = (f"`{name}` = {_fmt(value)} is {direction} the training median ({_fmt(median)}) "
-                               f"and outside the training range; {hint}")
+                factor, label, rescaled = shift
+                ratio = value / median if median else factor
+                reasons[-1] = (
+                    f"`{name}` = {_fmt(value)} is {abs(ratio):,.0f}× the training median ({_fmt(median)}) and "
+                    f"outside the training range; {label} it would be {_fmt(rescaled)}, "
+                    "a typical value — was it logged in another unit (e.g. milliseconds instead of seconds)?"
+                )
     if not reasons and percentile is not None and (percentile <= 1 or percentile >= 99):
         reasons.append(f"`{name}` = {_fmt(value)} is at the {percentile:g}th percentile of training")
     return {"flags": flags, "score": score, "percentile": percentile, "reasons": reasons}

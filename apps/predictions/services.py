@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.core.errors import InvalidInput
-from apps.registry.models import Model, ModelVersion
+from apps.registry.models import ModelVersion
 
 from .models import Prediction
 from .validation import MAX_ID_LENGTH, context_problem, features_problem, output_problem
@@ -104,8 +104,8 @@ def predictions_log(*, rows: Any) -> LogResult:
         )
 
     if len(result.errors) == len(rows):
-        raise InvalidInput("No row could be stored; see the errors per row.",
-                           errors={f"[{e['index']}].{k}": v for e in result.errors[:50] for k, v in e["errors"].items()})
+        per_field = {f"[{e['index']}].{k}": v for e in result.errors[:50] for k, v in e["errors"].items()}
+        raise InvalidInput("No row could be stored; see the errors per row.", errors=per_field)
 
     with transaction.atomic():
         by_model: dict[int, set[str]] = {}

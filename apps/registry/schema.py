@@ -17,7 +17,8 @@ def validate_schema_document(schema: Any) -> None:
     names = set()
     for index, feature in enumerate(schema["features"]):
         if not isinstance(feature, dict) or not isinstance(feature.get("name"), str):
-            raise InvalidInput(f"Schema feature #{index} needs a 'name'.", errors={"schema": ["Feature without a name."]})
+            raise InvalidInput(f"Schema feature #{index} needs a 'name'.",
+                               errors={"schema": ["Feature without a name."]})
         if feature.get("type") not in FEATURE_TYPES:
             raise InvalidInput(f"Schema feature '{feature['name']}' has type {feature.get('type')!r}; "
                                f"use one of {', '.join(FEATURE_TYPES)}.", errors={"schema": ["Unknown feature type."]})

@@ -16,7 +16,7 @@ def outputs_match(logged: Any, replayed: Any, *, abs_tol: float, rel_tol: float)
         return math.isclose(float(logged), float(replayed), rel_tol=rel_tol, abs_tol=abs_tol)
     if isinstance(logged, list) and isinstance(replayed, list):
         return len(logged) == len(replayed) and all(
-            outputs_match(a, b, abs_tol=abs_tol, rel_tol=rel_tol) for a, b in zip(logged, replayed)
+            outputs_match(a, b, abs_tol=abs_tol, rel_tol=rel_tol) for a, b in zip(logged, replayed, strict=False)
         )
     if isinstance(logged, dict) and isinstance(replayed, dict):
         return logged.keys() == replayed.keys() and all(

@@ -100,7 +100,7 @@ def replay_run(*, replay_id: int) -> Replay | None:
     model = version.model
     results = []
     matched = mismatched = errors = 0
-    for report, output, error in zip(reports, outcome.outputs, outcome.errors):
+    for report, output, error in zip(reports, outcome.outputs, outcome.errors, strict=False):
         if error:
             errors += 1
             results.append(ReplayResult(replay_id=replay_id, report_id=report.pk, error=error))

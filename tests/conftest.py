@@ -1,0 +1,36 @@
+import pytest
+from rest_framework.test import APIClient
+
+from apps.accounts.services import api_token_create
+from tests.accounts.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _artifact_root(settings, tmp_path_factory):
+    settings.ARTIFACT_ROOT = tmp_path_factory.mktemp("artifacts")
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def api_client(user):
+    client = APIClient()
+    issued = api_token_create(username=user.username, name="tests")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issued.key}")
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def anonymous_client():
+    return APIClient()
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    """Runs what services schedule with transaction.on_commit (tests run inside a transaction
+    that never commits): `with run_on_commit(): service(...)`."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

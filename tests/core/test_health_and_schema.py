@@ -1,0 +1,63 @@
+import pytest
+from django.db import connection
+
+
+def test_healthz_answers_without_authentication(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_readyz_reports_ok_when_the_database_answers(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200 and response.json()["status"] == "ok"
+
+
+@pytest.mark.django_db
+def test_readyz_names_the_broker_when_it_is_down(client, settings):
+    from mlincidents.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    previous = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    try:
+        response = client.get("/readyz")
+    finally:
+        app.conf.broker_url = previous
+    assert response.status_code == 503
+    assert response.json()["down"] == ["broker"]
+
+
+@pytest.mark.django_db
+def test_readyz_names_the_database_when_it_is_down(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise connection.Database.OperationalError("gone")
+
+    monkeypatch.setattr(connection, "cursor", broken)
+    response = client.get("/readyz")
+    assert response.status_code == 503 and "database" in response.json()["down"]
+
+
+@pytest.mark.django_db
+def test_the_openapi_schema_documents_the_contract_paths(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in ["/api/v1/models/", "/api/v1/models/{name}/versions/", "/api/v1/predictions/",
+                 "/api/v1/reports/", "/api/v1/reports/{id}/", "/api/v1/reports/{id}/replays/",
+                 "/api/v1/replays/", "/api/v1/replays/{id}/", "/api/v1/incidents/{id}/",
+                 "/api/v1/incidents/{id}/transition/"]:
+        assert path in paths, path
+
+
+@pytest.mark.django_db
+def test_the_interactive_docs_page_is_served(client):
+    assert client.get("/api/docs/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_unknown_api_paths_are_problem_json(api_client):
+    response = api_client.get("/api/v1/nothing-here/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
