@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -11,6 +10,8 @@ from apps.incidents.models import ACTIVE_STATUSES
 from apps.incidents.selectors import incident_list
 from apps.registry.selectors import model_list
 from apps.reports.selectors import report_list
+
+from mlincidents.celery import app as celery_app
 
 from .problems import problem_json_response
 
@@ -31,12 +32,10 @@ def _database_ok() -> str | None:
 
 
 def _broker_ok() -> str | None:
-    if settings.CELERY_TASK_ALWAYS_EAGER or settings.CELERY_BROKER_URL.startswith("memory://"):
-        return None
-    from mlincidents.celery import app
-
+    if celery_app.conf.task_always_eager or str(celery_app.conf.broker_url).startswith("memory://"):
+        return None  # the embedded default runs tasks in-process: there is no broker to wait for
     try:
-        with app.connection_for_write() as conn:
+        with celery_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:  # kombu raises many kinds of errors for an unreachable broker
         return f"broker: {exc.__class__.__name__}"

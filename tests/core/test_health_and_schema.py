@@ -14,17 +14,15 @@ def test_readyz_reports_ok_when_the_database_answers(client):
 
 
 @pytest.mark.django_db
-def test_readyz_names_the_broker_when_it_is_down(client, settings):
+def test_readyz_names_the_broker_when_it_is_down(client):
     from mlincidents.celery import app
 
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
-    previous = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    previous = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
+    app.conf.update(task_always_eager=False, broker_url="redis://127.0.0.1:1/0")
     try:
         response = client.get("/readyz")
     finally:
-        app.conf.broker_url = previous
+        app.conf.update(previous)
     assert response.status_code == 503
     assert response.json()["down"] == ["broker"]
 

@@ -68,9 +68,12 @@ def test_report_form_friendly_errors(page, login):
     summary = page.get_by_role("alert")
     expect(summary).to_be_visible()
     expect(summary).to_contain_text("Please check the highlighted fields")
+    expect(summary).to_be_focused()  # so a screen reader announces it straight away
     # The message sits with the field it is about, and the typed text is kept.
     field_block = page.locator("form div").filter(has=page.locator("#id_features"))
     expect(field_block).to_contain_text("not valid JSON")
+    expect(features).to_have_attribute("aria-invalid", "true")
+    expect(features).to_have_accessible_description(re.compile("not valid JSON"))
     expect(features).to_have_value('{"sepal_length": 5.1, sepal_width: 3.5')
     expect(page.get_by_label("What looked wrong, in a few words")).to_have_value("Broken paste")
 
