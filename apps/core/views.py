@@ -10,7 +10,6 @@ from apps.incidents.models import ACTIVE_STATUSES
 from apps.incidents.selectors import incident_list
 from apps.registry.selectors import model_list
 from apps.reports.selectors import report_list
-
 from mlincidents.celery import app as celery_app
 
 from .problems import problem_json_response
