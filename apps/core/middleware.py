@@ -1,6 +1,9 @@
 import re
 import uuid
 
+from django.shortcuts import render
+
+from .errors import DomainError, NotFound
 from .request_context import reset_request_id, set_request_id
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -24,3 +27,21 @@ class RequestIdMiddleware:
             reset_request_id(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class DomainErrorPageMiddleware:
+    """Pages call the same services as the API; a service error that a page did not handle
+    itself becomes a readable 404 or 400 page instead of a server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotFound):
+            return render(request, "404.html", {"detail": exception.detail}, status=404)
+        if isinstance(exception, DomainError):
+            return render(request, "400.html", {"detail": exception.detail}, status=exception.status)
+        return None

@@ -25,8 +25,7 @@ def _attach_errors(form: ReportForm, error: DomainError) -> None:
         prefix = f"{key.split('.', 1)[1]}: " if "." in key else ""
         for message in messages_:
             form.add_error(field if field in field_names else None, prefix + message)
-    if not error.errors:
-        form.add_error(None, error.detail)
+    form.add_error(None, error.detail)
 
 
 @login_required

@@ -1,0 +1,87 @@
+import json
+
+import pytest
+
+from apps.reports.models import Report
+from tests.registry.factories import iris_row, trained_version
+from tests.reports.factories import file_report
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def version():
+    return trained_version()
+
+
+def _form(version, **overrides):
+    return {"model_version": version.pk, "features": json.dumps(iris_row(0)), "output": "setosa",
+            "title": "Odd", "expected": "virginica", "description": ""} | overrides
+
+
+def test_pages_need_a_signed_in_user(client):
+    for path in ("/", "/reports/", "/reports/new/", "/incidents/", "/models/"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], path
+
+
+def test_the_form_files_a_report_and_lands_on_its_page(signed_in, version):
+    response = signed_in.post("/reports/new/", _form(version), follow=True)
+
+    report = Report.objects.get()
+    assert response.redirect_chain[-1][0] == f"/reports/{report.pk}/"
+    assert report.channel == "form" and report.output == "setosa" and report.expected == "virginica"
+    assert f"WTF-{report.pk} is filed" in response.content.decode()
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"features": "{not json"}, "not valid JSON"),
+    ({"features": "[1, 2]"}, "JSON object"),
+    ({"features": ""}, "give a prediction id"),
+    ({"prediction_id": "nope", "features": ""}, "No logged prediction"),
+    ({"model_version": "999"}, "Select a valid choice"),
+    ({"title": ""}, "This field is required"),
+])
+def test_the_form_explains_what_to_fix_and_files_nothing(signed_in, version, overrides, message):
+    response = signed_in.post("/reports/new/", _form(version, **overrides))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Report.objects.count() == 0
+
+
+def test_a_schema_mismatch_can_be_confirmed_on_the_form(signed_in, version):
+    odd = json.dumps(iris_row(0) | {"colour": "blue"})
+    refused = signed_in.post("/reports/new/", _form(version, features=odd))
+    assert refused.status_code == 400 and "File it anyway" in refused.content.decode()
+
+    signed_in.post("/reports/new/", _form(version, features=odd, allow_schema_mismatch="on"))
+    assert Report.objects.get().schema_problems
+
+
+def test_the_replay_button_shows_the_verdict_on_the_report_page(signed_in, user, version, run_on_commit):
+    report = file_report(reporter=user, version=version, output="versicolor")
+
+    with run_on_commit():
+        signed_in.post(f"/reports/{report.pk}/replay/")
+
+    page = signed_in.get(f"/reports/{report.pk}/").content.decode()
+    assert "differs from the logged output" in page
+    assert '<code class="replayed-output">setosa</code>' in page
+
+
+def test_list_and_overview_pages_show_the_reports(signed_in, user, version, django_assert_max_num_queries):
+    for index in range(3):
+        file_report(reporter=user, version=version, index=index, title=f"Case {index}")
+    with django_assert_max_num_queries(12):
+        listing = signed_in.get("/reports/").content.decode()
+    assert all(f"Case {i}" in listing for i in range(3))
+    assert "Case 2" in signed_in.get("/").content.decode()
+    assert "Case 1" in signed_in.get("/models/iris/").content.decode()
+    assert signed_in.get(f"/incidents/{Report.objects.first().incident_id}/").status_code == 200
+    assert signed_in.get("/reports/424242/").status_code == 404
