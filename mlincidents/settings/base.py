@@ -132,6 +132,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="mlincidents")
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "purge-idempotency-keys": {"task": "apps.core.tasks.idempotency_records_purge_task", "schedule": 60 * 60},
+}
 
 # --- REST API --------------------------------------------------------------------------
 REST_FRAMEWORK = {

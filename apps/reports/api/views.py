@@ -1,8 +1,9 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.idempotency import run_idempotently
 from apps.reports import selectors, services
 from apps.reports.models import Channel
 
@@ -15,19 +16,30 @@ class ReportListCreateApi(generics.ListAPIView):
     def get_queryset(self):
         return selectors.report_list(user=self.request.user)
 
-    @extend_schema(request=ReportCreateSerializer, responses={201: ReportDetailSerializer})
+    @extend_schema(
+        request=ReportCreateSerializer, responses={201: ReportDetailSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                                     description="Send the same key again to get the first response back; "
+                                                 "nothing is created twice. Kept 24 hours.")],
+    )
     def post(self, request):
         serializer = ReportCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        report = services.report_create(
-            reporter=request.user,
-            model_name=data.pop("model"),
-            channel=Channel.API,
-            **{key: value for key, value in data.items() if value not in ("", None) or key == "output"},
-        )
-        body = ReportDetailSerializer(report, context={"request": request}).data
-        return Response(body, status=status.HTTP_201_CREATED)
+
+        def create() -> tuple[int, dict]:
+            report = services.report_create(
+                reporter=request.user,
+                model_name=data.pop("model"),
+                channel=Channel.API,
+                **{key: value for key, value in data.items() if value not in ("", None) or key == "output"},
+            )
+            return status.HTTP_201_CREATED, ReportDetailSerializer(report, context={"request": request}).data
+
+        status_code, body = run_idempotently(user=request.user, scope="reports.create",
+                                             key=request.headers.get("Idempotency-Key"), data=request.data,
+                                             action=create)
+        return Response(body, status=status_code)
 
 
 class ReportDetailApi(APIView):
