@@ -164,6 +164,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "apps.incidents.models.IncidentStatus",
+        "ReplayStatusEnum": "apps.replays.models.ReplayStatus",
+        "SeverityEnum": "apps.incidents.models.Severity",
+    },
 }
 
 LOGGING = {

@@ -59,3 +59,11 @@ def test_unknown_api_paths_are_problem_json(api_client):
     response = api_client.get("/api/v1/nothing-here/")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.django_db
+def test_the_schema_generates_without_warnings_and_validates(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yml"))
+    assert "tokenAuth" in (tmp_path / "schema.yml").read_text()
