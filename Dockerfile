@@ -61,9 +61,12 @@ EXPOSE 8000
 
 ENTRYPOINT ["/app/docker/entrypoint.sh"]
 # --worker-tmp-dir /dev/shm: gunicorn's worker heartbeat file on tmpfs, so a slow container
-# filesystem can't stall workers into being killed as unresponsive.
+#   filesystem can't stall workers into being killed as unresponsive.
+# --control-socket: gunicorn's default is ~/.gunicorn/, and the app user's home (/app) is
+#   read-only; in /tmp it works (`docker compose exec web gunicornc -s /tmp/gunicorn.ctl`).
 CMD ["gunicorn", "mlincidents.wsgi:application", \
      "--bind", "0.0.0.0:8000", \
      "--workers", "3", \
      "--access-logfile", "-", \
-     "--worker-tmp-dir", "/dev/shm"]
+     "--worker-tmp-dir", "/dev/shm", \
+     "--control-socket", "/tmp/gunicorn.ctl"]
