@@ -38,7 +38,11 @@ def json_depth(value: Any, depth: int = 0) -> int:
 
 def loads_checked(raw: bytes) -> Any:
     try:
-        data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        text = raw.decode("utf-8")
+        # PostgreSQL cannot store NUL in text or jsonb; refuse it here rather than fail on save.
+        if "\\u0000" in text.lower():
+            raise ParseError("Strings must not contain NUL characters (\\u0000).")
+        data = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except UnicodeDecodeError as exc:
         raise ParseError("The body is not UTF-8 encoded.") from exc
     except RecursionError as exc:
@@ -52,6 +56,13 @@ def loads_checked(raw: bytes) -> Any:
 
 def _reject_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text[:30]} is too large a number")
+    return value
 
 
 class LimitedJSONParser(JSONParser):

@@ -81,6 +81,9 @@ def test_bad_reports_get_a_problem_naming_the_field(api_client, version, body, f
     (b'{"a": NaN}', "application/json"),
     (b"model=iris", "application/x-www-form-urlencoded"),
     (("[" * 5000) + ("]" * 5000), "application/json"),
+    (b'{"model": "iris", "model_version": "1.0", "features": {}, "title": "a\\u0000b"}', "application/json"),
+    (b'{"model": "iris", "model_version": "1.0", "features": {}, "title": "x", "output": 1e400}',
+     "application/json"),
 ])
 def test_malformed_bodies_are_4xx_problems(api_client, version, raw, content_type):
     response = _post(api_client, raw, content_type=content_type)
