@@ -1,0 +1,26 @@
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SECRET_KEY", "DATABASE_URL")}
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, capture_output=True, text=True,
+                          env=clean | {"DJANGO_SETTINGS_MODULE": "mlincidents.settings.production"} | env)
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage("check", DATABASE_URL="sqlite:////tmp/unused.sqlite3")
+    assert result.returncode != 0
+    assert "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_passes_the_deployment_checklist_without_warnings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING",
+                     DJANGO_SECRET_KEY=secrets.token_urlsafe(60), DATABASE_URL="sqlite:////tmp/unused.sqlite3")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
