@@ -3,7 +3,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+import joblib
+import numpy
 import pandas as pd
+import sklearn
 from django.db import transaction
 from django.utils import timezone
 
@@ -123,9 +126,5 @@ def replay_run(*, replay_id: int) -> Replay | None:
 
 
 def _runtime_versions() -> dict[str, str]:
-    import joblib
-    import numpy
-    import sklearn
-
     return {"runtime:scikit-learn": sklearn.__version__, "runtime:numpy": numpy.__version__,
             "runtime:pandas": pd.__version__, "runtime:joblib": joblib.__version__}

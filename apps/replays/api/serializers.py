@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.replays.models import Replay, ReplayResult
@@ -47,5 +48,6 @@ class ReplaySerializer(serializers.ModelSerializer):
                   "error_message", "warnings", "library_versions", "created_at", "started_at", "finished_at",
                   "results"]
 
+    @extend_schema_field(ReplayResultSerializer(many=True))
     def get_results(self, obj: Replay) -> list[dict]:
         return ReplayResultSerializer(self.context["results"], many=True).data
