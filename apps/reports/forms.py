@@ -1,7 +1,7 @@
-import json
-
 from django import forms
+from rest_framework.exceptions import ParseError
 
+from apps.core.parsers import loads_checked
 from apps.registry.models import ModelVersion
 
 
@@ -42,10 +42,9 @@ class ReportForm(forms.Form):
         if not raw:
             return None
         try:
-            value = json.loads(raw)
-        except ValueError as exc:
-            raise forms.ValidationError(f"This is not valid JSON ({exc}). Paste the features as a JSON object.") \
-                from exc
+            value = loads_checked(raw.encode())  # the API's parser: no NaN, Infinity or NUL characters
+        except ParseError as exc:
+            raise forms.ValidationError(f"{exc.detail} Paste the features as a JSON object.") from exc
         if not isinstance(value, dict):
             raise forms.ValidationError('Paste the features as a JSON object, like {"name": value}.')
         return value
@@ -55,9 +54,9 @@ class ReportForm(forms.Form):
         if not raw:
             return None
         try:
-            return json.loads(raw)
-        except ValueError:
-            return raw  # a bare label such as class_0 is fine as text
+            return loads_checked(raw.encode())
+        except ParseError:
+            return raw  # a bare label such as class_0 (or NaN) is kept as the text the reporter saw
 
     def clean(self):
         cleaned = super().clean()

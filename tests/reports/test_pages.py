@@ -47,6 +47,8 @@ def test_the_form_files_a_report_and_lands_on_its_page(signed_in, version):
     ({"prediction_id": "nope", "features": ""}, "No logged prediction"),
     ({"model_version": "999"}, "Select a valid choice"),
     ({"title": ""}, "This field is required"),
+    ({"features": '{"sepal_length": NaN}'}, "not valid JSON"),
+    ({"features": '{"sepal_length": "a\\u0000"}'}, "NUL"),
 ])
 def test_the_form_explains_what_to_fix_and_files_nothing(signed_in, version, overrides, message):
     response = signed_in.post("/reports/new/", _form(version, **overrides))
@@ -85,3 +87,10 @@ def test_list_and_overview_pages_show_the_reports(signed_in, user, version, djan
     assert "Case 1" in signed_in.get("/models/iris/").content.decode()
     assert signed_in.get(f"/incidents/{Report.objects.first().incident_id}/").status_code == 200
     assert signed_in.get("/reports/424242/").status_code == 404
+
+
+@pytest.mark.parametrize("output", ["NaN", "1e400", '"a\\u0000b"'])
+def test_outputs_the_database_cannot_store_are_kept_as_the_text_typed(signed_in, version, output):
+    response = signed_in.post("/reports/new/", _form(version, output=output))
+    assert response.status_code == 302
+    assert Report.objects.get().output == output
