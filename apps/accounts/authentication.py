@@ -1,5 +1,7 @@
 from rest_framework import authentication, exceptions
 
+from apps.core.request_context import note_token
+
 from .selectors import api_token_authenticate
 
 
@@ -21,6 +23,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         token = api_token_authenticate(key)
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
+        note_token(f"{token.name} ({token.prefix}…)")
         return token.user, token
 
     def authenticate_header(self, request):

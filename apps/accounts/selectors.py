@@ -2,9 +2,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import ApiToken
+from apps.core.errors import NotFound
+
+from .access import user_access
+from .models import ApiToken, BotAccount, Membership
 from .services import token_digest
 
 # Writing last_used_at on every request would turn each read into a write.
@@ -19,3 +23,28 @@ def api_token_authenticate(key: str) -> ApiToken | None:
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_GRANULARITY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+def api_tokens_manageable(*, user) -> QuerySet[ApiToken]:
+    """The user's own tokens; for admins also every bot account's."""
+    queryset = ApiToken.objects.select_related("user", "user__bot_account", "created_by")
+    if user_access(user).is_admin:
+        return queryset.filter(Q(user=user) | Q(user__bot_account__isnull=False))
+    return queryset.filter(user=user)
+
+
+def api_token_get_manageable(*, user, token_id: int) -> ApiToken:
+    token = api_tokens_manageable(user=user).filter(pk=token_id).first()
+    if token is None:
+        raise NotFound(f"There is no token {token_id}, or you may not manage it.")
+    return token
+
+
+def bot_accounts(*, user) -> QuerySet[BotAccount]:
+    if not user_access(user).is_admin:
+        return BotAccount.objects.none()
+    return BotAccount.objects.select_related("user").order_by("user__username")
+
+
+def teams_of(*, user) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("team")

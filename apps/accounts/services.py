@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
-from apps.core.errors import InvalidInput
+from apps.core.errors import Conflict, InvalidInput, PermissionDenied
 
-from .models import ApiToken
+from .access import forget_access, user_access
+from .models import ApiToken, BotAccount, Membership, Team, TeamRole, TokenScope
 
 KEY_PREFIX = "mli_"
 
@@ -27,27 +29,136 @@ class IssuedToken:
     key: str  # shown once, never stored
 
 
-@transaction.atomic
-def api_token_create(*, username: str, name: str = "default", expires_at: datetime | None = None,
-                     actor=None) -> IssuedToken:
+def _get_user(username: str):
     User = get_user_model()
     try:
-        user = User.objects.get(username=username)
+        return User.objects.get(username=username)
     except User.DoesNotExist as exc:
         raise InvalidInput(f"No user named '{username}'.", errors={"username": ["Unknown user."]}) from exc
-    name = (name or "default").strip()[:100]
+
+
+def _checked_scopes(scopes: Iterable[str] | None) -> list[str]:
+    scopes = sorted(set(scopes or []))
+    unknown = [scope for scope in scopes if scope not in TokenScope.values]
+    if unknown:
+        raise InvalidInput(f"Unknown token scope(s): {', '.join(unknown)}. Use: {', '.join(TokenScope.values)}.",
+                           errors={"scopes": ["Unknown scope."]})
+    return scopes
+
+
+def _is_bot(user) -> bool:
+    return BotAccount.objects.filter(user=user).exists()
+
+
+def _may_issue_tokens_for(actor, user) -> bool:
+    # A management command is run by whoever operates the server. Admins issue bots' tokens,
+    # but never a person's: that would let them act as that person without a trace.
+    if actor is None or actor.pk == user.pk:
+        return True
+    return user_access(actor).is_admin and _is_bot(user)
+
+
+def _may_revoke_tokens_of(actor, user) -> bool:
+    return actor is None or actor.pk == user.pk or user_access(actor).is_admin
+
+
+@transaction.atomic
+def api_token_create(*, username: str, name: str = "default", expires_at: datetime | None = None,
+                     scopes: Iterable[str] | None = None, actor=None) -> IssuedToken:
+    """Issues a key for `username`. Empty `scopes` is a full-access token acting with all the
+    user's rights; `INTAKE_SCOPES` limits it to filing reports, logging predictions and
+    feedback. People issue tokens for themselves; admins also for bot accounts."""
+    user = _get_user(username)
+    if not _may_issue_tokens_for(actor, user):
+        raise PermissionDenied("You may only create tokens for yourself (admins: also for bot accounts).")
+    if not user.is_active:
+        raise InvalidInput(f"The account '{username}' is deactivated.", errors={"username": ["Deactivated."]})
+    name = (name or "default").strip()[:100] or "default"
+    if any(ord(char) < 32 or ord(char) == 127 for char in name):
+        raise InvalidInput("Token names must be printable text.", errors={"name": ["Control characters."]})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise InvalidInput("The expiry date is in the past.", errors={"expires_at": ["In the past."]})
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=key[: len(KEY_PREFIX) + 6], digest=token_digest(key), expires_at=expires_at
+        user=user, name=name, prefix=key[: len(KEY_PREFIX) + 6], digest=token_digest(key), expires_at=expires_at,
+        scopes=_checked_scopes(scopes), created_by=actor if actor is not None else None,
     )
-    audit_record(actor=actor or user, action="api_token.create", target=token, new={"name": name})
+    audit_record(actor=actor or user, action="api_token.create", target=token,
+                 new={"name": name, "user": user.get_username(), "scopes": token.scopes_label,
+                      "expires_at": expires_at.isoformat() if expires_at else None})
     return IssuedToken(token=token, key=key)
 
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
+    if not _may_revoke_tokens_of(actor, token.user):
+        raise PermissionDenied("You may only revoke your own tokens.")
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         audit_record(actor=actor, action="api_token.revoke", target=token, old={"active": True}, new={"active": False})
     return token
+
+
+def _require_admin(actor, action: str) -> None:
+    if actor is not None and not user_access(actor).is_admin:
+        raise PermissionDenied(f"Only admins may {action}.")
+
+
+@transaction.atomic
+def bot_account_create(*, username: str, description: str = "", actor=None):
+    """A user that cannot sign in with a password and acts only through its tokens."""
+    _require_admin(actor, "create bot accounts")
+    User = get_user_model()
+    field = User._meta.get_field(User.USERNAME_FIELD)
+    try:
+        field.run_validators(username)
+    except Exception as exc:
+        raise InvalidInput(f"'{username}' is not a valid username.", errors={"username": ["Invalid."]}) from exc
+    if User.objects.filter(username=username).exists():
+        raise Conflict(f"There is already an account named '{username}'.", errors={"username": ["Taken."]})
+    user = User(username=username)
+    user.set_unusable_password()
+    user.save()
+    bot = BotAccount.objects.create(user=user, description=description[:200],
+                                    created_by=actor if actor is not None else None)
+    audit_record(actor=actor, action="bot_account.create", target=bot, new={"username": username})
+    return user
+
+
+@transaction.atomic
+def team_create(*, slug: str, name: str, actor=None) -> Team:
+    _require_admin(actor, "create teams")
+    team, created = Team.objects.get_or_create(slug=slug, defaults={"name": name or slug})
+    if created:
+        audit_record(actor=actor, action="team.create", target=team, new={"slug": slug, "name": team.name})
+    return team
+
+
+@transaction.atomic
+def membership_set(*, team: Team, user, role: str | None, actor=None) -> Membership | None:
+    """Adds the user to the team with `role`, changes their role, or (role None) removes them."""
+    _require_admin(actor, "change team membership")
+    if role is not None and role not in TeamRole.values:
+        raise InvalidInput(f"Unknown role '{role}'. Use one of: {', '.join(TeamRole.values)}.")
+    current = Membership.objects.filter(team=team, user=user).first()
+    old = {"role": current.role if current else None}
+    if role is None:
+        if current is not None:
+            current.delete()
+            audit_record(actor=actor, action="team.member_remove", target=team,
+                         old={"user": user.get_username(), **old})
+        forget_access(user)
+        return None
+    if current is None:
+        current = Membership.objects.create(team=team, user=user, role=role)
+    elif current.role != role:
+        current.role = role
+        current.save(update_fields=["role"])
+    else:
+        return current
+    audit_record(actor=actor, action="team.member_set", target=team,
+                 old={"user": user.get_username(), **old}, new={"user": user.get_username(), "role": role})
+    forget_access(user)
+    return current
+

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db import models
 
-from apps.core.request_context import current_request_id
+from apps.core.request_context import current_request_context
 
 from .models import AuditEvent
 
@@ -12,6 +12,7 @@ from .models import AuditEvent
 def audit_record(*, actor, action: str, target: models.Model, old: dict[str, Any] | None = None,
                  new: dict[str, Any] | None = None) -> AuditEvent:
     """Called inside the service's transaction, so the event and the change commit together."""
+    context = current_request_context()
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(
         actor=actor if is_user else None,
@@ -22,5 +23,6 @@ def audit_record(*, actor, action: str, target: models.Model, old: dict[str, Any
         target_label=str(target)[:200],
         old=old or {},
         new=new or {},
-        request_id=current_request_id(),
+        token_label=context.token_label,
+        request_id=context.request_id,
     )

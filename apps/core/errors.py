@@ -47,3 +47,12 @@ class IllegalTransition(Conflict):
         self.current = current
         self.target = target
         self.allowed = allowed
+
+
+class PermissionDenied(DomainError):
+    """The caller may see the object but not do this to it. (Objects they may not see at
+    all answer NotFound, so that ids do not leak what exists.)"""
+
+    status = 403
+    title = "Permission denied"
+    slug = "permission-denied"

@@ -3,8 +3,8 @@ import uuid
 
 from django.shortcuts import render
 
-from .errors import DomainError, NotFound
-from .request_context import reset_request_id, set_request_id
+from .errors import DomainError, NotFound, PermissionDenied
+from .request_context import end_request, start_request
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -20,11 +20,11 @@ class RequestIdMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
-        token = set_request_id(request_id)
+        context = start_request(request_id)
         try:
             response = self.get_response(request)
         finally:
-            reset_request_id(token)
+            end_request(context)
         response["X-Request-ID"] = request_id
         return response
 
@@ -42,6 +42,8 @@ class DomainErrorPageMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, NotFound):
             return render(request, "404.html", {"detail": exception.detail}, status=404)
+        if isinstance(exception, PermissionDenied):
+            return render(request, "403.html", {"detail": exception.detail}, status=403)
         if isinstance(exception, DomainError):
             return render(request, "400.html", {"detail": exception.detail}, status=exception.status)
         return None

@@ -1,18 +1,38 @@
-"""The id of the request being served, so that audit events written deep inside a service
-can name the request that caused them without every function passing it along."""
+"""What audit events need to know about the request being served (its id, and the API token
+it came with) without every function passing them along."""
 
 from contextvars import ContextVar
+from dataclasses import dataclass
 
-_request_id: ContextVar[str] = ContextVar("request_id", default="")
+
+@dataclass
+class RequestContext:
+    request_id: str = ""
+    token_label: str = ""  # "name (prefix…)" of the API token, when one was used
+
+
+_context: ContextVar[RequestContext | None] = ContextVar("request_context", default=None)
+
+
+def current_request_context() -> RequestContext:
+    return _context.get() or RequestContext()
 
 
 def current_request_id() -> str:
-    return _request_id.get()
+    return current_request_context().request_id
 
 
-def set_request_id(value: str):
-    return _request_id.set(value)
+def start_request(request_id: str):
+    return _context.set(RequestContext(request_id=request_id))
 
 
-def reset_request_id(token) -> None:
-    _request_id.reset(token)
+def end_request(token) -> None:
+    _context.reset(token)
+
+
+def note_token(label: str) -> None:
+    context = _context.get()
+    if context is not None:
+        context.token_label = label[:150]
+
+

@@ -52,6 +52,10 @@ class Incident(models.Model):
                               related_name="owned_incidents")
     # Shown to reporters when an incident is declined as expected behaviour.
     resolution_note = models.TextField(blank=True)
+    # A restricted incident is visible only to the owning team, admins and the people named
+    # here; its reporters still see their own reports.
+    restricted = models.BooleanField(default=False)
+    restricted_to = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now)
 

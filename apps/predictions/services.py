@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from apps.accounts.access import require_work_on_model
 from apps.core.errors import InvalidInput
 from apps.registry.models import ModelVersion
 
@@ -65,9 +66,10 @@ def _row_problems(row: Any, versions: dict[tuple[str, str], ModelVersion]) -> di
     return problems
 
 
-def predictions_log(*, rows: Any) -> LogResult:
+def predictions_log(*, rows: Any, actor=None) -> LogResult:
     """Stores valid rows and reports the invalid ones by index, so one bad row does not cost a
-    model service the whole batch. Idempotent on (model, prediction_id)."""
+    model service the whole batch. Idempotent on (model, prediction_id). The actor must work on
+    every model the batch names (the owning team's bot account, typically)."""
     if not isinstance(rows, list):
         raise InvalidInput("Send a JSON list of predictions (or NDJSON, one per line).",
                            errors={"body": ["Expected a list."]})
@@ -83,6 +85,8 @@ def predictions_log(*, rows: Any) -> LogResult:
         (v.model.name, v.version): v
         for v in ModelVersion.objects.select_related("model").filter(model__name__in=model_names)
     }
+    for model in {version.model.pk: version.model for version in versions.values()}.values():
+        require_work_on_model(actor=actor, model=model, action="log its predictions")
 
     result = LogResult()
     candidates: dict[tuple[int, str], Prediction] = {}

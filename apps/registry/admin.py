@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Model, ModelVersion
+from .services import model_assign_team
 
 
 class ModelVersionInline(admin.TabularInline):
@@ -17,9 +18,19 @@ class ModelVersionInline(admin.TabularInline):
 
 @admin.register(Model)
 class ModelAdmin(admin.ModelAdmin):
-    list_display = ("name", "display_name", "created_at")
+    list_display = ("name", "display_name", "team", "created_at")
+    list_filter = ("team",)
     search_fields = ("name", "display_name")
     inlines = [ModelVersionInline]
+
+    def save_model(self, request, obj, form, change):
+        team = obj.team
+        if change and "team" in form.changed_data:
+            obj.team = Model.objects.get(pk=obj.pk).team  # the service records the move
+            super().save_model(request, obj, form, change)
+            model_assign_team(model=obj, team=team, actor=request.user)
+        else:
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(ModelVersion)

@@ -22,6 +22,9 @@ class Model(models.Model):
     display_name = models.CharField(max_length=200, blank=True,
                                     help_text="The product name people know it by, shown on the report form.")
     description = models.TextField(blank=True)
+    # The owning team's members work on this model's reports and incidents; a model no team
+    # owns is open to everyone signed in.
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="models")
     # How close a replayed score must be to the logged one to count as the same output.
     abs_tolerance = models.FloatField(default=1e-6)
     rel_tolerance = models.FloatField(default=1e-6)

@@ -95,3 +95,20 @@ def model_version_register(
     audit_record(actor=actor, action="model_version.register", target=model_version,
                  new={"version": version, "sha256": model_version.sha256, "backend": backend})
     return model_version
+
+
+@transaction.atomic
+def model_assign_team(*, model: Model, team, actor=None) -> Model:
+    """Hands a model to a team (None: to nobody, open to everyone signed in)."""
+    from apps.accounts.access import user_access
+    from apps.core.errors import PermissionDenied
+
+    if actor is not None and not user_access(actor).is_admin:
+        raise PermissionDenied("Only admins may change which team owns a model.")
+    old = model.team
+    if (old.pk if old else None) != (team.pk if team else None):
+        model.team = team
+        model.save(update_fields=["team"])
+        audit_record(actor=actor, action="model.assign_team", target=model,
+                     old={"team": old.slug if old else None}, new={"team": team.slug if team else None})
+    return model

@@ -1,14 +1,27 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from apps.accounts.access import user_access
 from apps.core.errors import NotFound
 
 from .models import Replay, ReplayResult
 
 
+def replay_list(*, user) -> QuerySet[Replay]:
+    """Replays are team work: the owning team (everyone, for a model no team owns) and admins."""
+    access = user_access(user)
+    queryset = Replay.objects.select_related("model_version__model", "requested_by")
+    if access.is_admin:
+        return queryset
+    if not access.is_authenticated:
+        return queryset.none()
+    return queryset.filter(Q(model_version__model__team_id__in=access.team_ids)
+                           | Q(model_version__model__team__isnull=True))
+
+
 def replay_get(*, user, replay_id: int) -> Replay:
-    replay = Replay.objects.select_related("model_version__model", "requested_by").filter(pk=replay_id).first()
+    replay = replay_list(user=user).filter(pk=replay_id).first()
     if replay is None:
         raise NotFound(f"There is no replay {replay_id}, or you may not see it.")
     return replay
@@ -19,9 +32,7 @@ def replay_results(*, replay: Replay) -> QuerySet[ReplayResult]:
 
 
 def replays_for_report(*, user, report_id: int) -> list[tuple[Replay, ReplayResult | None]]:
-    replays = list(
-        Replay.objects.select_related("model_version").filter(reports=report_id).order_by("-created_at", "-id")[:20]
-    )
+    replays = list(replay_list(user=user).filter(reports=report_id).order_by("-created_at", "-id")[:20])
     results = {result.replay_id: result for result in ReplayResult.objects.filter(report_id=report_id,
                                                                                  replay__in=replays)}
     return [(replay, results.get(replay.pk)) for replay in replays]

@@ -10,6 +10,7 @@ import sklearn
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.access import require_work_on_model
 from apps.audit.services import audit_record
 from apps.core.errors import DomainError, InvalidInput
 from apps.registry.backends import backend_for
@@ -37,6 +38,7 @@ def _enqueue(replay_id: int) -> None:
 def replay_start(*, actor, model_version: ModelVersion, reports: Iterable[Report]) -> Replay:
     """Queues a replay of the reports' stored inputs through `model_version`. The worker is
     told only after the row is committed, so it always finds what it was sent."""
+    require_work_on_model(actor=actor, model=model_version.model, action="replay its reports")
     report_ids = sorted({report.pk for report in reports})
     if not report_ids:
         raise InvalidInput("There are no reports to replay.", errors={"reports": ["Empty."]})

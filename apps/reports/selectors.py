@@ -1,16 +1,35 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from apps.accounts.access import user_access
 from apps.core.errors import NotFound
+from apps.incidents.selectors import incidents_naming
 
 from .models import Report
 
 
+def report_visibility(user) -> Q | None:
+    """Who sees a report: its reporter, the owning team (everyone, for a model no team owns,
+    unless its incident is restricted), people named on its restricted incident, and admins.
+    None means "everything"."""
+    access = user_access(user)
+    if access.is_admin:
+        return None
+    if not access.is_authenticated:
+        return Q(pk__in=[])
+    return (Q(reporter_id=access.user_id)
+            | Q(model__team_id__in=access.team_ids)
+            | Q(model__team__isnull=True, incident__restricted=False)
+            | Q(incident_id__in=incidents_naming(access.user_id)))
+
+
 def report_list(*, user) -> QuerySet[Report]:
-    return Report.objects.select_related("model", "model_version", "incident", "reporter").order_by(
-        "-created_at", "-id"
-    )
+    queryset = Report.objects.select_related("model", "model_version", "incident", "reporter")
+    visible = report_visibility(user)
+    if visible is not None:
+        queryset = queryset.filter(visible)
+    return queryset.order_by("-created_at", "-id")
 
 
 def report_get(*, user, report_id: int) -> Report:

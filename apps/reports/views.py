@@ -3,8 +3,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from apps.accounts.access import user_access
 from apps.core.errors import DomainError
 from apps.forensics.selectors import input_checks
+from apps.incidents.selectors import incident_list
 from apps.replays.selectors import replays_for_report
 from apps.replays.services import replay_start
 
@@ -56,9 +58,12 @@ def report_create_view(request):
 @login_required
 def report_detail_view(request, pk: int):
     report = selectors.report_get(user=request.user, report_id=pk)
-    replays = replays_for_report(user=request.user, report_id=report.pk)
+    can_work = user_access(request.user).can_work_on_team(report.model.team_id)
+    replays = replays_for_report(user=request.user, report_id=report.pk) if can_work else []
     return render(request, "reports/report_detail.html", {
         "report": report,
+        "can_work": can_work,
+        "incident_visible": incident_list(user=request.user).filter(pk=report.incident_id).exists(),
         "checks": input_checks(model_version=report.model_version, features=report.features),
         "replays": replays,
         "replay_pending": any(not replay.is_finished for replay, _ in replays),

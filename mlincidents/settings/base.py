@@ -108,7 +108,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 REDIS_URL = env("REDIS_URL", default="")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "mlincidents"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -142,7 +143,13 @@ REST_FRAMEWORK = {
         "apps.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "apps.accounts.permissions.TokenScopePermission",
+    ],
+    # How many reverse proxies add themselves to X-Forwarded-For in front of the app: rate
+    # limits per address trust only that many hops (0: the socket's address).
+    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
     "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -152,6 +159,14 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "apps.core.problems.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# DRF-style rates ("600/min", "20/hour"); counted in the default cache (Redis when REDIS_URL
+# is set). An empty value switches that limit off.
+RATE_LIMITS = {
+    "intake_client": env("THROTTLE_INTAKE_USER", default="600/min") or None,
+    "intake_address": env("THROTTLE_INTAKE_IP", default="1200/min") or None,
+    "sign_in_address": env("THROTTLE_LOGIN_IP", default="20/min") or None,
 }
 
 SPECTACULAR_SETTINGS = {

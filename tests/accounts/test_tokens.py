@@ -47,7 +47,8 @@ def test_revoked_and_expired_tokens_stop_working():
     revoked = api_token_create(username=user.username, name="old")
     api_token_revoke(token=revoked.token, actor=user)
     expired = api_token_create(username=user.username, name="temp",
-                               expires_at=timezone.now() - timezone.timedelta(minutes=1))
+                               expires_at=timezone.now() + timezone.timedelta(minutes=1))
+    ApiToken.objects.filter(pk=expired.token.pk).update(expires_at=timezone.now() - timezone.timedelta(seconds=1))
 
     assert _client(revoked.key).get("/api/v1/models/").status_code == 401
     assert _client(expired.key).get("/api/v1/models/").status_code == 401

@@ -11,12 +11,13 @@ class IncidentSerializer(serializers.ModelSerializer):
     report_count = serializers.IntegerField(read_only=True)
     reporter_count = serializers.IntegerField(read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
+    restricted_to = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
 
     class Meta:
         model = Incident
         fields = ["id", "title", "model", "status", "severity", "owner", "resolution_note", "report_count",
-                  "reporter_count", "allowed_transitions", "created_at", "updated_at"]
-        read_only_fields = ["id", "model", "status", "resolution_note", "created_at", "updated_at"]
+                  "reporter_count", "allowed_transitions", "restricted", "restricted_to", "created_at", "updated_at"]
+        read_only_fields = ["id", "model", "status", "resolution_note", "restricted", "created_at", "updated_at"]
 
     def get_allowed_transitions(self, obj: Incident) -> list[str]:
         return INCIDENT_TRANSITIONS.allowed_from(obj.status)
@@ -27,6 +28,14 @@ class IncidentUpdateSerializer(serializers.Serializer):
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
     owner = serializers.SlugRelatedField(slug_field="username", queryset=get_user_model().objects.all(),
                                          allow_null=True, required=False)
+
+
+    restricted = serializers.BooleanField(required=False,
+                                          help_text="Visible only to the owning team, admins and `restricted_to`.")
+    restricted_to = serializers.SlugRelatedField(slug_field="username", many=True, required=False,
+                                                 queryset=get_user_model().objects.filter(is_active=True),
+                                                 help_text="Usernames who may see and work on a restricted "
+                                                           "incident besides the owning team.")
 
 
 class IncidentTransitionSerializer(serializers.Serializer):

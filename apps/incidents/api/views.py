@@ -25,7 +25,7 @@ class IncidentDetailApi(APIView):
 
     @extend_schema(request=IncidentUpdateSerializer, responses=IncidentSerializer)
     def patch(self, request, pk: int):
-        self._get(request, pk)
+        selectors.incident_get_for_work(user=request.user, incident_id=pk)
         serializer = IncidentUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.incident_update(incident_id=pk, actor=request.user, **serializer.validated_data)
@@ -35,7 +35,7 @@ class IncidentDetailApi(APIView):
 class IncidentTransitionApi(APIView):
     @extend_schema(request=IncidentTransitionSerializer, responses={200: IncidentSerializer})
     def post(self, request, pk: int):
-        selectors.incident_get(user=request.user, incident_id=pk)
+        selectors.incident_get_for_work(user=request.user, incident_id=pk)
         serializer = IncidentTransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.incident_transition(incident_id=pk, actor=request.user, **serializer.validated_data)

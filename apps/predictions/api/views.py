@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.parsers import LimitedJSONParser, NDJSONParser
+from apps.core.throttling import INTAKE_THROTTLES
 from apps.predictions.services import predictions_log
 
 
@@ -22,6 +23,8 @@ class PredictionLogApi(APIView):
     invalid rows are listed under `errors` by index while the valid ones are stored."""
 
     parser_classes = [LimitedJSONParser, NDJSONParser]
+    throttle_classes = INTAKE_THROTTLES
+    token_scopes = {"POST": "predictions:log"}
 
     @extend_schema(
         request=PredictionRowSerializer(many=True),
@@ -35,6 +38,6 @@ class PredictionLogApi(APIView):
             "features": {"alcohol": 13.2}, "output": "class_1"}])],
     )
     def post(self, request):
-        result = predictions_log(rows=request.data)
+        result = predictions_log(rows=request.data, actor=request.user)
         return Response({"created": result.created, "duplicates": result.duplicates, "errors": result.errors},
                         status=status.HTTP_201_CREATED)

@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.idempotency import run_idempotently
+from apps.core.throttling import INTAKE_THROTTLES
 from apps.reports import selectors, services
 from apps.reports.models import Channel
 
@@ -12,6 +13,8 @@ from .serializers import ReportCreateSerializer, ReportDetailSerializer, ReportS
 
 class ReportListCreateApi(generics.ListAPIView):
     serializer_class = ReportSerializer
+    throttle_classes = INTAKE_THROTTLES
+    token_scopes = {"POST": "reports:create"}
 
     def get_queryset(self):
         return selectors.report_list(user=self.request.user)

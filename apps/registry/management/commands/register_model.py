@@ -3,9 +3,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.accounts.services import team_create
 from apps.core.errors import DomainError
 from apps.registry.models import Backend
-from apps.registry.services import model_version_register, read_reference_csv
+from apps.registry.services import model_assign_team, model_version_register, read_reference_csv
 
 
 class Command(BaseCommand):
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--reference", help="CSV of the training reference sample.")
         parser.add_argument("--schema", help="JSON file with the feature schema (inferred from --reference if absent).")
         parser.add_argument("--display-name", default="", help="Product name shown to reporters.")
+        parser.add_argument("--team", help="Slug of the team that owns the model (created if missing).")
 
     def handle(self, *args, **options):
         schema = None
@@ -34,6 +36,8 @@ class Command(BaseCommand):
                 backend=options["backend"], reference=reference, schema=schema,
                 display_name=options["display_name"],
             )
+            if options["team"]:
+                model_assign_team(model=version.model, team=team_create(slug=options["team"], name=options["team"]))
         except DomainError as exc:
             raise CommandError(exc.detail) from exc
         self.stdout.write(

@@ -1,0 +1,89 @@
+"""Who may see and do what, computed once per user object.
+
+Rules (README, "Access control"):
+- an **admin** (Django superuser) sees and does everything;
+- a **member** of a team sees and works on everything about the models the team owns;
+  a **reviewer** is a member who may also approve post-mortems and accept action points;
+- a model that no team owns yet is open to every signed-in user, so that a fresh install
+  works before anyone sets up teams;
+- everyone signed in is a **reporter**: they file reports and see their own reports.
+The per-object rules (restricted incidents, reports) live in each app's selectors, built
+from this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .models import Membership, TeamRole
+
+_CACHE_ATTRIBUTE = "_mlincidents_access"
+
+
+@dataclass(frozen=True)
+class Access:
+    user_id: int | None
+    is_admin: bool
+    team_ids: frozenset[int]
+    reviewer_team_ids: frozenset[int]
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+    def can_work_on_team(self, team_id: int | None) -> bool:
+        if not self.is_authenticated:
+            return False
+        return self.is_admin or team_id is None or team_id in self.team_ids
+
+    def can_review_team(self, team_id: int | None) -> bool:
+        if not self.is_authenticated:
+            return False
+        return self.is_admin or (team_id in self.reviewer_team_ids if team_id else bool(self.user_id))
+
+
+ANONYMOUS = Access(user_id=None, is_admin=False, team_ids=frozenset(), reviewer_team_ids=frozenset())
+
+
+def user_access(user) -> Access:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ANONYMOUS
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    roles = list(Membership.objects.filter(user=user).values_list("team_id", "role"))
+    access = Access(
+        user_id=user.pk,
+        is_admin=user.is_superuser,
+        team_ids=frozenset(team_id for team_id, _ in roles),
+        reviewer_team_ids=frozenset(team_id for team_id, role in roles if role == TeamRole.REVIEWER),
+    )
+    setattr(user, _CACHE_ATTRIBUTE, access)
+    return access
+
+
+def forget_access(user) -> None:
+    """Memberships changed: the next check reads them again."""
+    if hasattr(user, _CACHE_ATTRIBUTE):
+        delattr(user, _CACHE_ATTRIBUTE)
+
+
+def _is_system(actor) -> bool:
+    # Management commands, beat and worker tasks act as the system, with no user.
+    return actor is None
+
+
+def require_work_on_model(*, actor, model, action: str) -> None:
+    """Raises PermissionDenied unless `actor` may work on `model` (see the module docstring)."""
+    from apps.core.errors import PermissionDenied
+
+    if _is_system(actor) or user_access(actor).can_work_on_team(model.team_id):
+        return
+    raise PermissionDenied(f"Only members of the team that owns '{model.name}' may {action}.")
+
+
+def require_review_on_model(*, actor, model, action: str) -> None:
+    from apps.core.errors import PermissionDenied
+
+    if _is_system(actor) or user_access(actor).can_review_team(model.team_id):
+        return
+    raise PermissionDenied(f"Only reviewers of the team that owns '{model.name}' may {action}.")

@@ -1,0 +1,16 @@
+from django import forms
+
+
+class AuditSearchForm(forms.Form):
+    text = forms.CharField(required=False, max_length=200, label="Contains")
+    action = forms.ChoiceField(required=False)
+    target_type = forms.ChoiceField(required=False, label="Object type")
+    actor = forms.CharField(required=False, max_length=150, label="Actor (username)")
+    request_id = forms.CharField(required=False, max_length=128, label="Request id")
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, actions: list[str], target_types: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "any")] + [(name, name) for name in actions]
+        self.fields["target_type"].choices = [("", "any")] + [(name, name) for name in target_types]

@@ -1,0 +1,19 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from . import selectors
+from .forms import AuditSearchForm
+
+
+@login_required
+def audit_search_view(request):
+    form = AuditSearchForm(request.GET or None, actions=selectors.audit_actions(),
+                           target_types=selectors.audit_target_types())
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    events = selectors.audit_search(user=request.user, **filters)
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "audit/audit_search.html", {"form": form, "page": page, "query": query.urlencode()},
+                  status=400 if form.is_bound and form.errors else 200)
