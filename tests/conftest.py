@@ -10,6 +10,15 @@ def _artifact_root(settings, tmp_path_factory):
     settings.ARTIFACT_ROOT = tmp_path_factory.mktemp("artifacts")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counts must not leak from one test into the next (the test settings use
+    an in-process cache; tests that need Redis switch to a prefix of their own)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def user(db):
     return UserFactory()

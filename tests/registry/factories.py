@@ -14,7 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from apps.registry.models import ModelVersion
-from apps.registry.services import model_version_register
+from apps.registry.services import model_assign_team, model_version_register
 
 
 def iris_frame() -> tuple[pd.DataFrame, pd.Series]:
@@ -34,12 +34,16 @@ def train_artifact(path: Path, *, estimator=None) -> Path:
 
 
 def trained_version(model_name: str = "iris", version: str = "1.0", *, with_reference: bool = True,
-                    estimator=None) -> ModelVersion:
+                    estimator=None, team=None) -> ModelVersion:
+    """Registers a version; with `team`, the model belongs to that team."""
     artifact = Path(settings.ARTIFACT_ROOT) / f"{model_name}-{version}.joblib"
     train_artifact(artifact, estimator=estimator)
     features, _ = iris_frame()
-    return model_version_register(model_name=model_name, version=version, artifact_uri=str(artifact),
-                                  reference=features if with_reference else None)
+    registered = model_version_register(model_name=model_name, version=version, artifact_uri=str(artifact),
+                                        reference=features if with_reference else None)
+    if team is not None:
+        model_assign_team(model=registered.model, team=team)
+    return registered
 
 
 def iris_row(index: int = 0) -> dict[str, float]:

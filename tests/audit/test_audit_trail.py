@@ -1,0 +1,78 @@
+import pytest
+from django.test import Client
+
+from apps.audit.models import AuditEvent
+from apps.incidents.services import incident_transition
+from tests.accounts.factories import access_world, token_client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    return access_world()
+
+
+def _signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_change_through_the_api_records_actor_token_old_new_and_request_id(world):
+    client = token_client(world.member)
+
+    response = client.post(f"/api/v1/incidents/{world.incident.pk}/transition/", {"to": "triaged"}, format="json",
+                           HTTP_X_REQUEST_ID="req-abc-123")
+
+    event = AuditEvent.objects.get(action="incident.transition")
+    assert response.status_code == 200
+    assert event.actor == world.member
+    assert event.token_label == f"tests ({client.token.prefix}…)"
+    assert (event.old, event.new["status"]) == ({"status": "open"}, "triaged")
+    assert event.request_id == "req-abc-123"
+
+
+def test_admins_search_the_trail(world):
+    incident_transition(incident_id=world.incident.pk, to="triaged", actor=world.member)
+    page = _signed_in(world.admin)
+
+    found = page.get("/audit/", {"action": "incident.transition", "actor": "member"}).content.decode()
+    nothing = page.get("/audit/", {"action": "incident.transition", "actor": "reviewer"}).content.decode()
+
+    assert "1 event" in found and "triaged" in found
+    assert "0 events" in nothing
+
+
+def test_people_who_are_not_admins_cannot_read_the_trail(world):
+    assert _signed_in(world.member).get("/audit/").status_code == 403
+    assert Client().get("/audit/").status_code == 302
+
+
+def test_a_bad_filter_is_a_clear_400(world):
+    response = _signed_in(world.admin).get("/audit/", {"since": "yesterday-ish"})
+
+    assert response.status_code == 400
+    assert "Enter a valid date" in response.content.decode()
+
+
+def test_the_incident_page_shows_its_history(world):
+    incident_transition(incident_id=world.incident.pk, to="triaged", actor=world.member)
+
+    page = _signed_in(world.member).get(f"/incidents/{world.incident.pk}/").content.decode()
+
+    assert "member — incident.transition: open → triaged" in page
+
+
+def test_audit_rows_cannot_be_changed_or_deleted_through_the_app(world):
+    event = AuditEvent.objects.first()
+    admin = _signed_in(world.admin)
+
+    assert admin.post(f"/admin/audit/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert admin.post(f"/admin/audit/auditevent/{event.pk}/change/", {"action": "x"}).status_code == 403
+    with pytest.raises(ValueError):
+        event.delete()
+    event.action = "tampered"
+    with pytest.raises(ValueError):
+        event.save()
+    assert AuditEvent.objects.filter(action="tampered").count() == 0
