@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.access import user_access
-from apps.core.errors import DomainError
+from apps.core.errors import DomainError, PermissionDenied
 from apps.forensics.selectors import input_checks
 from apps.incidents.selectors import incident_list
 from apps.replays.selectors import replays_for_report
@@ -76,6 +76,8 @@ def report_replay_view(request, pk: int):
     report = selectors.report_get(user=request.user, report_id=pk)
     try:
         replay_start(actor=request.user, model_version=report.model_version, reports=[report])
+    except PermissionDenied:
+        raise
     except DomainError as error:
         messages.error(request, error.detail)
     else:

@@ -1,0 +1,183 @@
+"""Every role against every endpoint, from one table. A URL added to the project without a
+row here fails `test_every_url_has_a_row`, so nobody ships an endpoint whose access was
+never decided.
+
+Roles: anonymous; reporter (signed in, in no team, filed `world.report`); outsider (member
+of another team); member and reviewer of the team that owns the model; admin; and the
+team's bot with an intake-only token. The report's incident is open and not restricted,
+unless the row says so."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from apps.accounts.models import INTAKE_SCOPES
+from apps.accounts.services import api_token_create
+from apps.incidents.services import incident_update
+from apps.replays.services import replay_start
+from tests.accounts.factories import access_world
+from tests.registry.factories import iris_row
+
+ROLES = ("anonymous", "reporter", "outsider", "member", "reviewer", "admin", "intake_bot")
+
+pytestmark = pytest.mark.django_db
+
+
+def everyone(status: int, *, anonymous: int = 401, intake_bot: int = 403) -> dict[str, int]:
+    return {role: status for role in ROLES} | {"anonymous": anonymous, "intake_bot": intake_bot}
+
+
+def api(reporter: int, outsider: int, team: int, *, admin: int | None = None, intake_bot: int = 403,
+        anonymous: int = 401) -> dict[str, int]:
+    return {"anonymous": anonymous, "reporter": reporter, "outsider": outsider, "member": team, "reviewer": team,
+            "admin": team if admin is None else admin, "intake_bot": intake_bot}
+
+
+def page(reporter: int, outsider: int, team: int, *, admin: int | None = None) -> dict[str, int]:
+    # Pages are for people: a bot's token does not open them, it is sent to sign in.
+    return api(reporter, outsider, team, admin=admin, intake_bot=302, anonymous=302)
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    method: str
+    path: str
+    expected: dict[str, int]
+    body: dict | list | None = None
+    restricted: bool = False
+    form: bool = False
+    note: str = field(default="", compare=False)
+
+
+def _prediction(world) -> list[dict]:
+    return [{"prediction_id": "matrix-1", "model": world.model.name, "model_version": world.version.version,
+             "features": iris_row(3), "output": "setosa"}]
+
+
+def _report(world) -> dict:
+    return {"model": world.model.name, "model_version": world.version.version, "features": iris_row(4),
+            "output": "setosa", "title": "matrix"}
+
+
+MATRIX: list[Row] = [
+    Row("healthz", "get", "/healthz", everyone(200, anonymous=200, intake_bot=200)),
+    Row("readyz", "get", "/readyz", everyone(200, anonymous=200, intake_bot=200)),
+    Row("api-schema", "get", "/api/schema/", everyone(200, anonymous=200, intake_bot=200),
+        note="describes the API, holds no data"),
+    Row("api-docs", "get", "/api/docs/", everyone(200, anonymous=200, intake_bot=200)),
+    Row("api-model-list", "get", "/api/v1/models/", everyone(200)),
+    Row("api-model-version-list", "get", "/api/v1/models/{model}/versions/", everyone(200)),
+    Row("api-prediction-log", "post", "/api/v1/predictions/", api(403, 403, 201, intake_bot=201), body=_prediction),
+    Row("api-report-list", "get", "/api/v1/reports/", api(200, 200, 200)),
+    Row("api-report-list", "post", "/api/v1/reports/", everyone(201, intake_bot=201), body=_report),
+    Row("api-report-detail", "get", "/api/v1/reports/{report}/", api(200, 404, 200)),
+    Row("api-report-detail", "get", "/api/v1/reports/{report}/", api(200, 404, 200), restricted=True,
+        note="its reporter still sees the report; the incident is what is hidden"),
+    Row("api-report-replay", "post", "/api/v1/reports/{report}/replays/", api(403, 404, 202), body={}),
+    Row("api-replay-batch", "post", "/api/v1/replays/", api(403, 404, 202),
+        body=lambda world: {"model": world.model.name, "model_version": world.version.version,
+                            "reports": [world.report.pk]}),
+    Row("api-replay-detail", "get", "/api/v1/replays/{replay}/", api(404, 404, 200)),
+    Row("api-replay-results", "get", "/api/v1/replays/{replay}/results/", api(404, 404, 200)),
+    Row("api-incident-list", "get", "/api/v1/incidents/", api(200, 200, 200)),
+    Row("api-incident-detail", "get", "/api/v1/incidents/{incident}/", api(200, 200, 200)),
+    Row("api-incident-detail", "get", "/api/v1/incidents/{incident}/", api(404, 404, 200), restricted=True),
+    Row("api-incident-detail", "patch", "/api/v1/incidents/{incident}/", api(403, 403, 200),
+        body={"severity": "high"}),
+    Row("api-incident-detail", "patch", "/api/v1/incidents/{incident}/", api(404, 404, 200),
+        body={"severity": "high"}, restricted=True),
+    Row("api-incident-transition", "post", "/api/v1/incidents/{incident}/transition/", api(403, 403, 200),
+        body={"to": "triaged"}),
+    Row("login", "get", "/accounts/login/", everyone(200, anonymous=200, intake_bot=200)),
+    Row("logout", "post", "/accounts/logout/", everyone(302, anonymous=302, intake_bot=302)),
+    Row("home", "get", "/", page(200, 200, 200)),
+    Row("accounts:tokens", "get", "/account/tokens/", page(200, 200, 200)),
+    Row("accounts:token-create", "post", "/account/tokens/new/", page(201, 201, 201), form=True,
+        body=lambda world: {"name": "matrix", "account": "{self}", "access": "full", "expires_in": "30"}),
+    Row("accounts:token-revoke", "post", "/account/tokens/{member_token}/revoke/", page(404, 404, 404, admin=404)
+        | {"member": 302}, form=True, note="only its owner revokes a person's key from the page"),
+    Row("accounts:bot-create", "post", "/account/bots/new/", page(403, 403, 403, admin=302), form=True,
+        body={"username": "matrix-bot"}),
+    Row("audit:search", "get", "/audit/", page(403, 403, 403, admin=200)),
+    Row("registry:list", "get", "/models/", page(200, 200, 200)),
+    Row("registry:detail", "get", "/models/{model}/", page(200, 200, 200)),
+    Row("reports:list", "get", "/reports/", page(200, 200, 200)),
+    Row("reports:new", "get", "/reports/new/", page(200, 200, 200)),
+    Row("reports:detail", "get", "/reports/{report}/", page(200, 404, 200)),
+    Row("reports:replay", "post", "/reports/{report}/replay/", page(403, 404, 302), form=True),
+    Row("incidents:list", "get", "/incidents/", page(200, 200, 200)),
+    Row("incidents:detail", "get", "/incidents/{incident}/", page(200, 200, 200)),
+    Row("incidents:detail", "get", "/incidents/{incident}/", page(404, 404, 200), restricted=True),
+]
+
+# URL names whose access is Django's own (the admin site checks is_staff itself).
+EXEMPT_PREFIXES = ("admin:",)
+
+
+def _url_names(patterns, namespace: str | None = None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(part for part in (namespace, pattern.namespace) if part) or None
+            yield from _url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_url_has_a_row():
+    names = {name for name in _url_names(get_resolver().url_patterns) if not name.startswith(EXEMPT_PREFIXES)}
+    missing = names - {row.name for row in MATRIX}
+
+    assert not missing, f"Decide who may use these URLs and add rows to MATRIX: {sorted(missing)}"
+
+
+def _client(world, role: str):
+    if role == "anonymous":
+        return APIClient()
+    if role == "intake_bot":
+        key = api_token_create(username=world.bot.username, name="matrix", scopes=INTAKE_SCOPES).key
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        return client
+    user = getattr(world, role)
+    client = APIClient()
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def _request(world, row: Row, role: str):
+    client = _client(world, role)
+    body = row.body(world) if callable(row.body) else row.body
+    if isinstance(body, dict) and body.get("account") == "{self}":
+        body = body | {"account": getattr(getattr(client, "user", None), "username", "nobody")}
+    path = row.path.format(report=world.report.pk, incident=world.incident.pk, model=world.model.name,
+                           replay=world.replay.pk, member_token=world.member_token.pk)
+    if row.form or row.method == "get":
+        # Pages post forms; the API takes JSON.
+        return getattr(client, row.method)(path, body or {})
+    return getattr(client, row.method)(path, body, format="json")
+
+
+@pytest.mark.parametrize("row", MATRIX, ids=lambda row: f"{row.method.upper()} {row.name}"
+                         + (" (restricted)" if row.restricted else ""))
+def test_permission_matrix(row: Row):
+    world = access_world()
+    world.replay = replay_start(actor=world.member, model_version=world.version, reports=[world.report])
+    world.member_token = api_token_create(username=world.member.username, name="member's").token
+    if row.restricted:
+        incident_update(incident_id=world.incident.pk, actor=None, restricted=True)
+
+    actual = {}
+    for role in ROLES:
+        # Each role starts from the same world: what one role changes is rolled back.
+        with transaction.atomic():
+            actual[role] = _request(world, row, role).status_code
+            transaction.set_rollback(True)
+
+    assert actual == row.expected
