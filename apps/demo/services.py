@@ -21,9 +21,11 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from apps.accounts.models import TeamRole
+from apps.accounts.services import membership_set, team_create
 from apps.predictions.services import predictions_log
 from apps.registry.models import Model, ModelVersion
-from apps.registry.services import model_version_register
+from apps.registry.services import model_assign_team, model_version_register
 from apps.reports.models import Channel, Report
 from apps.reports.services import report_create
 
@@ -31,6 +33,9 @@ MODEL_NAME = "wine-cultivar"
 DISPLAY_NAME = "Cellar picks (wine cultivar classifier)"
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "mlincidents-demo"
+DEMO_TEAM = "cellar"
+# Other people to sign in as, to see what each role sees (same password as the demo user).
+DEMO_PEOPLE = {"sam": "member", "casey": None}  # casey is in no team: a reporter
 SEED = 7
 
 
@@ -56,15 +61,26 @@ def _train(version: str, features: pd.DataFrame, labels: pd.Series):
     return estimator.fit(features, labels)
 
 
-def _demo_user():
-    User = get_user_model()
-    user, created = User.objects.get_or_create(
-        username=DEMO_USERNAME, defaults={"is_staff": True, "is_superuser": True, "email": "demo@example.com"}
-    )
+def _person(username: str, **defaults):
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"email": f"{username}@example.com", **defaults})
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
     return user
+
+
+def _demo_people():
+    """The demo user is an admin and a reviewer of the team that owns the demo model."""
+    admin = _person(DEMO_USERNAME, is_staff=True, is_superuser=True)
+    team = team_create(slug=DEMO_TEAM, name="Cellar team")
+    membership_set(team=team, user=admin, role=TeamRole.REVIEWER)
+    people = {}
+    for username, role in DEMO_PEOPLE.items():
+        people[username] = _person(username)
+        if role:
+            membership_set(team=team, user=people[username], role=role)
+    return admin, team, people
 
 
 def _ensure_version(version: str, train_x: pd.DataFrame, train_y: pd.Series, user) -> ModelVersion:
@@ -109,7 +125,8 @@ def _log_predictions(versions: dict[str, ModelVersion], features: pd.DataFrame) 
     return predictions_log(rows=rows).created
 
 
-def _file_reports(versions: dict[str, ModelVersion], test_x: pd.DataFrame, test_y: pd.Series, user) -> int:
+def _file_reports(versions: dict[str, ModelVersion], test_x: pd.DataFrame, test_y: pd.Series, user,
+                  reporter) -> int:
     if Report.objects.filter(model__name=MODEL_NAME).exists():
         return 0
     v1 = joblib.load(versions["1.0"].artifact_uri)
@@ -128,7 +145,7 @@ def _file_reports(versions: dict[str, ModelVersion], test_x: pd.DataFrame, test_
     )
 
     # 2. A report that only knows a prediction id from a screenshot.
-    report_create(reporter=user, model_name=MODEL_NAME, prediction_id="wine-00042",
+    report_create(reporter=reporter, model_name=MODEL_NAME, prediction_id="wine-00042",
                   title="Suggested cultivar looks off for this bottle",
                   description="Customer support forwarded a screenshot with request wine-00042.",
                   channel=Channel.API)
@@ -158,13 +175,15 @@ def _file_reports(versions: dict[str, ModelVersion], test_x: pd.DataFrame, test_
 
 @transaction.atomic
 def seed_demo() -> DemoSummary:
-    user = _demo_user()
+    user, team, people = _demo_people()
     features, labels = wine_frame()
     train_x, test_x, train_y, test_y = train_test_split(
         features, labels, test_size=0.3, random_state=SEED, stratify=labels
     )
     versions = {name: _ensure_version(name, train_x, train_y, user) for name in ("1.0", "1.1")}
     Model.objects.filter(name=MODEL_NAME).update(display_name=DISPLAY_NAME)
+    model_assign_team(model=versions["1.0"].model, team=team)
     created = _log_predictions(versions, features)
-    reports = _file_reports(versions, test_x.reset_index(drop=True), test_y.reset_index(drop=True), user)
+    reports = _file_reports(versions, test_x.reset_index(drop=True), test_y.reset_index(drop=True), user,
+                             reporter=people["casey"])
     return DemoSummary(versions=len(versions), predictions=created, reports=reports)

@@ -35,3 +35,17 @@ def test_the_demo_unit_change_report_points_at_its_culprit():
     assert first["feature"] == "proline"
     assert "scale_shift" in first["flags"]
     assert report.output != report.expected.split(",")[0]  # the unit change really changed the answer
+
+
+def test_the_demo_shows_each_role():
+    from django.contrib.auth import get_user_model
+
+    from apps.reports.selectors import report_list
+
+    call_command("seed_demo")
+    people = {user.username: user for user in get_user_model().objects.all()}
+
+    assert Report.objects.get(prediction_id="wine-00042").reporter == people["casey"]
+    assert report_list(user=people["casey"]).count() == 1
+    assert report_list(user=people["sam"]).count() == 4
+    assert ModelVersion.objects.first().model.team.slug == "cellar"

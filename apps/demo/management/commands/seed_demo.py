@@ -10,5 +10,6 @@ class Command(BaseCommand):
         summary = seed_demo()
         self.stdout.write(
             f"Demo ready: {summary.versions} versions, {summary.predictions} new predictions, "
-            f"{summary.reports} new reports. Sign in as {DEMO_USERNAME} / {DEMO_PASSWORD}"
+            f"{summary.reports} new reports. Sign in as {DEMO_USERNAME} / {DEMO_PASSWORD} (admin); "
+            f"sam (team member) and casey (reporter) have the same password."
         )
