@@ -50,6 +50,19 @@ MIDDLEWARE = [
     "apps.core.middleware.DomainErrorPageMiddleware",
 ]
 
+# Single sign-on without code changes (README, "Sign-in and SSO"): either a proxy that
+# signs people in and passes their username in a header ...
+AUTH_PROXY_HEADER = env("AUTH_PROXY_HEADER", default="")
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+if AUTH_PROXY_HEADER:
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                      "apps.accounts.middleware.AuthProxyMiddleware")
+    AUTHENTICATION_BACKENDS.insert(0, "django.contrib.auth.backends.RemoteUserBackend")
+# ... or an auth library (e.g. mozilla-django-oidc) added by a settings module of your own
+# that imports these settings; these two lists are the hooks for it.
+INSTALLED_APPS += env.list("DJANGO_EXTRA_APPS", default=[])
+AUTHENTICATION_BACKENDS = env.list("DJANGO_AUTHENTICATION_BACKENDS", default=AUTHENTICATION_BACKENDS)
+
 ROOT_URLCONF = "mlincidents.urls"
 WSGI_APPLICATION = "mlincidents.wsgi.application"
 

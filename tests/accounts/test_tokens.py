@@ -52,3 +52,15 @@ def test_revoked_and_expired_tokens_stop_working():
 
     assert _client(revoked.key).get("/api/v1/models/").status_code == 401
     assert _client(expired.key).get("/api/v1/models/").status_code == 401
+
+
+def test_the_command_creates_a_bot_with_an_intake_only_key(capsys):
+    call_command("create_api_token", "slack-bot", "--bot", "--scope", "intake", "--expires-days", "90",
+                 "--name", "slack")
+    key = capsys.readouterr().out.strip()
+
+    token = ApiToken.objects.get(digest=token_digest(key))
+    assert token.user.username == "slack-bot" and not token.user.has_usable_password()
+    assert token.scopes_label == "intake only"
+    assert 89 <= (token.expires_at - timezone.now()).days <= 90
+    assert _client(key).get("/api/v1/reports/").status_code == 403
