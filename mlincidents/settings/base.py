@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "apps.reports",
     "apps.replays",
     "apps.forensics",
+    "apps.chatops",
     "apps.demo",
 ]
 
@@ -211,4 +212,10 @@ LOGGING = {
 }
 
 # Public base URL used in links sent outside a request (chat messages, e-mails).
-SITE_URL = env("SITE_URL", default="http://localhost:8000")
+SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
+
+# Chat bots (README, "Chat bots"): each integration is off until its secret is set.
+SLACK_SIGNING_SECRET = env("SLACK_SIGNING_SECRET", default="")
+MATTERMOST_TOKEN = env("MATTERMOST_TOKEN", default="")
+# The model a chat report is about when the message does not name one.
+CHATOPS_DEFAULT_MODEL = env("CHATOPS_DEFAULT_MODEL", default="")

@@ -15,3 +15,5 @@ STORAGES = {
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 ARTIFACT_ROOT = env.path("ARTIFACT_ROOT", default=str(BASE_DIR / "var" / "test-artifacts"))
+SLACK_SIGNING_SECRET = "test-slack-signing-secret"
+MATTERMOST_TOKEN = "test-mattermost-token"

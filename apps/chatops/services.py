@@ -1,0 +1,137 @@
+"""Slash commands from Slack and Mattermost: `help`, `status ID`, and free text that files a
+report. The text names the model (unless there is only one, or CHATOPS_DEFAULT_MODEL says)
+and carries a prediction id, whose logged inputs become the report's facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from apps.accounts.models import BotAccount
+from apps.core.errors import DomainError
+from apps.core.idempotency import run_idempotently
+from apps.predictions.models import Prediction
+from apps.registry.models import Model
+from apps.reports.models import Channel
+from apps.reports.selectors import report_list
+from apps.reports.services import report_create
+
+from .parsing import parse_command, words
+
+HELP = (
+    "File a WTF report about a model's output: `{command} [model] <prediction id> what you saw`, e.g. "
+    "`{command} wine-cultivar wine-00042 every wine is the same cultivar`.\n"
+    "`{command} status 12` shows what became of report WTF-12. Models: {models}."
+)
+
+
+@dataclass(frozen=True)
+class ChatCommand:
+    platform: str  # Channel.SLACK or Channel.MATTERMOST
+    text: str
+    command: str = "/wtf"
+    user_id: str = ""
+    user_name: str = ""
+    channel_name: str = ""
+    trigger_id: str = ""  # unique per invocation: a retry of the same one files nothing twice
+
+
+def _reply(text: str) -> dict:
+    return {"response_type": "ephemeral", "text": text}
+
+
+def chat_bot_user(platform: str):
+    """Reports from a chat platform are filed by its bot account, with the person's chat
+    name kept in the report's context."""
+    username = f"{platform}-bot"
+    with transaction.atomic():
+        user, created = get_user_model().objects.get_or_create(username=username)
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            BotAccount.objects.create(user=user, description=f"Files reports from {platform} slash commands.")
+    return user
+
+
+def _model_names() -> list[str]:
+    return list(Model.objects.order_by("name").values_list("name", flat=True)[:20])
+
+
+def _help(command: ChatCommand, prefix: str = "") -> dict:
+    text = HELP.format(command=command.command, models=", ".join(_model_names()) or "none registered yet")
+    return _reply(f"{prefix}\n{text}".strip())
+
+
+def _status(command: ChatCommand, bot, report_id: int) -> dict:
+    # Only reports filed from this chat: anyone in the channel can ask, so the bot tells
+    # nothing that was filed elsewhere.
+    report = report_list(user=bot).filter(reporter=bot, pk=report_id).first()
+    if report is None:
+        return _reply(f"I know no report WTF-{report_id} filed from {command.platform.title()}.")
+    incident = report.incident
+    text = (f"WTF-{report.pk} “{report.title}”: incident INC-{incident.pk} is *{incident.get_status_display()}*. "
+            f"{settings.SITE_URL}{report.get_absolute_url()}")
+    if incident.status == "declined" and incident.resolution_note and not incident.restricted:
+        text += f"\nWhy this is expected: {incident.resolution_note[:1000]}"
+    return _reply(text)
+
+
+def _pick_model(candidates: list[str]) -> tuple[Model | None, str]:
+    lowered = {word.lower() for word in candidates[:3]}
+    named = [model for model in Model.objects.filter(name__in=candidates[:3]) if model.name.lower() in lowered]
+    if named:
+        return named[0], named[0].name
+    default = getattr(settings, "CHATOPS_DEFAULT_MODEL", "")
+    if default:
+        return Model.objects.filter(name=default).first(), ""
+    only = list(Model.objects.all()[:2])
+    return (only[0], "") if len(only) == 1 else (None, "")
+
+
+def _file_report(command: ChatCommand, bot, text: str) -> dict:
+    candidates = words(text)
+    model, model_word = _pick_model(candidates)
+    if model is None:
+        return _help(command, "Which model is this about? Start with its name.")
+    found = list(Prediction.objects.filter(model=model, prediction_id__in=candidates)
+                 .values_list("prediction_id", flat=True)[:5])
+    if not found:
+        return _help(command, f"I found no prediction id of {model.name} in your message: paste the id from the "
+                              "screen or log (the tracker looks up what the model saw).")
+    if len(found) > 1:
+        return _reply(f"Your message names several predictions ({', '.join(found)}): send one report per id.")
+    what = " ".join(word for word in text.split() if word not in {model_word, found[0]}) or "Reported from chat"
+    report = report_create(
+        reporter=bot, model_name=model.name, prediction_id=found[0], title=what[:200], description=text,
+        context={"chat_platform": command.platform, "chat_user": command.user_name[:100],
+                 "chat_user_id": command.user_id[:100], "chat_channel": command.channel_name[:100]},
+        channel=command.platform,
+    )
+    return _reply(f"Thanks, filed WTF-{report.pk} for {model.name} (prediction {found[0]}): "
+                  f"{settings.SITE_URL}{report.get_absolute_url()}")
+
+
+def chat_command_handle(*, command: ChatCommand) -> dict:
+    """Answers a slash command with an ephemeral message (a dict for the platform's JSON)."""
+    if command.platform not in (Channel.SLACK, Channel.MATTERMOST):
+        raise ValueError(f"Unknown chat platform {command.platform!r}")
+    bot = chat_bot_user(command.platform)
+    parsed = parse_command(command.text)
+    if parsed.kind == "help":
+        return _help(command, parsed.text)
+    if parsed.kind == "status":
+        return _status(command, bot, parsed.report_id)
+
+    def file() -> tuple[int, dict]:
+        try:
+            return 200, _file_report(command, bot, parsed.text)
+        except DomainError as error:
+            # Answered in the chat, not as an HTTP error: the person needs to read it there.
+            return 200, _reply(f"I could not file that: {error.detail}")
+
+    _, body = run_idempotently(user=bot, scope=f"{command.platform}.command", key=command.trigger_id or None,
+                               data={"text": parsed.text, "user": command.user_id}, action=file)
+    return body

@@ -1,0 +1,134 @@
+"""Slack and Mattermost slash commands, signed the way the platforms sign them."""
+
+import hashlib
+import hmac
+import time
+from urllib.parse import urlencode
+
+import pytest
+from django.test import Client
+
+from apps.predictions.services import predictions_log
+from apps.reports.models import Report
+from tests.accounts.factories import UserFactory
+from tests.registry.factories import iris_row, trained_version
+from tests.reports.factories import file_report
+
+pytestmark = pytest.mark.django_db
+
+SLACK_SECRET = "test-slack-signing-secret"
+MATTERMOST_TOKEN = "test-mattermost-token"
+
+
+@pytest.fixture
+def logged():
+    version = trained_version("iris")
+    predictions_log(rows=[{"prediction_id": "req-777", "model": "iris", "model_version": "1.0",
+                           "features": iris_row(5), "output": "virginica"}])
+    return version
+
+
+def _form(text: str, **extra) -> str:
+    return urlencode({"token": "legacy-ignored", "team_id": "T1", "channel_name": "ml-wtf", "user_id": "U42",
+                      "user_name": "ada", "command": "/wtf", "text": text, "trigger_id": "13345224609.738",
+                      "response_url": "https://hooks.slack.com/commands/1234/5678", **extra})
+
+
+def _sign(body: str, timestamp: int, secret: str = SLACK_SECRET) -> str:
+    base = f"v0:{timestamp}:{body}".encode()
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def slack(body: str, *, timestamp: int | None = None, signature: str | None = None):
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    return Client().post("/integrations/slack/commands/", data=body,
+                         content_type="application/x-www-form-urlencoded",
+                         HTTP_X_SLACK_REQUEST_TIMESTAMP=str(timestamp),
+                         HTTP_X_SLACK_SIGNATURE=signature or _sign(body, timestamp))
+
+
+def test_free_text_with_a_prediction_id_files_a_report_from_the_log(logged):
+    response = slack(_form("iris req-777 the flower shop shows a cactus for roses"))
+
+    report = Report.objects.get()
+    assert response.status_code == 200
+    assert response.json()["response_type"] == "ephemeral"
+    assert f"WTF-{report.pk}" in response.json()["text"] and f"/reports/{report.pk}/" in response.json()["text"]
+    assert report.features == iris_row(5) and report.output == "virginica"
+    assert report.channel == "slack" and report.title == "the flower shop shows a cactus for roses"
+    assert report.context["chat_user"] == "ada" and report.context["chat_channel"] == "ml-wtf"
+
+
+def test_a_retried_command_files_nothing_twice(logged):
+    body = _form("req-777 wrong again")
+
+    first, again = slack(body), slack(body)
+
+    assert Report.objects.count() == 1
+    assert first.json() == again.json()
+
+
+def test_forged_stale_and_tampered_requests_are_refused(logged):
+    body = _form("iris req-777 forged")
+    old = int(time.time()) - 6 * 60
+
+    forged = slack(body, signature=_sign(body, int(time.time()), secret="not-the-secret"))
+    stale = slack(body, timestamp=old, signature=_sign(body, old))
+    tampered = slack(_form("iris req-777 something else"), signature=_sign(body, int(time.time())))
+    unsigned = Client().post("/integrations/slack/commands/", data=body,
+                             content_type="application/x-www-form-urlencoded")
+
+    assert [r.status_code for r in (forged, stale, tampered, unsigned)] == [401, 401, 401, 401]
+    assert forged["Content-Type"] == "application/problem+json"
+    assert Report.objects.count() == 0
+
+
+def test_help_and_unknown_ids_get_a_useful_answer(logged):
+    assert "status 12" in slack(_form("help")).json()["text"]
+    answer = slack(_form("iris the page is weird")).json()["text"]
+    assert "no prediction id" in answer and Report.objects.count() == 0
+
+
+def test_status_tells_what_became_of_a_chat_report(logged):
+    slack(_form("iris req-777 cactus"))
+    report = Report.objects.get()
+
+    text = slack(_form(f"status WTF-{report.pk}", trigger_id="2")).json()["text"]
+
+    assert f"INC-{report.incident_id} is *Open*" in text
+
+
+def test_status_does_not_reveal_reports_filed_elsewhere(logged):
+    private = file_report(reporter=UserFactory(), version=logged, title="Secret customer case")
+
+    text = slack(_form(f"status {private.pk}")).json()["text"]
+
+    assert "Secret customer case" not in text and "I know no report" in text
+
+
+def test_mattermost_commands_are_verified_by_their_token(logged):
+    body = _form("iris req-777 from mattermost", token=MATTERMOST_TOKEN)
+    url = "/integrations/mattermost/commands/"
+    form = "application/x-www-form-urlencoded"
+
+    accepted = Client().post(url, data=body, content_type=form)
+    by_header = Client().post(url, data=_form("status 999999"), content_type=form,
+                              HTTP_AUTHORIZATION=f"Token {MATTERMOST_TOKEN}")
+    refused = Client().post(url, data=_form("iris req-777 x", token="guess"), content_type=form)
+
+    assert accepted.status_code == 200 and Report.objects.get().channel == "mattermost"
+    assert by_header.status_code == 200 and "I know no report WTF-999999" in by_header.json()["text"]
+    assert refused.status_code == 401 and Report.objects.count() == 1
+
+
+def test_an_integration_without_its_secret_is_off(logged, settings):
+    settings.SLACK_SIGNING_SECRET = ""
+
+    response = slack(_form("iris req-777 x"))
+
+    assert response.status_code == 503 and "SLACK_SIGNING_SECRET" in response.json()["detail"]
+
+
+def test_oversized_text_and_wrong_methods_are_4xx(logged):
+    assert slack(_form("x" * 5000)).status_code == 400
+    assert Client().get("/integrations/slack/commands/").status_code == 405
