@@ -10,6 +10,12 @@ def _artifact_root(settings, tmp_path_factory):
     settings.ARTIFACT_ROOT = tmp_path_factory.mktemp("artifacts")
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Uploaded files go to a fresh folder per test, never into the project's var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def user(db):
     return UserFactory()
