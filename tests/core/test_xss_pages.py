@@ -6,14 +6,16 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
+from django.core.files.base import ContentFile
 
 from apps.incidents.services import incident_transition
 from apps.predictions.services import predictions_log
 from apps.registry.services import model_version_register
+from apps.reports.services import report_attachment_add
 from tests.accounts.factories import UserFactory
 from tests.core.xss import XSS_PAYLOADS, unsafe_markup
 from tests.registry.factories import iris_frame, iris_row, trained_version
-from tests.reports.factories import file_report
+from tests.reports.factories import file_report, image_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +37,9 @@ def visible_text(html: str) -> str:
 
 def file_payload_everywhere(payload: str) -> dict:
     """One model (display name and description), a logged prediction, two reports (a version with
-    reference statistics and one without) and their incidents, all carrying the payload in every
-    field a person or a bot can fill, filed by a user whose username is the payload."""
+    reference statistics and one without, one with attachments named by the payload) and their
+    incidents, all carrying the payload in every field a person or a bot can fill, filed by a user
+    whose username is the payload."""
     reporter = UserFactory(username=payload[:150])
     iris = trained_version()
     reference, _ = iris_frame()
@@ -58,6 +61,8 @@ def file_payload_everywhere(payload: str) -> dict:
         )
         for version in (with_reference, without_reference)
     ]
+    for content in (image_bytes("PNG"), b"a,b\n1,2\n"):
+        report_attachment_add(report=reports[0], upload=ContentFile(content, name=payload), actor=reporter)
     incident_transition(incident_id=reports[0].incident_id, to="declined", note=payload, actor=reporter)
     incident_transition(incident_id=reports[1].incident_id, to="resolved", note=payload, actor=reporter)
     return {"reporter": reporter, "reports": reports}
