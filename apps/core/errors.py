@@ -28,6 +28,12 @@ class NotFound(DomainError):
     slug = "not-found"
 
 
+class TooLarge(DomainError):
+    status = 413
+    title = "Payload too large"
+    slug = "payload-too-large"
+
+
 class Conflict(DomainError):
     status = 409
     title = "Conflict"

@@ -1,10 +1,29 @@
 from django.contrib import admin
+from django.utils.html import format_html
 
-from .models import Report
+from .models import Attachment, Report
+
+
+class AttachmentInline(admin.TabularInline):
+    """Read-only, and linked to the permission-checked download view: the storage URL is never served."""
+
+    model = Attachment
+    fields = ("download", "content_type", "size", "sha256", "uploaded_by", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="File")
+    def download(self, obj: Attachment) -> str:
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name)
 
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
+    inlines = [AttachmentInline]
     list_display = ("__str__", "model_version", "channel", "reporter", "incident", "created_at")
     list_filter = ("channel", "model", "severity")
     search_fields = ("title", "prediction_id", "description")

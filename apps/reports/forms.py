@@ -32,6 +32,11 @@ class ReportForm(forms.Form):
                                label="What did you expect instead?")
     description = forms.CharField(required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 4}),
                                   label="Anything else (where you saw it, who was affected)")
+    screenshot = forms.FileField(
+        required=False, label="Screenshot",
+        help_text="Optional: a PNG, JPEG, GIF or WebP picture of what you saw.",
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+    )
     allow_schema_mismatch = forms.BooleanField(
         required=False, label="File it anyway with these features as they are",
         help_text="Tick this if the odd input is part of what you saw.",

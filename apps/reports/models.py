@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -45,3 +47,39 @@ class Report(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reports:detail", args=[self.pk])
+
+
+IMAGE_CONTENT_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+def attachment_storage_name(instance: "Attachment", filename: str) -> str:
+    """Nothing the client sent reaches the storage path: no traversal, no odd bytes, no clashes."""
+    return f"attachments/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file attached to a report (a screenshot, a CSV of inputs, a log). Its type was detected
+    from its content when it was uploaded; `original_name` is for display only."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_storage_name, max_length=100)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} (WTF-{self.report_id})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:attachment", args=[self.report_id, self.pk])
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in IMAGE_CONTENT_TYPES

@@ -1,16 +1,23 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
+from rest_framework.exceptions import AuthenticationFailed
 
 from apps.accounts.access import user_access
-from apps.core.errors import DomainError, PermissionDenied
+from apps.accounts.authentication import ApiTokenAuthentication
+from apps.core.errors import DomainError, NotFound, PermissionDenied
+from apps.core.problems import problem_json_response
 from apps.forensics.selectors import input_checks
 from apps.incidents.selectors import incident_list
 from apps.replays.selectors import replays_for_report
 from apps.replays.services import replay_start
 
 from . import selectors, services
+from .attachments import download_name, upload_request_check
 from .forms import ReportForm
 from .models import Channel
 
@@ -20,10 +27,15 @@ def report_list_view(request):
     return render(request, "reports/report_list.html", {"reports": selectors.report_list(user=request.user)[:200]})
 
 
+# Service error keys that the form names differently.
+_FORM_FIELD_FOR = {"file": "screenshot"}
+
+
 def _attach_errors(form: ReportForm, error: DomainError) -> None:
     field_names = set(form.fields)
     for key, messages_ in error.errors.items():
         field = key.split(".", 1)[0]
+        field = _FORM_FIELD_FOR.get(field, field)
         prefix = f"{key.split('.', 1)[1]}: " if "." in key else ""
         for message in messages_:
             form.add_error(field if field in field_names else None, prefix + message)
@@ -32,19 +44,26 @@ def _attach_errors(form: ReportForm, error: DomainError) -> None:
 
 @login_required
 def report_create_view(request):
-    form = ReportForm(request.POST or None)
+    if request.method == "POST":
+        upload_request_check(content_length=request.META.get("CONTENT_LENGTH"))
+    form = ReportForm(request.POST or None, request.FILES or None)
     schema_mismatch = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         version = data["model_version"]
         optional = {key: data[key] for key in ("features", "output") if data[key] is not None}
         try:
-            report = services.report_create(
-                reporter=request.user, model_name=version.model.name, model_version=version.version,
-                prediction_id=data["prediction_id"] or None, title=data["title"], expected=data["expected"],
-                description=data["description"], channel=Channel.FORM,
-                allow_schema_mismatch=data["allow_schema_mismatch"], **optional,
-            )
+            # One transaction: a refused screenshot files nothing, so the person fixes it and sends
+            # the whole form again instead of ending up with a half-filed report.
+            with transaction.atomic():
+                report = services.report_create(
+                    reporter=request.user, model_name=version.model.name, model_version=version.version,
+                    prediction_id=data["prediction_id"] or None, title=data["title"], expected=data["expected"],
+                    description=data["description"], channel=Channel.FORM,
+                    allow_schema_mismatch=data["allow_schema_mismatch"], **optional,
+                )
+                if data["screenshot"]:
+                    services.report_attachment_add(report=report, upload=data["screenshot"], actor=request.user)
         except DomainError as error:
             schema_mismatch = any(key.startswith("features.") for key in error.errors)
             _attach_errors(form, error)
@@ -67,6 +86,7 @@ def report_detail_view(request, pk: int):
         "checks": input_checks(model_version=report.model_version, features=report.features),
         "replays": replays,
         "replay_pending": any(not replay.is_finished for replay, _ in replays),
+        "attachments": selectors.attachment_list(user=request.user, report_id=report.pk),
     })
 
 
@@ -83,3 +103,49 @@ def report_replay_view(request, pk: int):
     else:
         messages.info(request, "Replay started.")
     return redirect(report)
+
+
+def _download_user(request: HttpRequest):
+    """The signed-in person, or the bot whose API token is in the Authorization header."""
+    if request.user.is_authenticated:
+        return request.user
+    authenticated = ApiTokenAuthentication().authenticate(request)
+    if authenticated is None:
+        return None
+    user, token = authenticated
+    if not token.is_full_access:
+        raise PermissionDenied(f"This token is limited to {', '.join(token.scopes)}; downloading attachments "
+                               "needs a token with full access.")
+    return user
+
+
+@require_safe
+def report_attachment_download_view(request, pk: int, attachment_id: int) -> HttpResponse:
+    try:
+        user = _download_user(request)
+    except AuthenticationFailed as exc:
+        response = problem_json_response(status_code=401, title="Not authenticated", detail=str(exc.detail),
+                                         slug="not-authenticated")
+        response["WWW-Authenticate"] = ApiTokenAuthentication.keyword
+        return response
+    if user is None:
+        return redirect_to_login(request.get_full_path())
+
+    attachment = selectors.attachment_get(user=user, report_id=pk, attachment_id=attachment_id)
+    try:
+        stream = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise NotFound(f"The file of attachment {attachment_id} is missing from storage; tell an administrator.")
+    content_type = attachment.content_type
+    if content_type.startswith("text/") or content_type == "application/json":
+        content_type += "; charset=utf-8"
+    response = FileResponse(
+        stream, content_type=content_type, as_attachment=not attachment.is_image,
+        filename=download_name(original_name=attachment.original_name, content_type=attachment.content_type),
+    )
+    # Even if a browser ignored the type, the file could run nothing and reach nothing.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, max-age=300"
+    return response

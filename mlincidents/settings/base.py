@@ -107,8 +107,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (report attachments). They are only ever served through the permission-checked
+# download view: nothing maps MEDIA_URL to MEDIA_ROOT, and whitenoise serves static files only.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "media/"
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+ATTACHMENT_MAX_PER_REPORT = env.int("ATTACHMENT_MAX_PER_REPORT", default=10)
 
 # Where registered model artifacts and the demo's files live. Only files registered with a
 # sha256 are ever loaded from here (loading a pickle runs code).

@@ -20,6 +20,7 @@ from apps.accounts.models import INTAKE_SCOPES
 from apps.accounts.services import api_token_create
 from apps.incidents.services import incident_update
 from apps.replays.services import replay_start
+from apps.reports.services import report_attachment_add
 from tests.accounts.factories import access_world
 from tests.registry.factories import iris_row
 
@@ -60,6 +61,17 @@ def _prediction(world) -> list[dict]:
              "features": iris_row(3), "output": "setosa"}]
 
 
+def _png():
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, format="PNG")
+    return SimpleUploadedFile("screen.png", buffer.getvalue(), content_type="image/png")
+
+
 def _report(world) -> dict:
     return {"model": world.model.name, "model_version": world.version.version, "features": iris_row(4),
             "output": "setosa", "title": "matrix"}
@@ -79,6 +91,9 @@ MATRIX: list[Row] = [
     Row("api-report-detail", "get", "/api/v1/reports/{report}/", api(200, 404, 200)),
     Row("api-report-detail", "get", "/api/v1/reports/{report}/", api(200, 404, 200), restricted=True,
         note="its reporter still sees the report; the incident is what is hidden"),
+    Row("api-report-attachments", "get", "/api/v1/reports/{report}/attachments/", api(200, 404, 200)),
+    Row("api-report-attachments", "post", "/api/v1/reports/{report}/attachments/",
+        api(201, 404, 201, intake_bot=201), body=lambda world: {"file": _png()}, form=True),
     Row("api-report-replay", "post", "/api/v1/reports/{report}/replays/", api(403, 404, 202), body={}),
     Row("api-replay-batch", "post", "/api/v1/replays/", api(403, 404, 202),
         body=lambda world: {"model": world.model.name, "model_version": world.version.version,
@@ -114,6 +129,8 @@ MATRIX: list[Row] = [
     Row("reports:list", "get", "/reports/", page(200, 200, 200)),
     Row("reports:new", "get", "/reports/new/", page(200, 200, 200)),
     Row("reports:detail", "get", "/reports/{report}/", page(200, 404, 200)),
+    Row("reports:attachment", "get", "/reports/{report}/attachments/{attachment}/",
+        page(200, 404, 200) | {"intake_bot": 403}, note="a full-access token may download, an intake one not"),
     Row("reports:replay", "post", "/reports/{report}/replay/", page(403, 404, 302), form=True),
     Row("incidents:list", "get", "/incidents/", page(200, 200, 200)),
     Row("incidents:detail", "get", "/incidents/{incident}/", page(200, 200, 200)),
@@ -161,7 +178,8 @@ def _request(world, row: Row, role: str):
     if isinstance(body, dict) and body.get("account") == "{self}":
         body = body | {"account": getattr(getattr(client, "user", None), "username", "nobody")}
     path = row.path.format(report=world.report.pk, incident=world.incident.pk, model=world.model.name,
-                           replay=world.replay.pk, member_token=world.member_token.pk)
+                           replay=world.replay.pk, member_token=world.member_token.pk,
+                           attachment=world.attachment.pk)
     if row.form or row.method == "get":
         # Pages post forms; the API takes JSON.
         return getattr(client, row.method)(path, body or {})
@@ -174,6 +192,7 @@ def test_permission_matrix(row: Row):
     world = access_world()
     world.replay = replay_start(actor=world.member, model_version=world.version, reports=[world.report])
     world.member_token = api_token_create(username=world.member.username, name="member's").token
+    world.attachment = report_attachment_add(report=world.report, upload=_png(), actor=world.reporter)
     if row.restricted:
         incident_update(incident_id=world.incident.pk, actor=None, restricted=True)
 

@@ -162,3 +162,29 @@ def test_report_form_keyboard_only(page, login):
     assert report.features == iris_row(50)
     assert report.output == iris_label(50)
     assert report.model_version == version
+
+
+def test_a_screenshot_filed_with_the_form_shows_on_the_report_page(page, login, tmp_path):
+    from tests.reports.factories import image_bytes
+
+    version = trained_version()
+    login(UserFactory())
+    screenshot = tmp_path / "cellar page.png"
+    screenshot.write_bytes(image_bytes("PNG", size=(120, 80)))
+
+    page.goto("/reports/new/")
+    page.get_by_label("Which model, which version?").select_option(label=version_label(version))
+    page.get_by_label("Input features (JSON)").fill(json.dumps(iris_row(0)))
+    page.get_by_label("What the model answered").fill(iris_label(0))
+    page.get_by_label("What looked wrong, in a few words").fill("Same cultivar everywhere")
+    page.get_by_label("Screenshot").set_input_files(str(screenshot))
+    page.get_by_role("button", name="File the report").click()
+
+    expect(page).to_have_url(re.compile(r"/reports/\d+/$"))
+    report = Report.objects.get()
+    attachment = report.attachments.get()
+    thumbnail = page.get_by_role("img", name="Screenshot: cellar_page.png")
+    expect(thumbnail).to_have_attribute("src", f"/reports/{report.pk}/attachments/{attachment.pk}/")
+    # The browser really fetched and decoded it through the download view.
+    expect(thumbnail).to_have_js_property("complete", True)
+    assert thumbnail.evaluate("img => img.naturalWidth") == 120

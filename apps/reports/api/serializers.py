@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from apps.forensics.selectors import input_checks
 from apps.incidents.models import Severity
-from apps.reports.models import Report
+from apps.reports.models import Attachment, Report
 
 
 class ReportCreateSerializer(serializers.Serializer):
@@ -35,6 +35,30 @@ class InputCheckSerializer(serializers.Serializer):
     message = serializers.CharField(required=False)
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="Where to download the file (the same authentication).")
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "content_type", "size", "sha256", "url", "created_at"]
+        extra_kwargs = {
+            "original_name": {"help_text": "The uploaded file's name, cleaned; for display only."},
+            "content_type": {"help_text": "Detected from the content: image/png, image/jpeg, image/gif, "
+                                          "image/webp, text/plain, text/csv or application/json."},
+            "size": {"help_text": "Bytes."},
+        }
+
+    def get_url(self, obj: Attachment) -> str:
+        request = self.context.get("request")
+        path = obj.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A PNG, JPEG, GIF or WebP image, or UTF-8 text (plain, CSV or JSON). "
+                                           "The type is read from the content, not the name.")
+
+
 class ReportSerializer(serializers.ModelSerializer):
     model = serializers.CharField(source="model.name")
     model_version = serializers.CharField(source="model_version.version")
@@ -57,9 +81,10 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class ReportDetailSerializer(ReportSerializer):
     input_checks = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta(ReportSerializer.Meta):
-        fields = ReportSerializer.Meta.fields + ["input_checks"]
+        fields = ReportSerializer.Meta.fields + ["input_checks", "attachments"]
 
     @extend_schema_field(InputCheckSerializer(many=True))
     def get_input_checks(self, obj: Report) -> list[dict]:

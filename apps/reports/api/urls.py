@@ -5,4 +5,6 @@ from . import views
 urlpatterns = [
     path("reports/", views.ReportListCreateApi.as_view(), name="api-report-list"),
     path("reports/<int:pk>/", views.ReportDetailApi.as_view(), name="api-report-detail"),
+    path("reports/<int:pk>/attachments/", views.ReportAttachmentListCreateApi.as_view(),
+         name="api-report-attachments"),
 ]

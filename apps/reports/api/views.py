@@ -1,14 +1,22 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.idempotency import run_idempotently
 from apps.core.throttling import INTAKE_THROTTLES
 from apps.reports import selectors, services
-from apps.reports.models import Channel
+from apps.reports.attachments import upload_request_check
+from apps.reports.models import Attachment, Channel
 
-from .serializers import ReportCreateSerializer, ReportDetailSerializer, ReportSerializer
+from .serializers import (
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
+    ReportCreateSerializer,
+    ReportDetailSerializer,
+    ReportSerializer,
+)
 
 
 class ReportListCreateApi(generics.ListAPIView):
@@ -50,3 +58,29 @@ class ReportDetailApi(APIView):
     def get(self, request, pk: int):
         report = selectors.report_get(user=request.user, report_id=pk)
         return Response(ReportDetailSerializer(report, context={"request": request}).data)
+
+
+class ReportAttachmentListCreateApi(generics.ListAPIView):
+    """A report's attachments. Upload one as `multipart/form-data` with the field `file`."""
+
+    serializer_class = AttachmentSerializer
+    parser_classes = [MultiPartParser]
+    throttle_classes = INTAKE_THROTTLES
+    # A chat bot that filed a report may add its screenshot; reading files back needs full access.
+    token_scopes = {"POST": "reports:create"}
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request user or path
+            return Attachment.objects.none()
+        return selectors.attachment_list(user=self.request.user, report_id=self.kwargs["pk"])
+
+    @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: AttachmentSerializer})
+    def post(self, request, pk: int):
+        upload_request_check(content_length=request.META.get("CONTENT_LENGTH"))
+        report = selectors.report_get(user=request.user, report_id=pk)
+        serializer = AttachmentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attachment = services.report_attachment_add(report=report, upload=serializer.validated_data["file"],
+                                                    actor=request.user)
+        return Response(AttachmentSerializer(attachment, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
