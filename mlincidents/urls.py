@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("apps.reports.api.urls")),
     path("", include("apps.replays.api.urls")),
     path("", include("apps.incidents.api.urls")),
+    path("", include("apps.feedback.api.urls")),
 ]
 
 urlpatterns = [

@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.shortcuts import render
 
 from apps.accounts.access import user_access
+from apps.feedback.selectors import feedback_counts
 from apps.predictions.selectors import predictions_recent
 from apps.reports.selectors import report_list
 
@@ -26,6 +27,7 @@ def model_detail_view(request, name: str):
         "model": model,
         "versions": versions,
         "can_work": can_work,
+        "feedback": feedback_counts(model=model),
         "predictions": predictions_recent(model=model, limit=25) if can_work else [],
         "reports": report_list(user=request.user).filter(model=model)[:20],
     })

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "apps.replays",
     "apps.forensics",
     "apps.chatops",
+    "apps.feedback",
     "apps.demo",
 ]
 

@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 from apps.accounts.models import INTAKE_SCOPES
 from apps.accounts.services import api_token_create
 from apps.incidents.services import incident_update
+from apps.predictions.services import predictions_log
 from apps.replays.services import replay_start
 from apps.reports.services import report_attachment_add
 from tests.accounts.factories import access_world
@@ -86,6 +87,9 @@ MATRIX: list[Row] = [
     Row("api-model-list", "get", "/api/v1/models/", everyone(200)),
     Row("api-model-version-list", "get", "/api/v1/models/{model}/versions/", everyone(200)),
     Row("api-prediction-log", "post", "/api/v1/predictions/", api(403, 403, 201, intake_bot=201), body=_prediction),
+    Row("api-feedback", "post", "/api/v1/feedback/", everyone(201, intake_bot=201),
+        body=lambda world: {"model": world.model.name, "prediction_id": world.logged_id, "verdict": "up"}),
+    Row("api-model-feedback", "get", "/api/v1/models/{model}/feedback/", everyone(200)),
     Row("api-report-list", "get", "/api/v1/reports/", api(200, 200, 200)),
     Row("api-report-list", "post", "/api/v1/reports/", everyone(201, intake_bot=201), body=_report),
     Row("api-report-detail", "get", "/api/v1/reports/{report}/", api(200, 404, 200)),
@@ -192,6 +196,8 @@ def test_permission_matrix(row: Row):
     world = access_world()
     world.replay = replay_start(actor=world.member, model_version=world.version, reports=[world.report])
     world.member_token = api_token_create(username=world.member.username, name="member's").token
+    world.logged_id = _prediction(world)[0]["prediction_id"]
+    predictions_log(rows=_prediction(world))
     world.attachment = report_attachment_add(report=world.report, upload=_png(), actor=world.reporter)
     if row.restricted:
         incident_update(incident_id=world.incident.pk, actor=None, restricted=True)
