@@ -1,6 +1,13 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from apps.core.errors import InvalidInput
 from apps.registry.models import Model, ModelVersion
@@ -29,3 +36,99 @@ def predictions_recent(*, model_version: ModelVersion | None = None, model: Mode
     if model is not None:
         queryset = queryset.filter(model=model)
     return queryset.order_by("-timestamp", "-id")[:limit]
+
+
+_CONTEXT_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+MAX_MATCHES_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class PredictionLookup:
+    """Finding a logged prediction by what a reporter knows: context fields (a request id
+    from a screenshot, a customer id) and a time window."""
+
+    context: dict[str, str]
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @classmethod
+    def parse(cls, data: Any) -> PredictionLookup:
+        if not isinstance(data, dict):
+            raise InvalidInput('lookup must be an object like {"context": {"request_id": "…"}, "from": "…"}.',
+                               errors={"lookup": ["Expected an object."]})
+        context = data.get("context") or {}
+        if not isinstance(context, dict) or not context or len(context) > 10:
+            raise InvalidInput("lookup.context must name 1 to 10 context fields and their values.",
+                               errors={"lookup.context": ["Expected an object with 1 to 10 fields."]})
+        problems = {f"lookup.context.{key}"[:100]: ["Use letters, digits, '-' or '_' (at most 64)."]
+                    for key in context if not isinstance(key, str) or not _CONTEXT_KEY.match(key) or "__" in key}
+        problems.update({f"lookup.context.{key}": ["Give the value as text or a number."]
+                         for key, value in context.items() if key not in problems
+                         and (not isinstance(value, (str, int, float)) or isinstance(value, bool)
+                              or len(str(value)) > 200)})
+        bounds = {}
+        for name in ("from", "to"):
+            raw = data.get(name)
+            if raw is None:
+                bounds[name] = None
+                continue
+            try:
+                parsed = parse_datetime(raw) if isinstance(raw, str) else None
+            except ValueError:  # well formed but impossible, e.g. month 13
+                parsed = None
+            if parsed is None:
+                problems[f"lookup.{name}"] = ["Use an ISO 8601 date-time, e.g. 2026-11-23T10:00:00Z."]
+            else:
+                bounds[name] = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.utc)
+        if problems:
+            raise InvalidInput("The prediction lookup needs fixing.", errors=problems)
+        return cls(context={key: str(value) for key, value in context.items()}, since=bounds["from"],
+                   until=bounds["to"])
+
+    def describe(self) -> str:
+        fields = ", ".join(f"{key}={value}" for key, value in self.context.items())
+        window = ""
+        if self.since or self.until:
+            window = f" between {self.since.isoformat() if self.since else 'the start'} and " \
+                     f"{self.until.isoformat() if self.until else 'now'}"
+        return f"context {fields}{window}"
+
+
+def predictions_matching(*, model: Model, lookup: PredictionLookup, limit: int = MAX_MATCHES_SHOWN + 1):
+    queryset = Prediction.objects.select_related("model_version", "model").filter(model=model)
+    for key, value in lookup.context.items():
+        # Logged context values may be numbers or text; a reporter types text.
+        numeric = _as_number(value)
+        condition = Q(**{f"context__{key}": value})
+        if numeric is not None:
+            condition |= Q(**{f"context__{key}": numeric})
+        queryset = queryset.filter(condition)
+    if lookup.since:
+        queryset = queryset.filter(timestamp__gte=lookup.since)
+    if lookup.until:
+        queryset = queryset.filter(timestamp__lte=lookup.until)
+    return list(queryset.order_by("-timestamp", "-id")[:limit])
+
+
+def _as_number(value: str) -> int | float | None:
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() and abs(number) < 2**63 else number
+
+
+def prediction_find_by_lookup(*, model: Model, lookup: PredictionLookup) -> Prediction:
+    """Exactly one match, or an error that says what was found."""
+    found = predictions_matching(model=model, lookup=lookup)
+    if not found:
+        raise InvalidInput(f"No logged prediction of '{model.name}' matches {lookup.describe()}. Check the values "
+                           "or widen the time window.", errors={"lookup": ["Nothing matches."]})
+    if len(found) > 1:
+        shown = ", ".join(p.prediction_id for p in found[:MAX_MATCHES_SHOWN])
+        more = " and more" if len(found) > MAX_MATCHES_SHOWN else ""
+        raise InvalidInput(f"Several logged predictions of '{model.name}' match {lookup.describe()}: {shown}{more}. "
+                           "Narrow the time window, add a context field, or give the prediction_id.",
+                           errors={"lookup": [f"{len(found)}{'+' if more else ''} matches: {shown}{more}"]},
+                           extra={"candidates": [p.prediction_id for p in found[:MAX_MATCHES_SHOWN]]})
+    return found[0]

@@ -11,7 +11,7 @@ from apps.audit.services import audit_record
 from apps.core.errors import InvalidInput
 from apps.incidents.models import Severity
 from apps.incidents.services import incident_open
-from apps.predictions.selectors import prediction_find
+from apps.predictions.selectors import PredictionLookup, prediction_find, prediction_find_by_lookup
 from apps.predictions.validation import context_problem, features_problem, output_problem
 from apps.registry.schema import feature_problems
 from apps.registry.selectors import model_get, model_version_get
@@ -44,6 +44,7 @@ def report_create(
     title: str,
     model_version: str | None = None,
     prediction_id: str | None = None,
+    lookup: dict | None = None,
     features: Any = NOT_GIVEN,
     output: Any = NOT_GIVEN,
     description: str = "",
@@ -53,8 +54,9 @@ def report_create(
     channel: str = Channel.API,
     allow_schema_mismatch: bool = False,
 ) -> Report:
-    """Files a WTF report. The inputs come either from the inference log (`prediction_id`) or
-    from the reporter (`model_version` + `features`). Features that do not fit the version's
+    """Files a WTF report. The inputs come either from the inference log (`prediction_id`, or a
+    `lookup` by context fields and time window that must match exactly one logged prediction)
+    or from the reporter (`model_version` + `features`). Features that do not fit the version's
     schema are refused with a message per feature unless the reporter confirms them: a
     malformed input is itself evidence, so it can still be filed."""
     _check_text(title, description, expected)
@@ -66,8 +68,11 @@ def report_create(
 
     model = model_get(name=model_name)
     prediction = None
+    if lookup is not None and not prediction_id:
+        prediction = prediction_find_by_lookup(model=model, lookup=PredictionLookup.parse(lookup))
+        prediction_id = prediction.prediction_id
     if prediction_id:
-        prediction = prediction_find(model=model, prediction_id=str(prediction_id))
+        prediction = prediction or prediction_find(model=model, prediction_id=str(prediction_id))
         version = prediction.model_version
         if model_version and str(model_version) != version.version:
             raise InvalidInput(
@@ -85,7 +90,8 @@ def report_create(
         if features is NOT_GIVEN:
             missing["features"] = ["Required when no prediction_id is given."]
         if missing:
-            raise InvalidInput("Give either a prediction_id from the inference log, or model_version and features.",
+            raise InvalidInput("Give either a prediction_id from the inference log (or a lookup by context), or "
+                               "model_version and features.",
                                errors=missing)
         version = model_version_get(model=model, version=str(model_version))
 

@@ -6,6 +6,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.report_list_view, name="list"),
     path("new/", views.report_create_view, name="new"),
+    path("new/prediction/", views.report_prediction_preview_view, name="prediction-preview"),
     path("<int:pk>/", views.report_detail_view, name="detail"),
     path("<int:pk>/replay/", views.report_replay_view, name="replay"),
     path("<int:pk>/attachments/<int:attachment_id>/", views.report_attachment_download_view, name="attachment"),

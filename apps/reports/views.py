@@ -13,6 +13,8 @@ from apps.core.errors import DomainError, NotFound, PermissionDenied
 from apps.core.problems import problem_json_response
 from apps.forensics.selectors import input_checks
 from apps.incidents.selectors import incident_list
+from apps.predictions.selectors import prediction_find
+from apps.registry.models import ModelVersion
 from apps.replays.selectors import replays_for_report
 from apps.replays.services import replay_start
 
@@ -72,6 +74,25 @@ def report_create_view(request):
             return redirect(report)
     return render(request, "reports/report_form.html", {"form": form, "schema_mismatch": schema_mismatch},
                   status=400 if form.errors else 200)
+
+
+@login_required
+@require_safe
+def report_prediction_preview_view(request):
+    """What the inference log holds for an id, shown on the form before the report is filed
+    (the report would copy exactly this, so whoever may file may see it)."""
+    prediction_id = request.GET.get("prediction_id", "").strip()[:200]
+    raw_version = request.GET.get("model_version", "")
+    version = (ModelVersion.objects.select_related("model").filter(pk=int(raw_version)).first()
+               if raw_version.isdigit() and len(raw_version) < 18 else None)
+    if version is None or not prediction_id:
+        return render(request, "reports/_prediction_preview.html",
+                      {"message": "Choose the model first, then type the prediction id."}, status=400)
+    try:
+        prediction = prediction_find(model=version.model, prediction_id=prediction_id)
+    except DomainError as error:
+        return render(request, "reports/_prediction_preview.html", {"message": error.detail}, status=404)
+    return render(request, "reports/_prediction_preview.html", {"prediction": prediction})
 
 
 @login_required

@@ -132,6 +132,10 @@ MATRIX: list[Row] = [
     Row("registry:detail", "get", "/models/{model}/", page(200, 200, 200)),
     Row("reports:list", "get", "/reports/", page(200, 200, 200)),
     Row("reports:new", "get", "/reports/new/", page(200, 200, 200)),
+    Row("reports:prediction-preview", "get", "/reports/new/prediction/?model_version={version}&prediction_id={logged}",
+        page(200, 200, 200), note="shows what filing a report with that id would copy: anyone who may file"),
+    Row("api-prediction-log", "get", "/api/v1/predictions/?model={model}&prediction_id={logged}", api(403, 403, 200),
+        note="searching the inference log is team work"),
     Row("reports:detail", "get", "/reports/{report}/", page(200, 404, 200)),
     Row("reports:attachment", "get", "/reports/{report}/attachments/{attachment}/",
         page(200, 404, 200) | {"intake_bot": 403}, note="a full-access token may download, an intake one not"),
@@ -183,7 +187,7 @@ def _request(world, row: Row, role: str):
         body = body | {"account": getattr(getattr(client, "user", None), "username", "nobody")}
     path = row.path.format(report=world.report.pk, incident=world.incident.pk, model=world.model.name,
                            replay=world.replay.pk, member_token=world.member_token.pk,
-                           attachment=world.attachment.pk)
+                           attachment=world.attachment.pk, version=world.version.pk, logged=world.logged_id)
     if row.form or row.method == "get":
         # Pages post forms; the API takes JSON.
         return getattr(client, row.method)(path, body or {})

@@ -1,11 +1,17 @@
-from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.access import require_work_on_model
+from apps.core.errors import InvalidInput
 from apps.core.parsers import LimitedJSONParser, NDJSONParser
 from apps.core.throttling import INTAKE_THROTTLES
+from apps.predictions.models import Prediction
+from apps.predictions.selectors import PredictionLookup, predictions_matching
 from apps.predictions.services import predictions_log
+from apps.registry.selectors import model_get
 
 
 class PredictionRowSerializer(serializers.Serializer):
@@ -16,6 +22,21 @@ class PredictionRowSerializer(serializers.Serializer):
     output = serializers.JSONField(allow_null=True)
     timestamp = serializers.DateTimeField(required=False)
     context = serializers.DictField(required=False)
+
+
+class PredictionSerializer(serializers.ModelSerializer):
+    model = serializers.CharField(source="model.name")
+    model_version = serializers.CharField(source="model_version.version")
+    features = serializers.DictField()
+    output = serializers.JSONField(allow_null=True)
+    context = serializers.DictField()
+
+    class Meta:
+        model = Prediction
+        fields = ["prediction_id", "model", "model_version", "timestamp", "features", "output", "context"]
+
+
+SEARCH_LIMIT = 200
 
 
 class PredictionLogApi(APIView):
@@ -37,6 +58,40 @@ class PredictionLogApi(APIView):
             "prediction_id": "req-123", "model": "wine-cultivar", "model_version": "1.0",
             "features": {"alcohol": 13.2}, "output": "class_1"}])],
     )
+    @extend_schema(
+        operation_id="predictions_search",
+        parameters=[
+            OpenApiParameter("model", str, required=True, description="The model's name."),
+            OpenApiParameter("prediction_id", str, description="One prediction by its id."),
+            OpenApiParameter("context.FIELD", str, description="Match a context field, e.g. "
+                             "`context.request_id=req-42` (repeat for several fields)."),
+            OpenApiParameter("from", str, description="ISO 8601 date-time: logged at or after."),
+            OpenApiParameter("to", str, description="ISO 8601 date-time: logged at or before."),
+        ],
+        responses=PredictionSerializer(many=True),
+    )
+    def get(self, request):
+        """Finds logged predictions, newest first (at most 200). The inference log holds
+        production inputs, so only the team that owns the model may search it."""
+        if not request.query_params.get("model"):
+            raise InvalidInput("Say which model's log to search: ?model=NAME.", errors={"model": ["Required."]})
+        model = model_get(name=request.query_params["model"])
+        require_work_on_model(actor=request.user, model=model, action="search its inference log")
+        prediction_id = request.query_params.get("prediction_id")
+        if prediction_id:
+            found = list(Prediction.objects.select_related("model", "model_version")
+                         .filter(model=model, prediction_id=prediction_id))
+        else:
+            lookup = PredictionLookup.parse({
+                "context": {key[len("context."):]: value for key, value in request.query_params.items()
+                            if key.startswith("context.")},
+                "from": request.query_params.get("from"), "to": request.query_params.get("to"),
+            })
+            found = predictions_matching(model=model, lookup=lookup, limit=SEARCH_LIMIT)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(found, request, view=self)
+        return paginator.get_paginated_response(PredictionSerializer(page, many=True).data)
+
     def post(self, request):
         result = predictions_log(rows=request.data, actor=request.user)
         return Response({"created": result.created, "duplicates": result.duplicates, "errors": result.errors},

@@ -12,6 +12,11 @@ class ReportCreateSerializer(serializers.Serializer):
     model = serializers.CharField(max_length=100)
     model_version = serializers.CharField(max_length=64, required=False, allow_blank=True)
     prediction_id = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    lookup = serializers.DictField(
+        required=False,
+        help_text='Instead of prediction_id: find the logged prediction by what you know, e.g. {"context": '
+                  '{"request_id": "req-42"}, "from": "2026-11-23T10:00:00Z", "to": "2026-11-23T11:00:00Z"}. '
+                  "Exactly one must match; the error lists the candidates when several do.")
     features = serializers.JSONField(required=False)
     output = serializers.JSONField(required=False, allow_null=True)
     title = serializers.CharField(max_length=200)
