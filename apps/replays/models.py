@@ -20,7 +20,10 @@ class ReplayKind(models.TextChoices):
 R = ReplayStatus
 REPLAY_TRANSITIONS = StateMachine(
     "Replay",
-    {R.QUEUED: {R.RUNNING, R.FAILED}, R.RUNNING: {R.SUCCEEDED, R.FAILED}, R.SUCCEEDED: set(), R.FAILED: set()},
+    # running → queued: the worker running it died (killed, out of memory, host lost); the
+    # sweep hands it to another worker.
+    {R.QUEUED: {R.RUNNING, R.FAILED}, R.RUNNING: {R.SUCCEEDED, R.FAILED, R.QUEUED}, R.SUCCEEDED: set(),
+     R.FAILED: set()},
 )
 
 
@@ -42,6 +45,10 @@ class Replay(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     library_versions = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # When a worker was last told about it, and how many workers have started it: the sweep
+    # re-sends replays a broker outage stranded and restarts those a dead worker left running.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

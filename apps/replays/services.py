@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
 
 import joblib
 import numpy
 import pandas as pd
 import sklearn
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.accounts.access import require_work_on_model
@@ -25,13 +29,16 @@ logger = logging.getLogger(__name__)
 MAX_REPORTS_PER_REPLAY = 100_000
 
 
-def _enqueue(replay_id: int) -> None:
+def _enqueue(replay_id: int) -> bool:
     from .tasks import replay_run_task
 
     try:
         replay_run_task.delay(replay_id)
     except Exception:  # a broker outage must not undo or hide the committed replay row
-        logger.exception("Could not enqueue replay %s; it stays queued until the broker is back", replay_id)
+        logger.exception("Could not enqueue replay %s; the sweep sends it again when the broker is back", replay_id)
+        return False
+    Replay.objects.filter(pk=replay_id, status=ReplayStatus.QUEUED).update(enqueued_at=timezone.now())
+    return True
 
 
 @transaction.atomic
@@ -68,7 +75,7 @@ def _claim(replay_id: int) -> bool:
     """Compare-and-set: only the first delivery of the task gets to run the replay."""
     return bool(
         Replay.objects.filter(pk=replay_id, status=ReplayStatus.QUEUED)
-        .update(status=ReplayStatus.RUNNING, started_at=timezone.now())
+        .update(status=ReplayStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1)
     )
 
 
@@ -130,3 +137,36 @@ def replay_run(*, replay_id: int) -> Replay | None:
 def _runtime_versions() -> dict[str, str]:
     return {"runtime:scikit-learn": sklearn.__version__, "runtime:numpy": numpy.__version__,
             "runtime:pandas": pd.__version__, "runtime:joblib": joblib.__version__}
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    requeued: int  # left running by a worker that died
+    failed: int  # died too often: given up
+    resent: int  # queued, but the worker was never told (broker outage) or lost the message
+
+
+def replays_sweep(*, now=None) -> SweepResult:
+    """Safe to run any time, from several beat schedulers at once: every move is a
+    compare-and-set, and a replay sent twice still runs once (replay_run claims it)."""
+    now = now or timezone.now()
+    # A task cannot still be running past its hard time limit: its worker is gone.
+    lost_before = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    lost = Replay.objects.filter(status=ReplayStatus.RUNNING, started_at__lt=lost_before)
+    failed = lost.filter(attempts__gte=settings.REPLAY_MAX_ATTEMPTS).update(
+        status=ReplayStatus.FAILED, finished_at=now,
+        error_message=f"The worker running this replay stopped {settings.REPLAY_MAX_ATTEMPTS} times (killed, out of "
+                      "memory or lost); it was given up. Check the worker logs, or run a smaller replay.")
+    requeued = lost.filter(attempts__lt=settings.REPLAY_MAX_ATTEMPTS).update(
+        status=ReplayStatus.QUEUED, started_at=None, enqueued_at=None)
+    # Never sent (the broker was down when it was queued): as soon as it is surely not just
+    # being committed. Sent but not picked up: after a generous wait, since queues can be long.
+    unsent = Q(enqueued_at__isnull=True) & (Q(created_at__lt=now - timedelta(seconds=60)) | Q(attempts__gt=0))
+    unpicked = Q(enqueued_at__lt=now - timedelta(seconds=settings.REPLAY_RESEND_AFTER_SECONDS))
+    stranded = list(Replay.objects.filter(status=ReplayStatus.QUEUED).filter(unsent | unpicked)
+                    .order_by("created_at").values_list("pk", flat=True)[:1000])
+    resent = sum(_enqueue(replay_id) for replay_id in stranded)
+    if failed or requeued or resent:
+        logger.warning("Replay sweep: %s restarted after a lost worker, %s given up, %s sent again",
+                       requeued, failed, resent)
+    return SweepResult(requeued=requeued, failed=failed, resent=resent)

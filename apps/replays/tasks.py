@@ -1,8 +1,13 @@
 from celery import shared_task
 
-from .services import replay_run
+from .services import replay_run, replays_sweep
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def replay_run_task(replay_id: int) -> None:
     replay_run(replay_id=replay_id)
+
+
+@shared_task(ignore_result=True)
+def replays_sweep_task() -> None:
+    replays_sweep()

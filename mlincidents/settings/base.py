@@ -154,7 +154,13 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="mlincident
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "apps.core.tasks.idempotency_records_purge_task", "schedule": 60 * 60},
+    "sweep-replays": {"task": "apps.replays.tasks.replays_sweep_task", "schedule": 60},
 }
+# A queued replay no worker has picked up after this long is sent again (a broker outage at
+# enqueue time, a lost message); one a worker left running past the hard time limit is
+# restarted, at most this many times in all.
+REPLAY_RESEND_AFTER_SECONDS = env.int("REPLAY_RESEND_AFTER_SECONDS", default=600)
+REPLAY_MAX_ATTEMPTS = env.int("REPLAY_MAX_ATTEMPTS", default=3)
 
 # --- REST API --------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -107,3 +107,27 @@ def test_a_failing_model_fails_the_run_on_the_worker_and_the_worker_lives_on(cel
     assert finished.status == ReplayStatus.FAILED
     assert "changed since it was registered" in finished.error_message
     assert celery_worker_process.poll() is None
+
+
+def test_after_a_broker_outage_the_sweep_hands_the_replay_to_a_real_worker(celery_worker_process, user,
+                                                                            monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from kombu.exceptions import OperationalError
+
+    from apps.replays import tasks
+    from apps.replays.services import replays_sweep
+
+    version = trained_version()
+    report = file_report(reporter=user, version=version, output="setosa")
+    with monkeypatch.context() as outage:
+        outage.setattr(tasks.replay_run_task, "delay",
+                       lambda *args, **kwargs: (_ for _ in ()).throw(OperationalError("broker down")))
+        replay = replay_start(actor=user, model_version=version, reports=[report])
+    time.sleep(1)
+    assert Replay.objects.get(pk=replay.pk).status == ReplayStatus.QUEUED  # kept, waiting
+
+    assert replays_sweep(now=timezone.now() + timedelta(minutes=2)).resent == 1
+    finished = _wait_until_finished(replay.pk)
+    assert finished.status == ReplayStatus.SUCCEEDED and finished.matched == 1
