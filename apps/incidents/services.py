@@ -6,6 +6,7 @@ from django.utils import timezone
 from apps.accounts.access import user_access
 from apps.audit.services import audit_record
 from apps.core.errors import InvalidInput
+from apps.notifications.services import OPENED, RESOLVED, incident_notify_on_commit
 from apps.registry.models import Model
 
 from .models import INCIDENT_TRANSITIONS, Incident, IncidentStatus, Severity
@@ -19,6 +20,7 @@ def incident_open(*, model: Model, title: str, severity: str = Severity.MEDIUM, 
     each report opens its own."""
     incident = Incident.objects.create(model=model, title=title[:200], severity=severity)
     audit_record(actor=actor, action="incident.open", target=incident, new={"status": incident.status})
+    incident_notify_on_commit(incident=incident, event=OPENED)
     return incident
 
 
@@ -42,6 +44,8 @@ def incident_transition(*, incident_id: int, to: str, actor, note: str = "") -> 
     incident.save(update_fields=["status", "resolution_note", "updated_at"])
     audit_record(actor=actor, action="incident.transition", target=incident,
                  old={"status": old}, new={"status": to, "note": note})
+    if to == IncidentStatus.RESOLVED:
+        incident_notify_on_commit(incident=incident, event=RESOLVED)
     return incident
 
 

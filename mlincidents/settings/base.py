@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "apps.forensics",
     "apps.chatops",
     "apps.feedback",
+    "apps.notifications",
     "apps.demo",
 ]
 

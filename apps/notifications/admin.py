@@ -1,0 +1,8 @@
+from django.contrib import admin
+
+from .models import ModelWebhook
+
+
+@admin.register(ModelWebhook)
+class ModelWebhookAdmin(admin.ModelAdmin):
+    list_display = ("model", "url", "on_open", "on_resolve", "created_at")

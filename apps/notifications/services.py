@@ -1,0 +1,74 @@
+"""Tells a model's chat channel when an incident opens or is resolved. Sent from a task after
+the change commits, so a slow or dead webhook never delays nor undoes the change."""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.request
+from urllib.error import HTTPError
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+from apps.incidents.models import Incident
+
+from .models import ModelWebhook
+
+logger = logging.getLogger(__name__)
+
+OPENED, RESOLVED = "opened", "resolved"
+TIMEOUT_SECONDS = 5
+
+
+class WebhookTemporarilyFailed(Exception):
+    """A 5xx or 429: worth retrying later."""
+
+
+def incident_notify_on_commit(*, incident: Incident, event: str) -> None:
+    if event not in (OPENED, RESOLVED):
+        raise ValueError(f"Unknown event {event!r}")
+    if not ModelWebhook.objects.filter(model_id=incident.model_id).exists():
+        return
+    from .tasks import incident_notify_task
+
+    incident_id = incident.pk
+    transaction.on_commit(lambda: _send_task(incident_notify_task, incident_id, event))
+
+
+def _send_task(task, incident_id: int, event: str) -> None:
+    try:
+        task.delay(incident_id, event)
+    except Exception:  # a broker outage must not break the request that changed the incident
+        logger.exception("Could not queue the %s notification for incident %s", event, incident_id)
+
+
+def incident_message(*, incident: Incident, event: str) -> str:
+    link = f"{settings.SITE_URL}{reverse('incidents:detail', args=[incident.pk])}"
+    if event == OPENED:
+        return f":rotating_light: New incident INC-{incident.pk} on {incident.model.name}: {incident.title} — {link}"
+    return f":white_check_mark: INC-{incident.pk} on {incident.model.name} is resolved: {incident.title} — {link}"
+
+
+def incident_notify(*, incident_id: int, event: str) -> bool:
+    """Posts the message; False when there is nothing to send. Raises WebhookTemporarilyFailed
+    for answers worth retrying; a 4xx is logged and dropped (the URL is wrong: retrying will
+    not help). Restricted incidents are never announced."""
+    incident = Incident.objects.select_related("model").filter(pk=incident_id).first()
+    webhook = ModelWebhook.objects.filter(model_id=incident.model_id).first() if incident else None
+    if webhook is None or incident.restricted:
+        return False
+    if (event == OPENED and not webhook.on_open) or (event == RESOLVED and not webhook.on_resolve):
+        return False
+    body = json.dumps({"text": incident_message(incident=incident, event=event)}).encode()
+    request = urllib.request.Request(webhook.url, data=body, method="POST",
+                                     headers={"Content-Type": "application/json", "User-Agent": "mlincidents"})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS):  # noqa: S310 — admin-set http(s) URL
+            return True
+    except HTTPError as exc:
+        if exc.code >= 500 or exc.code == 429:
+            raise WebhookTemporarilyFailed(f"{webhook.url} answered {exc.code}") from exc
+        logger.error("Webhook for %s refused the %s message with %s; check its URL", incident.model, event, exc.code)
+        return False

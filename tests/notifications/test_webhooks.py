@@ -1,0 +1,90 @@
+"""A model's channel hears about its incidents through an incoming webhook."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from apps.incidents.services import incident_transition, incident_update
+from apps.notifications.models import ModelWebhook
+from apps.notifications.services import WebhookTemporarilyFailed, incident_notify
+from tests.registry.factories import trained_version
+from tests.reports.factories import file_report
+
+pytestmark = pytest.mark.django_db
+
+
+class _Channel(BaseHTTPRequestHandler):
+    received: list[dict] = []
+    answer = 200
+
+    def do_POST(self):  # noqa: N802 — the http.server API
+        length = int(self.headers["Content-Length"])
+        type(self).received.append(json.loads(self.rfile.read(length)))
+        self.send_response(type(self).answer)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def channel():
+    handler = type("Channel", (_Channel,), {"received": [], "answer": 200})
+    server = HTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    handler.url = f"http://127.0.0.1:{server.server_port}/hooks/abc"
+    yield handler
+    server.shutdown()
+
+
+@pytest.fixture
+def version(channel):
+    version = trained_version()
+    ModelWebhook.objects.create(model=version.model, url=channel.url)
+    return version
+
+
+def test_a_new_incident_and_its_resolution_are_announced(channel, version, user, run_on_commit):
+    with run_on_commit():
+        report = file_report(reporter=user, version=version, title="Cactus among the roses")
+    with run_on_commit():
+        for status in ("triaged", "investigating", "resolved"):
+            incident_transition(incident_id=report.incident_id, to=status, actor=user)
+
+    texts = [message["text"] for message in channel.received]
+    assert len(texts) == 2
+    assert f"New incident INC-{report.incident_id} on iris: Cactus among the roses" in texts[0]
+    assert f"/incidents/{report.incident_id}/" in texts[0]
+    assert "is resolved" in texts[1]
+
+
+def test_nothing_is_sent_before_the_change_commits_or_for_other_models(channel, version, user,
+                                                                        django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        file_report(reporter=user, version=version)
+    assert channel.received == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        file_report(reporter=user, version=trained_version("other-model"))
+    assert channel.received == []
+
+
+def test_restricted_incidents_are_never_announced(channel, version, user):
+    report = file_report(reporter=user, version=version)
+    incident_update(incident_id=report.incident_id, actor=None, restricted=True)
+
+    assert incident_notify(incident_id=report.incident_id, event="opened") is False
+    assert channel.received == []
+
+
+def test_a_failing_webhook_is_retried_and_a_wrong_url_is_not(channel, version, user):
+    report = file_report(reporter=user, version=version)
+    channel.answer = 503
+    with pytest.raises(WebhookTemporarilyFailed):
+        incident_notify(incident_id=report.incident_id, event="opened")
+
+    channel.answer = 404
+    assert incident_notify(incident_id=report.incident_id, event="opened") is False
