@@ -229,5 +229,8 @@ SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
 # Chat bots (README, "Chat bots"): each integration is off until its secret is set.
 SLACK_SIGNING_SECRET = env("SLACK_SIGNING_SECRET", default="")
 MATTERMOST_TOKEN = env("MATTERMOST_TOKEN", default="")
+# Hosts a Mattermost command's response_url may point at (your Mattermost server), for the
+# replay verdict posted after a chat report. Slack's is always hooks.slack.com.
+MATTERMOST_RESPONSE_HOSTS = env.list("MATTERMOST_RESPONSE_HOSTS", default=[])
 # The model a chat report is about when the message does not name one.
 CHATOPS_DEFAULT_MODEL = env("CHATOPS_DEFAULT_MODEL", default="")
