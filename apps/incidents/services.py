@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.access import user_access
@@ -13,7 +14,7 @@ from apps.registry.models import Model, ModelVersion
 
 from .fingerprint import Fingerprint
 from .models import ACTIVE_STATUSES, INCIDENT_TRANSITIONS, FingerprintRoute, Incident, IncidentStatus, Severity
-from .selectors import incident_get_for_work
+from .selectors import incident_get, incident_get_for_work
 
 MAX_NOTE_LENGTH = 10_000
 _REOPENED_FROM = {IncidentStatus.RESOLVED, IncidentStatus.CLOSED}
@@ -170,18 +171,23 @@ def version_at_or_after(version: ModelVersion, reference: ModelVersion) -> bool:
     return (version.created_at, version.pk) >= (reference.created_at, reference.pk)
 
 
+def incidents_locked() -> QuerySet[Incident]:
+    """Incidents, locked for this transaction: only their own rows (the related rows joined in
+    for reading are not locked, and PostgreSQL refuses FOR UPDATE on an outer join's side)."""
+    return Incident.objects.select_for_update(of=("self",))
+
+
 def _route_locked(*, model: Model, key: str) -> FingerprintRoute | None:
     return FingerprintRoute.objects.select_for_update().filter(model=model, fingerprint=key).first()
 
 
 def _home_locked(incident_id: int) -> Incident:
     """The incident a route points at, following merges to where the reports went."""
-    incident = Incident.objects.select_for_update().select_related("fixed_in_version").get(pk=incident_id)
+    incident = incidents_locked().select_related("fixed_in_version").get(pk=incident_id)
     seen = {incident.pk}
     while incident.status == IncidentStatus.DUPLICATE and incident.merged_into_id \
             and incident.merged_into_id not in seen:
-        incident = (Incident.objects.select_for_update().select_related("fixed_in_version")
-                    .get(pk=incident.merged_into_id))
+        incident = incidents_locked().select_related("fixed_in_version").get(pk=incident.merged_into_id)
         seen.add(incident.pk)
     return incident
 
@@ -257,8 +263,8 @@ def incident_check_destination(*, incident: Incident) -> None:
 
 def _locked_pair(first_id: int, second_id: int) -> dict[int, Incident]:
     # Always in id order, so two merges of the same pair cannot deadlock.
-    return {incident.pk: incident for incident in Incident.objects.select_for_update().select_related("model")
-            .filter(pk__in=[first_id, second_id]).order_by("pk")}
+    return {incident.pk: incident for incident in
+            incidents_locked().select_related("model").filter(pk__in=[first_id, second_id]).order_by("pk")}
 
 
 @transaction.atomic
@@ -267,8 +273,11 @@ def incident_merge(*, source_id: int, target_id: int, actor, note: str = "") -> 
     The decision sticks: reports that would have grouped into `source` go to `target` from now
     on, and the moved reports are marked as placed by hand. Returns the target."""
     if actor is not None:
-        incident_get_for_work(user=actor, incident_id=source_id)
-        incident_get_for_work(user=actor, incident_id=target_id)
+        # Not seeing either one answers 404 before being unable to change the other answers 403.
+        for incident_id in (source_id, target_id):
+            incident_get(user=actor, incident_id=incident_id)
+        for incident_id in (source_id, target_id):
+            incident_get_for_work(user=actor, incident_id=incident_id)
     if source_id == target_id:
         raise Conflict("An incident cannot be merged into itself.")
     if len(note) > MAX_NOTE_LENGTH:

@@ -13,13 +13,14 @@ from apps.core.errors import Conflict, InvalidInput, PermissionDenied
 from apps.forensics.selectors import input_checks
 from apps.incidents import fingerprint as fingerprinting
 from apps.incidents.models import Incident, Severity
-from apps.incidents.selectors import incident_can_work, incident_get_for_work
+from apps.incidents.selectors import incident_can_work, incident_get, incident_get_for_work
 from apps.incidents.services import (
     Placement,
     incident_check_destination,
     incident_group_report,
     incident_open,
     incident_reopen_for_regression,
+    incidents_locked,
 )
 from apps.predictions.selectors import prediction_find
 from apps.predictions.validation import context_problem, features_problem, output_problem
@@ -166,17 +167,27 @@ def report_move(*, report_id: int, to_incident_id: int | None, actor) -> Report:
     None) into a new incident of its own: an unmerge. The report is marked as placed by hand,
     so automatic grouping never moves it back; reports filed later keep grouping as before.
     Moving an incident's only report is refused: merge the incident instead."""
-    report = report_get(user=actor, report_id=report_id) if actor is not None else Report.objects.get(pk=report_id)
-    if actor is not None and not incident_can_work(user=actor, incident=report.incident):
-        raise PermissionDenied(f"Only the team that owns '{report.model.name}' may move its reports between "
-                               "incidents.")
-    if actor is not None and to_incident_id is not None:
-        incident_get_for_work(user=actor, incident_id=to_incident_id)
+    if actor is not None:
+        # What the user may not see answers 404 before what they may not change answers 403.
+        report = report_get(user=actor, report_id=report_id)
+        if to_incident_id is not None:
+            incident_get(user=actor, incident_id=to_incident_id)
+        if not incident_can_work(user=actor, incident=report.incident):
+            raise PermissionDenied(f"Only the team that owns '{report.model.name}' may move its reports between "
+                                   "incidents.")
+        if to_incident_id is not None:
+            incident_get_for_work(user=actor, incident_id=to_incident_id)
 
-    report = Report.objects.select_for_update().select_related("model_version").get(pk=report_id)
-    ids = sorted({report.incident_id} | ({to_incident_id} if to_incident_id is not None else set()))
+    # Incidents first, then the report: the order incident_merge takes them in, so the two
+    # cannot deadlock. A merge that moved the report meanwhile is reported, not overridden.
+    seen_in = Report.objects.values_list("incident_id", flat=True).get(pk=report_id)
+    ids = sorted({seen_in} | ({to_incident_id} if to_incident_id is not None else set()))
     incidents = {incident.pk: incident for incident in
-                 Incident.objects.select_for_update().select_related("model").filter(pk__in=ids).order_by("pk")}
+                 incidents_locked().select_related("model").filter(pk__in=ids).order_by("pk")}
+    report = (Report.objects.select_for_update(of=("self",)).select_related("model", "model_version")
+              .get(pk=report_id))
+    if report.incident_id != seen_in:
+        raise Conflict(f"WTF-{report.pk} was just moved to INC-{report.incident_id}; look again and retry.")
     source = incidents[report.incident_id]
     if to_incident_id == source.pk:
         raise Conflict(f"WTF-{report.pk} is already in INC-{source.pk}.")
