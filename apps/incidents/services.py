@@ -296,13 +296,15 @@ def incident_merge(*, source_id: int, target_id: int, actor, note: str = "") -> 
     old_status = source.status
     source.status = IncidentStatus.DUPLICATE
     source.merged_into = target
-    source.resolution_note = note or f"Duplicate of INC-{target.pk}: its reports were merged there."
+    if note:
+        source.resolution_note = note
     source.updated_at = now
     source.save(update_fields=["status", "merged_into", "resolution_note", "updated_at"])
     target.updated_at = now
     target.save(update_fields=["updated_at"])
     audit_record(actor=actor, action="incident.transition", target=source, old={"status": old_status},
-                 new={"status": source.status, "note": source.resolution_note, "merged_into": target.pk})
+                 new={"status": source.status, "merged_into": target.pk,
+                      "note": note or f"Merged into INC-{target.pk}: its reports moved there."})
     audit_record(actor=actor, action="incident.merge", target=target,
                  new={"merged": source.pk, "reports": moved})
     return target

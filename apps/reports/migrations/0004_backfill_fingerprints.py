@@ -34,8 +34,8 @@ def backfill(apps, schema_editor):
     for incident in Incident.objects.filter(pk__in=list(first_print)).order_by("created_at", "id"):
         found = first_print[incident.pk]
         if not incident.fingerprint:
-            incident.fingerprint, incident.fingerfoundlabel = found.key, found.label[:500]
-            incident.save(update_fields=["fingerprint", "fingerfoundlabel"])
+            incident.fingerprint, incident.fingerprint_label = found.key, found.label[:500]
+            incident.save(update_fields=["fingerprint", "fingerprint_label"])
         if incident.status in _TAKES_REPORTS:
             routes[(incident.model_id, found.key)] = incident.pk  # the newest wins
     for (model_id, key), incident_id in routes.items():
