@@ -9,5 +9,6 @@ urlpatterns = [
     path("new/prediction/", views.report_prediction_preview_view, name="prediction-preview"),
     path("<int:pk>/", views.report_detail_view, name="detail"),
     path("<int:pk>/replay/", views.report_replay_view, name="replay"),
+    path("<int:pk>/move/", views.report_move_view, name="move"),
     path("<int:pk>/attachments/<int:attachment_id>/", views.report_attachment_download_view, name="attachment"),
 ]

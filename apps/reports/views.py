@@ -20,7 +20,7 @@ from apps.replays.services import replay_start
 
 from . import selectors, services
 from .attachments import download_name, upload_request_check
-from .forms import ReportForm
+from .forms import ReportForm, ReportMoveForm
 from .models import Channel
 
 
@@ -170,3 +170,24 @@ def report_attachment_download_view(request, pk: int, attachment_id: int) -> Htt
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+@login_required
+@require_POST
+def report_move_view(request, pk: int):
+    """From the incident page: one report into another incident, or into one of its own."""
+    report = selectors.report_get(user=request.user, report_id=pk)
+    back = redirect("incidents:detail", report.incident_id)
+    form = ReportMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose where to move the report.")
+        return back
+    try:
+        moved = services.report_move(report_id=pk, to_incident_id=form.cleaned_data["incident"], actor=request.user)
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return back
+    messages.success(request, f"WTF-{pk} is now in INC-{moved.incident_id}.")
+    return back

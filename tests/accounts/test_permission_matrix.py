@@ -5,7 +5,8 @@ never decided.
 Roles: anonymous; reporter (signed in, in no team, filed `world.report`); outsider (member
 of another team); member and reviewer of the team that owns the model; admin; and the
 team's bot with an intake-only token. The report's incident is open and not restricted,
-unless the row says so."""
+unless the row says so; it holds a second report (`world.sibling`), and the model has a second
+open incident (`world.other_incident`) to merge or move into."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from apps.replays.services import replay_start
 from apps.reports.services import report_attachment_add
 from tests.accounts.factories import access_world
 from tests.registry.factories import iris_row
+from tests.reports.factories import file_report
 
 ROLES = ("anonymous", "reporter", "outsider", "member", "reviewer", "admin", "intake_bot")
 
@@ -113,6 +115,16 @@ MATRIX: list[Row] = [
         body={"severity": "high"}, restricted=True),
     Row("api-incident-transition", "post", "/api/v1/incidents/{incident}/transition/", api(403, 403, 200),
         body={"to": "triaged"}),
+    Row("api-incident-merge", "post", "/api/v1/incidents/{incident}/merge/", api(403, 403, 200),
+        body=lambda world: {"into": world.other_incident.pk}),
+    Row("api-incident-merge", "post", "/api/v1/incidents/{incident}/merge/", api(404, 404, 200),
+        body=lambda world: {"into": world.other_incident.pk}, restricted=True),
+    Row("api-report-move", "post", "/api/v1/reports/{report}/move/", api(403, 404, 200), body={"incident": None},
+        note="its reporter sees the report but may not regroup it"),
+    Row("api-report-move", "post", "/api/v1/reports/{report}/move/", api(403, 404, 200),
+        body=lambda world: {"incident": world.other_incident.pk}),
+    Row("api-report-move", "post", "/api/v1/reports/{report}/move/", api(403, 404, 200), body={"incident": None},
+        restricted=True),
     Row("chatops:slack-command", "post", "/integrations/slack/commands/", everyone(401, intake_bot=401),
         form=True, note="only a valid Slack signature opens it, whoever is signed in"),
     Row("chatops:mattermost-command", "post", "/integrations/mattermost/commands/", everyone(401, intake_bot=401),
@@ -143,6 +155,11 @@ MATRIX: list[Row] = [
     Row("incidents:list", "get", "/incidents/", page(200, 200, 200)),
     Row("incidents:detail", "get", "/incidents/{incident}/", page(200, 200, 200)),
     Row("incidents:detail", "get", "/incidents/{incident}/", page(404, 404, 200), restricted=True),
+    Row("incidents:merge", "post", "/incidents/{incident}/merge/", page(403, 403, 302), form=True,
+        body=lambda world: {"into": world.other_incident.pk}),
+    Row("incidents:merge", "post", "/incidents/{incident}/merge/", page(404, 404, 302), form=True,
+        body=lambda world: {"into": world.other_incident.pk}, restricted=True),
+    Row("reports:move", "post", "/reports/{report}/move/", page(403, 404, 302), form=True, body={"incident": ""}),
 ]
 
 # URL names whose access is Django's own (the admin site checks is_staff itself).
@@ -203,6 +220,10 @@ def test_permission_matrix(row: Row):
     world.logged_id = _prediction(world)[0]["prediction_id"]
     predictions_log(rows=_prediction(world))
     world.attachment = report_attachment_add(report=world.report, upload=_png(), actor=world.reporter)
+    world.sibling = file_report(reporter=world.reporter, version=world.version, index=1)
+    world.other_incident = file_report(reporter=world.reporter, version=world.version, index=100,
+                                       output="virginica").incident
+    assert world.sibling.incident_id == world.incident.pk != world.other_incident.pk
     if row.restricted:
         incident_update(incident_id=world.incident.pk, actor=None, restricted=True)
 

@@ -38,7 +38,8 @@ def test_a_report_can_be_replayed_on_another_version(api_client, user, version):
 
 
 def test_batch_replays_take_reports_or_an_incident(api_client, user, version):
-    reports = [file_report(reporter=user, version=version, index=i) for i in (0, 1)]
+    # A setosa and a virginica: different outputs, so two incidents.
+    reports = [file_report(reporter=user, version=version, index=i) for i in (0, 100)]
     by_ids = api_client.post("/api/v1/replays/", {"model": "iris", "model_version": "1.0",
                                                    "reports": [r.pk for r in reports]}, format="json")
     assert by_ids.status_code == 202

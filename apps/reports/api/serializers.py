@@ -76,7 +76,13 @@ class ReportSerializer(serializers.ModelSerializer):
         model = Report
         fields = ["id", "url", "model", "model_version", "prediction_id", "features", "output", "title",
                   "description", "expected", "context", "severity", "channel", "reporter", "incident",
-                  "incident_status", "schema_problems", "created_at"]
+                  "incident_status", "schema_problems", "created_at", "fingerprint", "grouping_locked"]
+        extra_kwargs = {
+            "fingerprint": {"help_text": "What grouped it into its incident (a SHA-256 of model, output class, "
+                                         "surface and most suspicious input)."},
+            "grouping_locked": {"help_text": "A person placed it in its incident (merge or move): automatic "
+                                             "grouping never moves it."},
+        }
 
     def get_url(self, obj: Report) -> str:
         request = self.context.get("request")
@@ -94,3 +100,10 @@ class ReportDetailSerializer(ReportSerializer):
     @extend_schema_field(InputCheckSerializer(many=True))
     def get_input_checks(self, obj: Report) -> list[dict]:
         return input_checks(model_version=obj.model_version, features=obj.features)
+
+
+class ReportMoveSerializer(serializers.Serializer):
+    incident = serializers.IntegerField(
+        min_value=1, allow_null=True,
+        help_text="The incident of the same model to move the report into, or null for a new incident of its own "
+                  "(unmerge).")
