@@ -6,9 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from apps.registry.models import ModelVersion
+from django.db.models import Q, QuerySet
+
+from apps.accounts.access import user_access
+from apps.core.errors import NotFound
+from apps.registry.models import Model, ModelVersion
+from apps.reports.models import Report
 
 from .checks import rank_checks
+from .models import DriftReport, ReportForensics
 
 
 def input_checks(*, model_version: ModelVersion, features: dict[str, Any]) -> list[dict[str, Any]]:
@@ -17,3 +23,38 @@ def input_checks(*, model_version: ModelVersion, features: dict[str, Any]) -> li
     return rank_checks(features=features if isinstance(features, dict) else {},
                        schema=model_version.feature_schema or {},
                        stats=(model_version.reference_stats or {}).get("features", {}))
+
+
+def _workable_models_q(user) -> Q | None:
+    access = user_access(user)
+    if access.is_admin:
+        return None
+    return Q(model_version__model__team_id__in=access.team_ids) | Q(model_version__model__team__isnull=True)
+
+
+def drift_report_list(*, user, model: Model | None = None) -> QuerySet[DriftReport]:
+    """Drift reports of the models the user works on (the inference log is team work)."""
+    if not user_access(user).is_authenticated:
+        return DriftReport.objects.none()
+    queryset = DriftReport.objects.select_related("model_version__model", "incident")
+    visible = _workable_models_q(user)
+    if visible is not None:
+        queryset = queryset.filter(visible)
+    if model is not None:
+        queryset = queryset.filter(model_version__model=model)
+    return queryset.order_by("-created_at", "-id")
+
+
+def drift_report_get(*, user, drift_report_id: int) -> DriftReport:
+    drift = drift_report_list(user=user).filter(pk=drift_report_id).first()
+    if drift is None:
+        raise NotFound(f"There is no drift report {drift_report_id}, or you may not see it.")
+    return drift
+
+
+def report_forensics_for(*, user, report: Report) -> ReportForensics | None:
+    """The cached forensics of a report the user already sees, for the team only: neighbours
+    and prevalence come from training data and the inference log."""
+    if not user_access(user).can_work_on_team(report.model.team_id):
+        return None
+    return ReportForensics.objects.filter(report=report).first()

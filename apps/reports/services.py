@@ -9,6 +9,7 @@ from django.db import transaction
 
 from apps.audit.services import audit_record
 from apps.core.errors import InvalidInput
+from apps.forensics.services import report_forensics_request
 from apps.incidents.models import Severity
 from apps.incidents.services import incident_open
 from apps.predictions.selectors import PredictionLookup, prediction_find, prediction_find_by_lookup
@@ -130,6 +131,8 @@ def report_create(
     )
     audit_record(actor=reporter, action="report.create", target=report,
                  new={"incident": incident.pk, "channel": channel, "model_version": str(version)})
+    # Attribution, neighbours and prevalence take longer than a request: a task after commit.
+    report_forensics_request(report=report, actor=reporter, on_intake=True)
     return report
 
 
