@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("apps.replays.api.urls")),
     path("", include("apps.incidents.api.urls")),
     path("", include("apps.feedback.api.urls")),
+    path("", include("apps.forensics.api.urls")),
 ]
 
 urlpatterns = [
@@ -31,6 +32,7 @@ urlpatterns = [
     path("models/", include("apps.registry.urls")),
     path("reports/", include("apps.reports.urls")),
     path("incidents/", include("apps.incidents.urls")),
+    path("forensics/", include("apps.forensics.urls")),
 ]
 
 handler400 = "apps.core.views.bad_request"

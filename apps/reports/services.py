@@ -11,6 +11,7 @@ from django.utils import timezone
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict, InvalidInput, PermissionDenied
 from apps.forensics.selectors import input_checks
+from apps.forensics.services import report_forensics_request
 from apps.incidents import fingerprint as fingerprinting
 from apps.incidents.models import Incident, Severity
 from apps.incidents.selectors import incident_can_work, incident_get, incident_get_for_work
@@ -151,6 +152,8 @@ def report_create(
                       "grouping": grouped.placement.value, "fingerprint": fingerprint.label})
     if grouped.placement == Placement.REGRESSION:
         incident_reopen_for_regression(incident=incident, report=report)
+    # Attribution, neighbours and prevalence take longer than a request: a task after commit.
+    report_forensics_request(report=report, actor=reporter, on_intake=True)
     return report
 
 

@@ -11,7 +11,7 @@ from apps.accounts.access import user_access
 from apps.accounts.authentication import ApiTokenAuthentication
 from apps.core.errors import DomainError, NotFound, PermissionDenied
 from apps.core.problems import problem_json_response
-from apps.forensics.selectors import input_checks
+from apps.forensics.selectors import input_checks, report_forensics_for
 from apps.incidents.selectors import incident_list
 from apps.predictions.selectors import prediction_find
 from apps.registry.models import ModelVersion
@@ -105,6 +105,8 @@ def report_detail_view(request, pk: int):
         "can_work": can_work,
         "incident_visible": incident_list(user=request.user).filter(pk=report.incident_id).exists(),
         "checks": input_checks(model_version=report.model_version, features=report.features),
+        "has_reference": bool((report.model_version.reference_stats or {}).get("features")),
+        "forensics": report_forensics_for(user=request.user, report=report),
         "replays": replays,
         "replay_pending": any(not replay.is_finished for replay, _ in replays),
         "attachments": selectors.attachment_list(user=request.user, report_id=report.pk),

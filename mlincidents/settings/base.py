@@ -4,6 +4,7 @@ from environment variables (see .env.example); the defaults are safe for a lapto
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -156,12 +157,26 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "apps.core.tasks.idempotency_records_purge_task", "schedule": 60 * 60},
     "sweep-replays": {"task": "apps.replays.tasks.replays_sweep_task", "schedule": 60},
+    "daily-drift-reports": {"task": "apps.forensics.tasks.drift_reports_daily_task",
+                            "schedule": crontab(hour=env.int("DRIFT_DAILY_HOUR", default=1), minute=15)},
 }
 # A queued replay no worker has picked up after this long is sent again (a broker outage at
 # enqueue time, a lost message); one a worker left running past the hard time limit is
 # restarted, at most this many times in all.
 REPLAY_RESEND_AFTER_SECONDS = env.int("REPLAY_RESEND_AFTER_SECONDS", default=600)
 REPLAY_MAX_ATTEMPTS = env.int("REPLAY_MAX_ATTEMPTS", default=3)
+
+# --- Input forensics (README, "Input forensics") -------------------------------------------
+# Similar training rows shown beside a report, and the hours of the inference log before a
+# report searched for its odd values ("2.3% of predictions have … above the training max").
+FORENSICS_NEIGHBOURS = env.int("FORENSICS_NEIGHBOURS", default=5)
+FORENSICS_PREVALENCE_HOURS = env.int("FORENSICS_PREVALENCE_HOURS", default=24)
+# Drift reports: the default window of a report asked for by hand, the fewest logged
+# predictions worth comparing, and whether the daily run (at DRIFT_DAILY_HOUR:15) opens an
+# incident when a feature drifts.
+DRIFT_WINDOW_HOURS = env.int("DRIFT_WINDOW_HOURS", default=24)
+DRIFT_MIN_ROWS = env.int("DRIFT_MIN_ROWS", default=100)
+DRIFT_OPEN_INCIDENTS = env.bool("DRIFT_OPEN_INCIDENTS", default=True)
 
 # --- REST API --------------------------------------------------------------------------
 REST_FRAMEWORK = {

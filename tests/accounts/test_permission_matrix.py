@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import INTAKE_SCOPES
 from apps.accounts.services import api_token_create
+from apps.forensics.services import drift_report_request
 from apps.incidents.services import incident_update
 from apps.predictions.services import predictions_log
 from apps.replays.services import replay_start
@@ -152,6 +153,20 @@ MATRIX: list[Row] = [
     Row("reports:attachment", "get", "/reports/{report}/attachments/{attachment}/",
         page(200, 404, 200) | {"intake_bot": 403}, note="a full-access token may download, an intake one not"),
     Row("reports:replay", "post", "/reports/{report}/replay/", page(403, 404, 302), form=True),
+    Row("api-drift-list", "get", "/api/v1/drift/", api(200, 200, 200),
+        note="drift is team work: the list holds only the models one works on"),
+    Row("api-drift-list", "post", "/api/v1/drift/", api(403, 403, 202),
+        body=lambda world: {"model": world.model.name, "model_version": world.version.version}),
+    Row("api-drift-detail", "get", "/api/v1/drift/{drift}/", api(404, 404, 200)),
+    Row("api-report-forensics", "get", "/api/v1/reports/{report}/forensics/", api(404, 404, 200),
+        note="neighbours and prevalence come from training data and the log: the reporter sees the checks only"),
+    Row("api-report-forensics", "post", "/api/v1/reports/{report}/forensics/", api(403, 404, 202), body={}),
+    Row("forensics:model-drift", "get", "/forensics/models/{model}/drift/", page(403, 403, 200)),
+    Row("forensics:drift-start", "post", "/forensics/models/{model}/drift/new/", page(403, 403, 302), form=True,
+        body=lambda world: {"model_version": world.version.pk, "hours": 24}),
+    Row("forensics:drift-detail", "get", "/forensics/drift/{drift}/", page(404, 404, 200)),
+    Row("forensics:report-recompute", "post", "/forensics/reports/{report}/recompute/", page(403, 404, 302),
+        form=True),
     Row("incidents:list", "get", "/incidents/", page(200, 200, 200)),
     Row("incidents:detail", "get", "/incidents/{incident}/", page(200, 200, 200)),
     Row("incidents:detail", "get", "/incidents/{incident}/", page(404, 404, 200), restricted=True),
@@ -204,7 +219,8 @@ def _request(world, row: Row, role: str):
         body = body | {"account": getattr(getattr(client, "user", None), "username", "nobody")}
     path = row.path.format(report=world.report.pk, incident=world.incident.pk, model=world.model.name,
                            replay=world.replay.pk, member_token=world.member_token.pk,
-                           attachment=world.attachment.pk, version=world.version.pk, logged=world.logged_id)
+                           attachment=world.attachment.pk, version=world.version.pk, logged=world.logged_id,
+                           drift=world.drift.pk)
     if row.form or row.method == "get":
         # Pages post forms; the API takes JSON.
         return getattr(client, row.method)(path, body or {})
@@ -224,6 +240,7 @@ def test_permission_matrix(row: Row):
     world.other_incident = file_report(reporter=world.reporter, version=world.version, index=100,
                                        output="virginica").incident
     assert world.sibling.incident_id == world.incident.pk != world.other_incident.pk
+    world.drift = drift_report_request(model_version=world.version, actor=world.member)
     if row.restricted:
         incident_update(incident_id=world.incident.pk, actor=None, restricted=True)
 
