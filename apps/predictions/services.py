@@ -79,8 +79,9 @@ def predictions_log(*, rows: Any, actor=None) -> LogResult:
         raise InvalidInput(f"At most {MAX_ROWS_PER_REQUEST} predictions per request; split the batch.",
                            errors={"body": [f"{len(rows)} rows."]})
 
-    wanted = {(row.get("model"), str(row.get("model_version"))) for row in rows if isinstance(row, dict)}
-    model_names = {name for name, _ in wanted if isinstance(name, str)}
+    # Only a string can name a model (a JSON object or list cannot even go in a set); rows with
+    # anything else are reported one by one below.
+    model_names = {row["model"] for row in rows if isinstance(row, dict) and isinstance(row.get("model"), str)}
     versions = {
         (v.model.name, v.version): v
         for v in ModelVersion.objects.select_related("model").filter(model__name__in=model_names)

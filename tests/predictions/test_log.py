@@ -60,3 +60,13 @@ def test_a_bad_ndjson_line_is_named(api_client, version):
     response = api_client.post("/api/v1/predictions/", body, content_type="application/x-ndjson")
     assert response.status_code == 400
     assert "Line 2" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("model", [{}, ["iris"], 7])
+def test_a_model_that_is_not_a_name_is_reported_for_its_row_not_a_500(api_client, version, model):
+    response = api_client.post("/api/v1/predictions/", [_row(0), _row(1, model=model)], format="json")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["created"] == 1
+    assert response.json()["errors"] == [{"index": 1, "prediction_id": "p-1", "errors": {
+        "model_version": ["Both 'model' and 'model_version' are required."]}}]
