@@ -25,7 +25,7 @@ def report_visibility(user) -> Q | None:
 
 
 def report_list(*, user) -> QuerySet[Report]:
-    queryset = Report.objects.select_related("model", "model_version", "incident", "reporter")
+    queryset = Report.objects.select_related("model", "model_version__model", "incident", "reporter")
     visible = report_visibility(user)
     if visible is not None:
         queryset = queryset.filter(visible)
