@@ -113,8 +113,10 @@ def run_level(args: argparse.Namespace, url: str, env: dict[str, str], users: in
 
 def print_level(level: Level, duration: int) -> None:
     total = level.row("Aggregated")
+    # The machine may be shared (CI, colleagues' test runs): say how busy it was.
+    load = os.getloadavg()[0]
     print(f"\n{level.users} concurrent clients, {duration} s: {float(total['Requests/s']):.1f} requests/s, "
-          f"{total['Failure Count']} errors of {total['Request Count']} requests")
+          f"{total['Failure Count']} errors of {total['Request Count']} requests (load average {load:.1f})")
     print(f"  {'endpoint':<26} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}")
     for row in level.rows:
         if row["Name"] == "Aggregated" or row["Name"].endswith("/accounts/login/"):
