@@ -42,6 +42,7 @@ class Level:
     rows: list[dict]
     new_reports: int
     acknowledged: int
+    failures: list[dict]
 
     def row(self, name: str) -> dict | None:
         return next((row for row in self.rows if row["Name"] == name), None)
@@ -105,10 +106,8 @@ def run_level(args: argparse.Namespace, url: str, env: dict[str, str], users: in
         rows = list(csv.DictReader(handle))
     with open(prefix.parent / f"{prefix.name}_failures.csv", newline="") as handle:
         failures = list(csv.DictReader(handle))
-    for failure in failures[:5]:
-        print(f"    failure: {failure['Method']} {failure['Name']} ×{failure['Occurrences']}: {failure['Error'][:160]}")
     return Level(users=users, rows=rows, new_reports=report_count(args.database_url) - before,
-                 acknowledged=int(ack_file.read_text()))
+                 acknowledged=int(ack_file.read_text()), failures=failures)
 
 
 def print_level(level: Level, duration: int) -> None:
@@ -126,6 +125,8 @@ def print_level(level: Level, duration: int) -> None:
     lost = level.acknowledged - level.new_reports
     print(f"  reports: {level.acknowledged} acknowledged (201), {level.new_reports} new rows in the database, "
           f"lost {max(lost, 0)}" + (f", {-lost} stored without a 201 reaching the client" if lost < 0 else ""))
+    for failure in level.failures[:5]:
+        print(f"  error: {failure['Name']} ×{failure['Occurrences']}: {failure['Error'][:150]}")
 
 
 def main() -> None:
@@ -140,9 +141,12 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/mlincidents_bench",
                         help="PostgreSQL database to create fresh (dropped if it exists, and after the run)")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
-    # 2 cores: a few processes for CPU, threads to overlap the database round trips.
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
+    # Sync workers, as in the Dockerfile: a request per process, spread over the processes as they
+    # accept. gthread workers keep connections alive, and when the CPU is short an idle
+    # connection can be closed just as the client sends on it (a reset, gunicorn issues #1698, #2676).
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4, for 2 cores)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per gunicorn worker (default 1: sync workers; more: gthread)")
     parser.add_argument("--conn-max-age", type=int, default=None,
                         help="DATABASE_CONN_MAX_AGE for the app (default: the app's own, 0 = a connection per request)")
     args = parser.parse_args()

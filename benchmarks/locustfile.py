@@ -83,7 +83,9 @@ class PageReader(HttpUser):
 
     def _get(self, path: str, name: str) -> None:
         with self.client.get(path, name=name, catch_response=True, allow_redirects=False) as response:
-            if response.status_code != 200:
+            if response.status_code == 0:  # no HTTP answer at all (connection refused or reset, timeout)
+                response.failure(f"0: {response.error!r}")
+            elif response.status_code != 200:
                 response.failure(f"{response.status_code} (a redirect means the session was lost)")
 
     @task(2)
