@@ -38,6 +38,7 @@ _WITH_BODY = {
 }
 _NOT_FOUND = {404: "No such object, or you may not see it (or no such page of results)."}
 _BAD_PAGE = {400: "The `page` parameter is not a page number."}
+_THROTTLED = {429: "Too many requests from this client or address; `Retry-After` says when to try again."}
 
 
 def problem_responses(descriptions: dict[int, str]) -> dict:
@@ -56,6 +57,9 @@ class ProblemAutoSchema(AutoSchema):
             statuses |= _NOT_FOUND
         if paginated:
             statuses |= _BAD_PAGE
+        # The intake throttles count writes only (apps.core.throttling).
+        if self.method in ("POST", "PUT", "PATCH", "DELETE") and getattr(self.view, "throttle_classes", None):
+            statuses |= _THROTTLED
         return statuses
 
     def _get_response_bodies(self, direction="response"):

@@ -87,3 +87,11 @@ def test_the_schema_documents_the_problem_responses(client):
     assert listing["400"] == listing["404"] == problem  # a malformed page, a page past the end
     # gunicorn answers an over-long URL itself, in HTML: documented without a body.
     assert "414" in listing and listing["414"] is None
+    # The intake throttles count writes: a 429 on the POST, none on the read.
+    assert create["429"] == problem and "429" not in listing
+    feedback = documented("/api/v1/feedback/", "post")
+    assert feedback["404"] == feedback["422"] == problem
+    search = documented("/api/v1/predictions/", "get")
+    assert search["400"] == search["404"] == problem
+    page = paths["/api/v1/predictions/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert page == {"$ref": "#/components/schemas/PaginatedPredictionList"}
