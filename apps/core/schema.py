@@ -64,6 +64,12 @@ class ProblemAutoSchema(AutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
+        for status, response in responses.items():
+            # A view that documents an error by its description alone still answers problem+json.
+            if status.startswith("4") and status not in _URI_TOO_LONG and "content" not in response:
+                response["content"] = self._get_response_for_code(
+                    ProblemSerializer, status, media_types=[PROBLEM_CONTENT_TYPE], direction=direction,
+                )["content"]
         for status, description in self._problem_statuses().items():
             if str(status) not in responses:
                 responses[str(status)] = self._get_response_for_code(

@@ -95,3 +95,7 @@ def test_the_schema_documents_the_problem_responses(client):
     assert search["400"] == search["404"] == problem
     page = paths["/api/v1/predictions/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert page == {"$ref": "#/components/schemas/PaginatedPredictionList"}
+    assert documented("/api/v1/drift/", "post")["404"] == problem
+    # Errors a view documents by their description alone are still problem+json.
+    merge = documented("/api/v1/incidents/{id}/merge/", "post")
+    assert merge["403"] == merge["404"] == merge["409"] == problem
