@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
@@ -34,9 +34,15 @@ def _parse_timestamp(value: Any) -> datetime | None:
         parsed = parse_datetime(value)
     except ValueError:
         return None
-    if parsed is not None and timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.utc)
-    return parsed
+    if parsed is None:
+        return None
+    if timezone.is_naive(parsed):
+        return timezone.make_aware(parsed, UTC)
+    # Stored in UTC: PostgreSQL refuses offsets past ±15:59 that Python accepts (up to ±23:59).
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:00-05:00 is past the last datetime in UTC
+        return None
 
 
 def _row_problems(row: Any, versions: dict[tuple[str, str], ModelVersion]) -> dict[str, list[str]]:
@@ -79,8 +85,9 @@ def predictions_log(*, rows: Any, actor=None) -> LogResult:
         raise InvalidInput(f"At most {MAX_ROWS_PER_REQUEST} predictions per request; split the batch.",
                            errors={"body": [f"{len(rows)} rows."]})
 
-    wanted = {(row.get("model"), str(row.get("model_version"))) for row in rows if isinstance(row, dict)}
-    model_names = {name for name, _ in wanted if isinstance(name, str)}
+    # Only a string can name a model (a JSON object or list cannot even go in a set); rows with
+    # anything else are reported one by one below.
+    model_names = {row["model"] for row in rows if isinstance(row, dict) and isinstance(row.get("model"), str)}
     versions = {
         (v.model.name, v.version): v
         for v in ModelVersion.objects.select_related("model").filter(model__name__in=model_names)

@@ -60,3 +60,28 @@ def test_a_bad_ndjson_line_is_named(api_client, version):
     response = api_client.post("/api/v1/predictions/", body, content_type="application/x-ndjson")
     assert response.status_code == 400
     assert "Line 2" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("model", [{}, ["iris"], 7])
+def test_a_model_that_is_not_a_name_is_reported_for_its_row_not_a_500(api_client, version, model):
+    response = api_client.post("/api/v1/predictions/", [_row(0), _row(1, model=model)], format="json")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["created"] == 1
+    assert response.json()["errors"] == [{"index": 1, "prediction_id": "p-1", "errors": {
+        "model_version": ["Both 'model' and 'model_version' are required."]}}]
+
+
+def test_timestamps_are_stored_in_utc_whatever_their_offset(api_client, version):
+    # +21:48 is a valid ISO 8601 offset that PostgreSQL cannot store (it was a 500 there); a
+    # timestamp without an offset is read as UTC (it was a 500 everywhere: timezone.utc is gone).
+    rows = [_row(0, timestamp="2026-11-20T10:00:00+21:48"), _row(1, timestamp="9999-12-31T23:00:00-05:00"),
+            _row(2, timestamp="2026-11-20T10:00:00")]
+    response = api_client.post("/api/v1/predictions/", rows, format="json")
+
+    assert response.status_code == 201, response.content
+    assert [e["errors"] for e in response.json()["errors"]] == [
+        {"timestamp": ["Use an ISO 8601 date-time, e.g. 2026-11-23T10:00:00Z."]}]
+    stored = dict(Prediction.objects.values_list("prediction_id", "timestamp"))
+    assert {pid: ts.isoformat() for pid, ts in stored.items()} == {
+        "p-0": "2026-11-19T12:12:00+00:00", "p-2": "2026-11-20T10:00:00+00:00"}

@@ -57,6 +57,9 @@ def test_batch_replays_take_reports_or_an_incident(api_client, user, version):
     ({"model": "iris", "model_version": "1.0", "reports": [987654]}, 404),
     ({"model": "iris", "model_version": "1.0", "suite": "everything"}, 400),
     ({"model": "iris", "model_version": "1.0", "suite": "resolved"}, 400),  # no resolved cases yet
+    # Past 64 bits no row can have the id; the database would overflow on the query (was a 500).
+    ({"model": "iris", "model_version": "1.0", "reports": [2**63]}, 400),
+    ({"model": "iris", "model_version": "1.0", "incident": 10**30}, 400),
 ])
 def test_bad_batch_requests_are_explained(api_client, version, body, status):
     response = api_client.post("/api/v1/replays/", body, format="json")

@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.errors import NotFound
+from apps.core.schema import problem_responses
 from apps.forensics import selectors, services
 from apps.forensics.models import DriftReport
 from apps.registry.selectors import model_get, model_version_get
@@ -30,7 +31,8 @@ class DriftReportListCreateApi(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=DriftRequestSerializer, responses={202: _QUEUED})
+    @extend_schema(request=DriftRequestSerializer,
+                   responses={202: _QUEUED, **problem_responses({404: "No such model or model version."})})
     def post(self, request):
         serializer = DriftRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -48,11 +48,23 @@ class IncidentSerializer(serializers.ModelSerializer):
         return involved[obj.pk]
 
 
+class OwnerField(serializers.SlugRelatedField):
+    """A username, or null for no owner. DRF's related fields quietly read "" as null (an HTML
+    form's empty choice); in JSON an empty name is a mistake, not a request to clear the owner."""
+
+    default_error_messages = {"blank": "Give a username, or null to leave the incident without an owner."}
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            self.fail("blank")
+        return super().run_validation(data)
+
+
 class IncidentUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
-    owner = serializers.SlugRelatedField(slug_field="username", queryset=get_user_model().objects.all(),
-                                         allow_null=True, required=False)
+    owner = OwnerField(slug_field="username", queryset=get_user_model().objects.all(), allow_null=True,
+                       required=False)
     restricted = serializers.BooleanField(required=False,
                                           help_text="Visible only to the owning team, admins and `restricted_to`.")
     restricted_to = serializers.SlugRelatedField(slug_field="username", many=True, required=False,

@@ -3,6 +3,7 @@ from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.schema import problem_responses
 from apps.incidents import selectors, services
 
 from .serializers import (
@@ -44,9 +45,11 @@ class IncidentDetailApi(APIView):
 
 
 class IncidentTransitionApi(APIView):
-    @extend_schema(request=IncidentTransitionSerializer, responses={200: IncidentSerializer},
-                   description="409 with `allowed_transitions` when the move is not allowed. When resolving, "
-                               "`fixed_in_version` records the version the fix shipped in.")
+    @extend_schema(request=IncidentTransitionSerializer, responses={
+        200: IncidentSerializer,
+        **problem_responses({409: "The move is not allowed from the current status; "
+                                  "`allowed_transitions` lists the moves that are."}),
+    }, description="When resolving, `fixed_in_version` records the version the fix shipped in.")
     def post(self, request, pk: int):
         selectors.incident_get_for_work(user=request.user, incident_id=pk)
         serializer = IncidentTransitionSerializer(data=request.data)

@@ -3,6 +3,9 @@ from rest_framework import serializers
 
 from apps.replays.models import Replay, ReplayResult
 
+# Ids are 64-bit in the database; a larger number cannot name anything and would overflow the query.
+MAX_ID = 2**63 - 1
+
 
 class ReplayStartSerializer(serializers.Serializer):
     model_version = serializers.CharField(max_length=64, required=False, allow_blank=True,
@@ -12,8 +15,9 @@ class ReplayStartSerializer(serializers.Serializer):
 class ReplayBatchSerializer(serializers.Serializer):
     model = serializers.CharField(max_length=100)
     model_version = serializers.CharField(max_length=64)
-    reports = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=100_000)
-    incident = serializers.IntegerField(required=False, min_value=1)
+    reports = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
+                                    max_length=100_000)
+    incident = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     suite = serializers.ChoiceField(choices=["resolved"], required=False)
 
     def validate(self, attrs):

@@ -7,6 +7,13 @@ from apps.incidents.models import Severity
 from apps.reports.models import Attachment, Report
 
 
+@extend_schema_field({"type": "object", "additionalProperties": {},
+                     "description": "Feature name → value, as the model version took them."})
+class FeaturesField(serializers.JSONField):
+    """Documented as the object it must be; any JSON gets through to report_create, which says
+    what is wrong with an input in the words of the feature schema."""
+
+
 class ReportCreateSerializer(serializers.Serializer):
     """Shape checks only; the rules (prediction lookup, schema) live in report_create."""
 
@@ -18,7 +25,7 @@ class ReportCreateSerializer(serializers.Serializer):
         help_text='Instead of prediction_id: find the logged prediction by what you know, e.g. {"context": '
                   '{"request_id": "req-42"}, "from": "2026-11-23T10:00:00Z", "to": "2026-11-23T11:00:00Z"}. '
                   "Exactly one must match; the error lists the candidates when several do.")
-    features = serializers.JSONField(required=False)
+    features = FeaturesField(required=False)
     output = serializers.JSONField(required=False, allow_null=True)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.idempotency import run_idempotently
+from apps.core.schema import problem_responses
 from apps.core.throttling import INTAKE_THROTTLES
 from apps.reports import selectors, services
 from apps.reports.attachments import upload_request_check
@@ -29,7 +30,11 @@ class ReportListCreateApi(generics.ListAPIView):
         return selectors.report_list(user=self.request.user)
 
     @extend_schema(
-        request=ReportCreateSerializer, responses={201: ReportDetailSerializer},
+        request=ReportCreateSerializer,
+        responses={201: ReportDetailSerializer, **problem_responses({
+            404: "No such model or model version.",
+            422: "This Idempotency-Key was already used with another body.",
+        })},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                                      description="Send the same key again to get the first response back; "
                                                  "nothing is created twice. Kept 24 hours.")],
