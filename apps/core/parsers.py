@@ -5,6 +5,7 @@ nested documents would otherwise blow Python's recursion limit and become a 500.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +15,9 @@ from rest_framework.parsers import JSONParser
 from .problems import PayloadTooLarge
 
 MAX_JSON_DEPTH = 32
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_ANY_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
 
 
 def read_limited(stream, limit: int | None = None) -> bytes:
@@ -42,6 +46,11 @@ def loads_checked(raw: bytes) -> Any:
         # PostgreSQL cannot store NUL in text or jsonb; refuse it here rather than fail on save.
         if "\\u0000" in text.lower():
             raise ParseError("Strings must not contain NUL characters (\\u0000).")
+        # json.loads turns an unpaired surrogate escape into a string no database (and no UTF-8
+        # response) can hold; paired ones, as Python's json.dumps writes emoji, are fine.
+        if _SURROGATE_ESCAPE.search(text) and _has_unpaired_surrogate(text):
+            raise ParseError("Strings must be valid Unicode: a \\ud800-\\udfff escape must be half of a "
+                             "surrogate pair.")
         data = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except UnicodeDecodeError as exc:
         raise ParseError("The body is not UTF-8 encoded.") from exc
@@ -52,6 +61,22 @@ def loads_checked(raw: bytes) -> Any:
     if json_depth(data) > MAX_JSON_DEPTH:
         raise ParseError(f"The JSON is nested too deeply (at most {MAX_JSON_DEPTH} levels).")
     return data
+
+
+def _has_unpaired_surrogate(text: str) -> bool:
+    """Walks the escape sequences only (`\\\\` is consumed as one, so an escaped backslash
+    before "ud800" is not mistaken for an escape)."""
+    high_ends_at = None  # where the last high surrogate escape ended, if still unpaired
+    for match in _ANY_ESCAPE.finditer(text):
+        token = match.group(1)
+        code = int(token[1:], 16) if len(token) == 5 else None
+        if high_ends_at is not None and not (code is not None and 0xDC00 <= code <= 0xDFFF
+                                             and match.start() == high_ends_at):
+            return True
+        if code is not None and 0xDC00 <= code <= 0xDFFF and high_ends_at is None:
+            return True
+        high_ends_at = match.end() if code is not None and 0xD800 <= code <= 0xDBFF else None
+    return high_ends_at is not None
 
 
 def _reject_constant(name: str):
