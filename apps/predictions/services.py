@@ -10,6 +10,7 @@ from django.utils.dateparse import parse_datetime
 from apps.accounts.access import require_work_on_model
 from apps.core.errors import InvalidInput
 from apps.registry.models import ModelVersion
+from apps.registry.redaction import redact
 
 from .bulk import StagedPrediction, predictions_insert
 from .validation import MAX_ID_LENGTH, check_context, check_features, check_output
@@ -70,6 +71,9 @@ def _stage_row(row: Any, versions: dict[tuple[str, str], ModelVersion], now: dat
     if "features" not in row:
         problems["features"] = ["Required."]
     else:
+        if version is not None and isinstance(features, dict):
+            # Redacted before anything else looks at it: the value never reaches the database.
+            features = redact(features, version.model.redacted_features)
         message, features_json = check_features(features)
         if message:
             problems["features"] = [message]
@@ -111,7 +115,7 @@ def predictions_log(*, rows: Any, actor=None) -> LogResult:
     """Stores valid rows and reports the invalid ones by index, so one bad row does not cost a
     model service the whole batch. Idempotent on (model, prediction_id), also between
     concurrent senders. The actor must work on every model the batch names (the owning team's
-    bot account, typically)."""
+    bot account, typically). Features the model redacts are stored as a marker."""
     if not isinstance(rows, list):
         raise InvalidInput("Send a JSON list of predictions (or NDJSON, one per line).",
                            errors={"body": ["Expected a list."]})
