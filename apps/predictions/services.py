@@ -1,21 +1,29 @@
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.accounts.access import require_work_on_model
 from apps.core.errors import InvalidInput
-from apps.registry.models import ModelVersion
+from apps.registry.models import Model, ModelVersion
 from apps.registry.redaction import redact
 
 from .bulk import StagedPrediction, predictions_insert
+from .models import Prediction
 from .validation import MAX_ID_LENGTH, check_context, check_features, check_output
 
+logger = logging.getLogger(__name__)
+
 MAX_ROWS_PER_REQUEST = 10_000
+PURGE_BATCH_SIZE = 5_000
 _EMPTY_CONTEXT_JSON = "{}"
 
 
@@ -157,3 +165,60 @@ def predictions_log(*, rows: Any, actor=None) -> LogResult:
     result.created = predictions_insert(rows=list(staged.values()), received_at=now)
     result.duplicates += len(staged) - result.created
     return result
+
+
+@dataclass
+class PurgeResult:
+    deleted: int = 0  # with dry_run: how many would be deleted
+    kept_for_reports: int = 0  # past retention, kept because a report points at them
+    per_model: dict[str, int] = field(default_factory=dict)
+    dry_run: bool = False
+
+
+def predictions_purge(*, dry_run: bool = False, now: datetime | None = None,
+                      batch_size: int = PURGE_BATCH_SIZE) -> PurgeResult:
+    """Deletes logged predictions older than their model's retention period (the model's
+    `retention_days`, else PREDICTION_RETENTION_DAYS; 0 keeps them), in batches that each
+    commit, so an interrupted run keeps its progress and the next one continues. Predictions a
+    report points at are kept: the report is the evidence. Safe to run twice, or twice at once."""
+    from apps.reports.models import Report
+
+    now = now or timezone.now()
+    result = PurgeResult(dry_run=dry_run)
+    referenced = Exists(Report.objects.filter(logged_prediction=OuterRef("pk")))
+    for model in Model.objects.only("id", "name", "retention_days").order_by("name"):
+        days = model.retention_days or settings.PREDICTION_RETENTION_DAYS
+        if not days or days < 0:  # 0 keeps forever; a negative value is a mistake, not "delete all"
+            continue
+        # By version, so that the (model_version, timestamp) index finds the old rows.
+        version_ids = list(model.versions.values_list("id", flat=True))
+        expired = Prediction.objects.filter(model_version_id__in=version_ids, timestamp__lt=now - timedelta(days=days))
+        result.kept_for_reports += expired.filter(referenced).count()
+        purgeable = expired.filter(~referenced)
+        deleted = purgeable.count() if dry_run else _delete_in_batches(purgeable, batch_size)
+        if deleted:
+            result.per_model[model.name] = deleted
+            result.deleted += deleted
+    logger.info(
+        "%s %d logged prediction(s) past their retention period%s; kept %d that reports point at",
+        "Would delete" if dry_run else "Deleted", result.deleted,
+        f" ({', '.join(f'{name}: {count}' for name, count in result.per_model.items())})" if result.per_model else "",
+        result.kept_for_reports,
+    )
+    return result
+
+
+def _delete_in_batches(purgeable, batch_size: int) -> int:
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            # Locking the rows first means no report can start pointing at one while it is being
+            # deleted (the report's foreign key check waits for the lock); locked rows are left
+            # to the next run, so two purges running at once share the work.
+            ids = list(purgeable.order_by().select_for_update(skip_locked=True)
+                       .values_list("pk", flat=True)[:batch_size])
+            if not ids:
+                return deleted
+            # Feedback keeps its own copy of the prediction id; its link is cleared.
+            _, per_type = Prediction.objects.filter(pk__in=ids).only("pk").delete()
+        deleted += per_type.get(Prediction._meta.label, 0)
