@@ -31,7 +31,8 @@ class StagedPrediction(NamedTuple):
     context_json: str
 
 
-_STAGING = "prediction_log_staging"
+# Versioned: a long-lived connection may still hold the table from before a deploy.
+_STAGING = "prediction_log_staging_v1"
 _COLUMNS = ("model_id", "model_version_id", "prediction_id", "timestamp", "features", "output", "context")
 
 
@@ -49,13 +50,15 @@ def _insert_postgresql(rows: list[StagedPrediction], received_at: datetime) -> i
     quote = connection.ops.quote_name
     columns = ", ".join(quote(column) for column in _COLUMNS)
     with transaction.atomic(), connection.cursor() as cursor:
-        # ON COMMIT DROP cleans up after an error; the explicit DROP lets a caller's outer
-        # transaction (a test, a management command) log several batches.
+        # One table per database session, emptied in place at every commit: with persistent
+        # connections no request pays for creating and dropping it (catalog writes). The DELETE
+        # at the end empties it for a caller's outer transaction (a test, a command) too.
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {_STAGING} (model_id bigint NOT NULL, model_version_id bigint NOT NULL, "
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGING} (model_id bigint NOT NULL, "
+            "model_version_id bigint NOT NULL, "
             f"prediction_id varchar({Prediction._meta.get_field('prediction_id').max_length}) NOT NULL, "
             f"{quote('timestamp')} timestamptz NOT NULL, features jsonb NOT NULL, output jsonb, "
-            "context jsonb NOT NULL) ON COMMIT DROP"
+            "context jsonb NOT NULL) ON COMMIT DELETE ROWS"
         )
         with cursor.copy(f"COPY {_STAGING} ({columns}) FROM STDIN") as copy:
             for row in rows:
@@ -70,7 +73,7 @@ def _insert_postgresql(rows: list[StagedPrediction], received_at: datetime) -> i
             [received_at],
         )
         created = cursor.rowcount
-        cursor.execute(f"DROP TABLE {_STAGING}")
+        cursor.execute(f"DELETE FROM {_STAGING}")
     return created
 
 

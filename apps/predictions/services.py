@@ -138,7 +138,9 @@ def predictions_log(*, rows: Any, actor=None) -> LogResult:
     model_names = {row["model"] for row in rows if isinstance(row, dict) and isinstance(row.get("model"), str)}
     versions = {
         (v.model.name, v.version): v
+        # Not the reference sample and statistics: megabytes of JSON per request, unused here.
         for v in ModelVersion.objects.select_related("model").filter(model__name__in=model_names)
+        .only("id", "version", "model_id", "model__id", "model__name", "model__team_id", "model__redacted_features")
     }
     for model in {version.model.pk: version.model for version in versions.values()}.values():
         require_work_on_model(actor=actor, model=model, action="log its predictions")

@@ -1,14 +1,13 @@
 """Shape checks for logged inputs, shared by the inference log and reports.
 
 The inference log runs these once per row on batches of thousands, so each check encodes its
-value to JSON once (C speed) and looks at the text, falling back to a walk over the values only
-to name the culprit; the encoded text is what the bulk path stores."""
+value to JSON once (C speed) and looks at the text, walking the values in Python only to name
+a culprit; the encoded text is what the bulk path stores."""
 
 from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any
 
 MAX_FEATURES = 1000
@@ -20,8 +19,6 @@ MAX_FEATURE_NAME_LENGTH = 200
 
 # Compact, UTF-8 rather than \u escapes, and no NaN/Infinity (PostgreSQL's jsonb refuses them).
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
-# An integer of 19 digits or more may not fit in 64 bits: only then are the values walked.
-_LONG_DIGITS = re.compile(r"\d{19,}")
 
 
 def encode_json(value: Any) -> str:
@@ -36,6 +33,8 @@ def _too_big(value: Any) -> bool:
 def _not_unicode(text: str) -> bool:
     # json.loads turns an unpaired "\ud800" escape into a lone surrogate, which no database
     # encoding can store: catch it here rather than fail the whole batch on save.
+    if text.isascii():
+        return False
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -58,10 +57,9 @@ def check_features(features: Any) -> tuple[str | None, str | None]:
             if isinstance(value, float) and not math.isfinite(value):
                 return f"Feature '{name}' is not a finite number.", None
         return "Nested values must be finite numbers, text, booleans, null, lists or objects.", None
-    if _LONG_DIGITS.search(encoded):
-        for name, value in features.items():
-            if _too_big(value):
-                return f"Feature '{name}' is too large a number (more than 64 bits).", None
+    for name, value in features.items():
+        if type(value) is int and not -2**63 <= value <= 2**63:
+            return f"Feature '{name}' is too large a number (more than 64 bits).", None
     if len(encoded) > MAX_FEATURES_BYTES:
         return f"The features take more than {MAX_FEATURES_BYTES // 1024} KiB.", None
     if _not_unicode(encoded):
