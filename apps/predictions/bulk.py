@@ -49,10 +49,12 @@ def predictions_insert(*, rows: list[StagedPrediction], received_at: datetime) -
 def _insert_postgresql(rows: list[StagedPrediction], received_at: datetime) -> int:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(column) for column in _COLUMNS)
+    # Inside a caller's transaction (a test, a command) the commit that empties the table comes
+    # later, so the rows are deleted here instead.
+    nested = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         # One table per database session, emptied in place at every commit: with persistent
-        # connections no request pays for creating and dropping it (catalog writes). The DELETE
-        # at the end empties it for a caller's outer transaction (a test, a command) too.
+        # connections no request pays for creating and dropping it (catalog writes).
         cursor.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGING} (model_id bigint NOT NULL, "
             "model_version_id bigint NOT NULL, "
@@ -73,7 +75,8 @@ def _insert_postgresql(rows: list[StagedPrediction], received_at: datetime) -> i
             [received_at],
         )
         created = cursor.rowcount
-        cursor.execute(f"DELETE FROM {_STAGING}")
+        if nested:
+            cursor.execute(f"DELETE FROM {_STAGING}")
     return created
 
 

@@ -51,3 +51,17 @@ def test_overlapping_batches_sent_at_once_store_every_id_once_and_count_it_once(
     assert all(result.created + result.duplicates == 1500 and not result.errors for result in results)
     assert Prediction.objects.count() == len(distinct)
     assert Prediction.objects.values("prediction_id").distinct().count() == len(distinct)
+
+
+def test_the_staging_table_is_empty_after_each_batch_on_a_reused_connection():
+    if connection.vendor != "postgresql":
+        pytest.skip("The COPY staging table exists on PostgreSQL only.")
+    trained_version()
+
+    first = predictions_log(rows=[_row(i) for i in range(50)])
+    second = predictions_log(rows=[_row(i) for i in range(25, 100)])
+
+    assert (first.created, second.created, second.duplicates) == (50, 50, 25)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM prediction_log_staging_v1")
+        assert cursor.fetchone()[0] == 0
