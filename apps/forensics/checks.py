@@ -9,6 +9,8 @@ import math
 from itertools import combinations
 from typing import Any
 
+from apps.registry.redaction import is_redacted
+
 # Unit changes people actually make: ×10ⁿ (s→ms, m→mm, €→cents) and ×60 / ×3600 (min, h → s).
 _SCALE_FACTORS = [(10.0**k, f"{10**k:,}×") for k in range(1, 7)] + [(60.0, "60×"), (3600.0, "3,600×")]
 # Time factors are rarer than powers of ten: they must fit clearly better to win.
@@ -127,6 +129,11 @@ def check_feature(name: str, value: Any, declared: dict | None, ref: dict | None
     if "quantiles" in ref:
         check["reference"]["median"] = ref["quantiles"].get("0.5")
     expected_type = (declared or {}).get("type") or ref.get("type")
+    if is_redacted(value):
+        # Not a type mismatch: the model redacts this feature, so there is no value to check.
+        check.update(flags=["redacted"], message=f"`{name}` is redacted for this model: its value was not "
+                                                 "stored, so it cannot be checked against training.")
+        return check
     if value is None:
         usual = ref.get("null_rate", 0.0) or 0.0
         check.update(flags=["missing"], score=SCORE_MISSING_NEVER_MISSING if usual == 0 else SCORE_MISSING_USUAL,

@@ -24,6 +24,7 @@ from apps.incidents.services import incident_open
 from apps.predictions.models import Prediction
 from apps.registry.backends import ArtifactError, backend_for
 from apps.registry.models import ModelVersion
+from apps.registry.redaction import redacted_names
 from apps.reports.models import Report
 
 from .attribution import attribute
@@ -97,12 +98,18 @@ def report_forensics_compute(*, report_id: int) -> ReportForensics | None:
             notes.append(f"The model could not be loaded, so there is no attribution or neighbours: {error.detail}")
         if loaded is not None:
             names = loaded.feature_names or list(stats)
-            try:
-                attribution = attribute(predictor=loaded.predictor, features=features, feature_names=names,
-                                        stats=stats)
-            except Exception as exc:  # the model is third-party code: its error is a finding
-                notes.append(f"The model could not score this input and its variations ({exc.__class__.__name__}: "
-                             f"{str(exc)[:200]}), so there is no attribution.")
+            hidden = [name for name in redacted_names(features) if name in names]
+            if hidden:
+                # The model cannot be run without the value, and a guess would attribute nonsense.
+                notes.append(f"{', '.join(hidden)} {'is' if len(hidden) == 1 else 'are'} redacted for this model "
+                             "(the value was never stored), so there is no attribution.")
+            else:
+                try:
+                    attribution = attribute(predictor=loaded.predictor, features=features, feature_names=names,
+                                            stats=stats)
+                except Exception as exc:  # the model is third-party code: its error is a finding
+                    notes.append(f"The model could not score this input and its variations "
+                                 f"({exc.__class__.__name__}: {str(exc)[:200]}), so there is no attribution.")
             neighbours = _neighbours(loaded=loaded, version=version, report=report, features=features,
                                      checks=checks, notes=notes)
     prevalence = _prevalence(report=report, checks=checks)
@@ -243,7 +250,9 @@ def drift_report_run(*, drift_report_id: int) -> DriftReport | None:
         if not version.reference_sample:
             raise InvalidInput("This version has no reference sample to compare with. Register it with one "
                                "(register_model … --reference train.csv), then run the drift report again.")
-        types = _feature_types(version)
+        # Redacted features hold only a marker in the log: there is no distribution to compare.
+        redacted = set(version.model.redacted_features or [])
+        types = {name: kind for name, kind in _feature_types(version).items() if name not in redacted}
         categorical = {name for name, kind in types.items() if kind not in ("number", "integer")}
         window = window_frame(model_version_id=version.pk, start=drift.window_start, end=drift.window_end,
                               columns=list(types), categorical=categorical)

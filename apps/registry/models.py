@@ -28,6 +28,17 @@ class Model(models.Model):
     # How close a replayed score must be to the logged one to count as the same output.
     abs_tolerance = models.FloatField(default=1e-6)
     rel_tolerance = models.FloatField(default=1e-6)
+    # Sensitive inputs (names, e-mails, exact locations): the inference log and reports store a
+    # marker instead of their values. Changed only through `model_set_log_policy`, which audits.
+    redacted_features = models.JSONField(
+        default=list, blank=True,
+        help_text="Feature names whose values are never stored: logged predictions and reports keep a "
+                  "marker instead. Applies to what is logged or reported from now on.")
+    # None: the site-wide PREDICTION_RETENTION_DAYS.
+    retention_days = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="Days logged predictions are kept (empty: the site default, PREDICTION_RETENTION_DAYS). "
+                  "Predictions a report points at are kept regardless.")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -17,8 +17,9 @@ from django.utils import timezone
 from apps.accounts.access import require_work_on_model
 from apps.audit.services import audit_record
 from apps.core.errors import DomainError, InvalidInput
-from apps.registry.backends import backend_for
+from apps.registry.backends import PredictionOutcome, backend_for
 from apps.registry.models import ModelVersion
+from apps.registry.redaction import redacted_names
 from apps.reports.models import Report
 
 from .comparison import output_diff, outputs_match
@@ -99,8 +100,12 @@ def replay_run(*, replay_id: int) -> Replay | None:
         loaded = backend.load(version_id=version.pk, artifact_uri=version.artifact_uri, sha256=version.sha256,
                               feature_names=version.feature_names)
         reports = list(replay.reports.order_by("pk").only("id", "features", "output"))
-        frame = pd.DataFrame.from_records([report.features for report in reports])
-        outcome = loaded.predict_frame(frame)
+        unreproducible = _redacted_inputs(reports, loaded.feature_names)
+        runnable = [report for report in reports if report.pk not in unreproducible]
+        if runnable:
+            outcome = loaded.predict_frame(pd.DataFrame.from_records([report.features for report in runnable]))
+        else:
+            outcome = PredictionOutcome(outputs=[], errors=[])
     except DomainError as exc:
         _fail(replay_id, exc.detail)
         return Replay.objects.get(pk=replay_id)
@@ -110,9 +115,11 @@ def replay_run(*, replay_id: int) -> Replay | None:
         return Replay.objects.get(pk=replay_id)
 
     model = version.model
-    results = []
-    matched = mismatched = errors = 0
-    for report, output, error in zip(reports, outcome.outputs, outcome.errors, strict=False):
+    results = [ReplayResult(replay_id=replay_id, report_id=report_id, error=message)
+               for report_id, message in unreproducible.items()]
+    matched = mismatched = 0
+    errors = len(unreproducible)
+    for report, output, error in zip(runnable, outcome.outputs, outcome.errors, strict=False):
         if error:
             errors += 1
             results.append(ReplayResult(replay_id=replay_id, report_id=report.pk, error=error))
@@ -132,6 +139,21 @@ def replay_run(*, replay_id: int) -> Replay | None:
             finished_at=timezone.now(),
         )
     return Replay.objects.get(pk=replay_id)
+
+
+def _redacted_inputs(reports: list[Report], feature_names: list[str]) -> dict[int, str]:
+    """Reports the model cannot be run on because a feature it takes was redacted: only a
+    marker was stored, and guessing a value would make the replay say something untrue."""
+    blocked: dict[int, str] = {}
+    for report in reports:
+        names = redacted_names(report.features) if isinstance(report.features, dict) else []
+        used = [name for name in names if not feature_names or name in feature_names]
+        if used:
+            blocked[report.pk] = (
+                f"Cannot reproduce: {', '.join(used)} {'is' if len(used) == 1 else 'are'} redacted for this "
+                "model, so the value the model saw was never stored and this input cannot be run again."
+            )
+    return blocked
 
 
 def _runtime_versions() -> dict[str, str]:

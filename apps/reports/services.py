@@ -26,6 +26,7 @@ from apps.incidents.services import (
 from apps.predictions.selectors import PredictionLookup, prediction_find, prediction_find_by_lookup
 from apps.predictions.validation import context_problem, features_problem, output_problem
 from apps.registry.models import Model, ModelVersion
+from apps.registry.redaction import redact
 from apps.registry.schema import feature_problems
 from apps.registry.selectors import model_get, model_version_get
 
@@ -109,6 +110,10 @@ def report_create(
                                errors=missing)
         version = model_version_get(model=model, version=str(model_version))
 
+    if isinstance(features, dict):
+        # Before any check or message can echo them: a redacted feature's value is never stored,
+        # whether the reporter typed it or it comes from a prediction logged before redaction.
+        features = redact(features, model.redacted_features)
     if message := features_problem(features):
         raise InvalidInput(f"features: {message}", errors={"features": [message]})
     if output is NOT_GIVEN:

@@ -128,6 +128,10 @@ ATTACHMENT_MAX_PER_REPORT = env.int("ATTACHMENT_MAX_PER_REPORT", default=10)
 # sha256 are ever loaded from here (loading a pickle runs code).
 ARTIFACT_ROOT = Path(env("ARTIFACT_ROOT", default=str(BASE_DIR / "var" / "artifacts")))
 
+# Inference log: days a logged prediction is kept (a model's own retention_days wins); 0 keeps
+# them forever. Predictions a report points at are always kept.
+PREDICTION_RETENTION_DAYS = env.int("PREDICTION_RETENTION_DAYS", default=90)
+
 # Request size limits: bodies above this are refused with 413 before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
@@ -166,6 +170,9 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-replays": {"task": "apps.replays.tasks.replays_sweep_task", "schedule": 60},
     "daily-drift-reports": {"task": "apps.forensics.tasks.drift_reports_daily_task",
                             "schedule": crontab(hour=env.int("DRIFT_DAILY_HOUR", default=1), minute=15)},
+    # Daily, at a quiet hour (CELERY_TIMEZONE): deletes logged predictions past retention.
+    "purge-predictions": {"task": "apps.predictions.tasks.predictions_purge_task",
+                          "schedule": crontab(hour=3, minute=17)},
 }
 # A queued replay no worker has picked up after this long is sent again (a broker outage at
 # enqueue time, a lost message); one a worker left running past the hard time limit is

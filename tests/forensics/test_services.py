@@ -134,3 +134,36 @@ def test_drift_without_reference_or_enough_rows_says_so():
 
     assert no_reference.status == JobStatus.FAILED and "no reference sample" in no_reference.error_message
     assert too_few.status == JobStatus.SUCCEEDED and too_few.rows == 20 and "at least 100" in too_few.notes[0]
+
+
+def test_a_redacted_input_gets_no_attribution_but_says_why(run_on_commit):
+    from apps.registry.services import model_set_redaction
+
+    version = wine_version()
+    model_set_redaction(model=version.model, features=["proline"])
+    with run_on_commit():
+        report = report_create(reporter=UserFactory(), model_name="wine", model_version="1.0",
+                               features=wine_row(70), output="class_0", title="Odd")
+    ReportForensics.objects.filter(report=report).update(status=JobStatus.QUEUED)
+
+    forensics = report_forensics_compute(report_id=report.pk)
+
+    assert forensics.status == JobStatus.SUCCEEDED
+    assert forensics.attribution == {}
+    assert any("proline is redacted" in note for note in forensics.notes)
+
+
+def test_drift_leaves_out_redacted_features(run_on_commit):
+    from apps.registry.services import model_set_redaction
+
+    version = wine_version("wine-private")
+    model_set_redaction(model=version.model, features=["proline"])
+    yesterday = NOW.replace(hour=0, minute=0) - timedelta(days=1)
+    _log(version, count=300, start=yesterday + timedelta(hours=1), scale={"alcohol": 1.2}, seed=2)
+
+    with run_on_commit():
+        drift = drift_reports_schedule_daily(now=NOW)[0]
+    drift.refresh_from_db()
+
+    assert drift.status == JobStatus.SUCCEEDED, drift.error_message
+    assert "proline" not in drift.features and "alcohol" in drift.drifted_features
