@@ -317,3 +317,21 @@ def drift_reports_schedule_daily(*, now: datetime | None = None) -> list[DriftRe
     ).select_related("model")
     return [drift_report_request(model_version=version, actor=None, start=start, end=end, scheduled=True)
             for version in active]
+
+
+def report_forensics_sweep(*, now=None, older_than_seconds: int = 600) -> int:
+    """Sends again the report forensics still queued long after they were asked for (the
+    broker was down at intake, or the message was lost). Running one twice is harmless: the
+    compute claims its row."""
+    now = now or timezone.now()
+    stranded = list(ReportForensics.objects.filter(status=JobStatus.QUEUED,
+                                                   requested_at__lt=now - timedelta(seconds=older_than_seconds))
+                    .order_by("requested_at").values_list("report_id", flat=True)[:1000])
+    from .tasks import report_forensics_task
+
+    for report_id in stranded:
+        _enqueue(report_forensics_task, report_id)
+    ReportForensics.objects.filter(report_id__in=stranded, status=JobStatus.QUEUED).update(requested_at=now)
+    if stranded:
+        logger.warning("Forensics sweep: sent %s queued report(s) again", len(stranded))
+    return len(stranded)

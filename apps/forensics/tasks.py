@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .services import drift_report_run, drift_reports_schedule_daily, report_forensics_compute
+from .services import drift_report_run, drift_reports_schedule_daily, report_forensics_compute, report_forensics_sweep
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -16,3 +16,8 @@ def drift_report_run_task(drift_report_id: int) -> None:
 @shared_task(ignore_result=True)
 def drift_reports_daily_task() -> None:
     drift_reports_schedule_daily()
+
+
+@shared_task(ignore_result=True)
+def report_forensics_sweep_task() -> None:
+    report_forensics_sweep()

@@ -167,3 +167,23 @@ def test_drift_leaves_out_redacted_features(run_on_commit):
 
     assert drift.status == JobStatus.SUCCEEDED, drift.error_message
     assert "proline" not in drift.features and "alcohol" in drift.drifted_features
+
+
+def test_forensics_stranded_by_a_broker_outage_are_sent_again(monkeypatch, run_on_commit):
+    from django.utils import timezone
+
+    from apps.forensics import tasks
+    from apps.forensics.services import report_forensics_sweep
+
+    wine_version()
+    with monkeypatch.context() as outage:
+        outage.setattr(tasks.report_forensics_task, "delay",
+                       lambda *args: (_ for _ in ()).throw(ConnectionError("broker down")))
+        with run_on_commit():
+            report = report_create(reporter=UserFactory(), model_name="wine", model_version="1.0",
+                                   features=wine_row(3), output="class_0", title="odd")
+    assert ReportForensics.objects.get(report=report).status == JobStatus.QUEUED
+
+    assert report_forensics_sweep() == 0  # not yet: it may still be on its way
+    assert report_forensics_sweep(now=timezone.now() + timedelta(minutes=11)) == 1  # eager: computed now
+    assert ReportForensics.objects.get(report=report).status == JobStatus.SUCCEEDED
