@@ -122,7 +122,7 @@ def test_after_a_broker_outage_the_sweep_hands_the_replay_to_a_real_worker(celer
     version = trained_version()
     report = file_report(reporter=user, version=version, output="setosa")
     with monkeypatch.context() as outage:
-        outage.setattr(tasks.replay_run_task, "delay",
+        outage.setattr(tasks.replay_chunk_run_task, "delay",
                        lambda *args, **kwargs: (_ for _ in ()).throw(OperationalError("broker down")))
         replay = replay_start(actor=user, model_version=version, reports=[report])
     time.sleep(1)
