@@ -18,7 +18,7 @@ import sklearn
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from apps.accounts.access import require_work_on_model
@@ -31,7 +31,7 @@ from apps.reports.models import Report
 from ..comparison import non_finite, output_diff, outputs_match
 from ..expectations import expectation_met
 from ..models import ExpectedOutcome, Replay, ReplayChunk, ReplayKind, ReplayResult, ReplayStatus, SuiteVerdict
-from .writes import results_write
+from .writes import replay_reports_write, results_write
 
 logger = logging.getLogger(__name__)
 
@@ -66,34 +66,45 @@ def _chunk_bounds(report_ids: list[int], size: int) -> list[tuple[int, int, int]
             (report_ids[start:start + size] for start in range(0, len(report_ids), size))]
 
 
+def _ids(reports: Iterable[Report] | QuerySet) -> list[int]:
+    if isinstance(reports, QuerySet):
+        return sorted(set(reports.order_by().values_list("pk", flat=True)))
+    return sorted({report.pk for report in reports})
+
+
 @transaction.atomic
-def replay_start(*, actor, model_version: ModelVersion, reports: Iterable[Report], suite: bool = False,
+def replay_start(*, actor, model_version: ModelVersion, reports: Iterable[Report] | QuerySet, suite: bool = False,
                  dispatch: bool = True) -> Replay:
     """Queues a replay of the reports' stored inputs through `model_version`. The workers are
     told only after the rows are committed, so they always find what they were sent. With
     `dispatch=False` nothing is sent: the caller runs it with `replay_run` (replay_suite)."""
     require_work_on_model(actor=actor, model=model_version.model, action="replay its reports")
-    report_ids = sorted({report.pk for report in reports})
+    report_ids = _ids(reports)
     if not report_ids:
         raise InvalidInput("There are no reports to replay.", errors={"reports": ["Empty."]})
     if len(report_ids) > MAX_REPORTS_PER_REPLAY:
         raise InvalidInput(f"At most {MAX_REPORTS_PER_REPLAY} reports per replay.")
-    foreign = Report.objects.filter(pk__in=report_ids).exclude(model=model_version.model).count()
-    if foreign:
-        raise InvalidInput(f"{foreign} of the reports are about another model than {model_version.model.name}.",
-                           errors={"reports": ["Reports must be about the replayed model."]})
-    own_versions = set(Report.objects.filter(pk__in=report_ids).values_list("model_version_id", flat=True))
-    kind = ReplayKind.REPRODUCE if own_versions == {model_version.pk} else ReplayKind.VERIFY
     bounds = _chunk_bounds(report_ids, max(1, settings.REPLAY_CHUNK_SIZE))
     replay = Replay.objects.create(
-        model_version=model_version, kind=kind, total=len(report_ids), suite=suite, chunks_total=len(bounds),
+        model_version=model_version, kind=ReplayKind.REPRODUCE, total=len(report_ids), suite=suite,
+        chunks_total=len(bounds),
         requested_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    replay.reports.through.objects.bulk_create(
-        [replay.reports.through(replay_id=replay.pk, report_id=report_id) for report_id in report_ids],
-        batch_size=5000,
-    )
-    chunks = ReplayChunk.objects.bulk_create([
+    replay_reports_write(replay_id=replay.pk, report_ids=report_ids)
+    # Checked through the rows just written (one join, no 100,000-element IN list); an error
+    # rolls the whole replay back.
+    pairs = set(Report.objects.filter(replays=replay.pk).order_by().values_list("model_id", "model_version_id")
+                .distinct())
+    if any(model_id != model_version.model_id for model_id, _ in pairs):
+        count = Report.objects.filter(replays=replay.pk).exclude(model=model_version.model).count()
+        raise InvalidInput(f"{count} of the reports are about another model than {model_version.model.name}.",
+                           errors={"reports": ["Reports must be about the replayed model."]})
+    own_versions = {version_id for _, version_id in pairs}
+    kind = ReplayKind.REPRODUCE if own_versions == {model_version.pk} else ReplayKind.VERIFY
+    if kind != replay.kind:
+        Replay.objects.filter(pk=replay.pk).update(kind=kind)
+        replay.kind = kind
+    ReplayChunk.objects.bulk_create([
         ReplayChunk(replay=replay, index=index, first_report_id=first, last_report_id=last, size=size)
         for index, (first, last, size) in enumerate(bounds)
     ])
@@ -101,8 +112,7 @@ def replay_start(*, actor, model_version: ModelVersion, reports: Iterable[Report
                  new={"model_version": str(model_version), "reports": len(report_ids), "suite": suite,
                       "chunks": len(bounds)})
     if dispatch:
-        chunk_ids = [chunk.pk for chunk in chunks] if all(chunk.pk for chunk in chunks) else list(
-            replay.chunks.order_by("index").values_list("pk", flat=True))
+        chunk_ids = list(replay.chunks.order_by("index").values_list("pk", flat=True))
         transaction.on_commit(lambda: enqueue_chunks(chunk_ids))
     return replay
 
@@ -151,7 +161,8 @@ def chunk_fail(*, chunk_id: int, attempt: int | None, message: str) -> None:
 
 @dataclass
 class ChunkWork:
-    results: list[ReplayResult] = field(default_factory=list)
+    # Rows in the order of writes.RESULT_COLUMNS: plain tuples, 100,000 model instances cost.
+    results: list[tuple] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_COUNTS, 0))
     warnings: list[str] = field(default_factory=list)
 
@@ -163,7 +174,10 @@ def replay_chunk_run(*, chunk_id: int) -> ReplayChunk | None:
     if attempt is None:
         logger.info("Replay chunk %s is not queued any more; nothing to do", chunk_id)
         return ReplayChunk.objects.filter(pk=chunk_id).first()
-    chunk = ReplayChunk.objects.select_related("replay__model_version__model").get(pk=chunk_id)
+    # The version's reference sample and statistics can be megabytes of JSON: not needed here.
+    chunk = (ReplayChunk.objects.select_related("replay__model_version__model")
+             .defer("replay__model_version__reference_sample", "replay__model_version__reference_stats")
+             .get(pk=chunk_id))
     try:
         work = _predict_chunk(chunk)
     except DomainError as exc:
@@ -208,8 +222,9 @@ def _predict_chunk(chunk: ReplayChunk) -> ChunkWork:
     report_ids = [row[0] for row in rows]
     unstable = _nondeterministic(loaded=loaded, frame=frame, outputs=outputs, errors=errors, report_ids=report_ids,
                                  replay=replay, tolerance=tolerance)
-    expectations = {expected.report_id: expected for expected in
-                    ExpectedOutcome.objects.filter(report_id__in=report_ids)} if report_ids else {}
+    in_chunk = set(report_ids)
+    expectations = {expected.report_id: expected for expected in ExpectedOutcome.objects.filter(
+        report_id__gte=chunk.first_report_id, report_id__lte=chunk.last_report_id) if expected.report_id in in_chunk}
     passed_before = _passed_before(replay=replay, rows=rows, expectations=expectations, tolerance=tolerance) \
         if replay.suite and expectations else set()
 
@@ -231,17 +246,14 @@ def _predict_chunk(chunk: ReplayChunk) -> ChunkWork:
         counts["nondeterministic"] += flagged
         if error is not None:
             counts["errors"] += 1
-            work.results.append(ReplayResult(replay_id=replay.pk, report_id=report_id, error=error,
-                                             expectation_met=met, verdict=verdict))
+            work.results.append((replay.pk, report_id, None, None, None, error, flagged, met, verdict))
             continue
         same = outputs_match(logged, output, **tolerance)
         counts["matched" if same else "mismatched"] += 1
         diff = None if same else output_diff(logged, output)
         if flagged:
             diff = (diff or {}) | {"nondeterministic": unstable[report_id]}
-        work.results.append(ReplayResult(replay_id=replay.pk, report_id=report_id, output=output,
-                                         matches_original=same, diff=diff, nondeterministic=flagged,
-                                         expectation_met=met, verdict=verdict))
+        work.results.append((replay.pk, report_id, output, same, diff, "", flagged, met, verdict))
     counts["errors"] += chunk.size - len(rows)  # reports deleted since the replay was queued
     return work
 
@@ -313,7 +325,7 @@ def _chunk_commit(*, chunk: ReplayChunk, attempt: int, work: ChunkWork) -> bool:
     with transaction.atomic():
         # The replay row's lock serialises the chunks' last steps, so exactly one of them
         # sees that all are done and finishes the run.
-        replay = Replay.objects.select_for_update().filter(pk=replay_id).first()
+        replay = Replay.objects.select_for_update().filter(pk=replay_id).only("status", "warnings", "total").first()
         if replay is None or replay.status != ReplayStatus.RUNNING:
             ReplayChunk.objects.filter(pk=chunk.pk, status=ReplayStatus.RUNNING, attempts=attempt).update(
                 status=ReplayStatus.FAILED, finished_at=now, error_message="Not written: the replay had stopped.")
@@ -324,7 +336,7 @@ def _chunk_commit(*, chunk: ReplayChunk, attempt: int, work: ChunkWork) -> bool:
             return False
         results_write(work.results)
         warnings = sorted(set(replay.warnings or []) | set(work.warnings))
-        library_versions = replay.model_version.library_versions | _runtime_versions()
+        library_versions = chunk.replay.model_version.library_versions | _runtime_versions()
         Replay.objects.filter(pk=replay_id).update(
             chunks_done=F("chunks_done") + 1, processed=F("processed") + chunk.size, warnings=warnings,
             library_versions=library_versions, **{name: F(name) + work.counts[name] for name in _COUNTS})
