@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from .models import Model, ModelVersion
-from .services import model_assign_team
+from .services import model_assign_team, model_tolerance_set
 
 
 class ModelVersionInline(admin.TabularInline):
@@ -18,19 +18,34 @@ class ModelVersionInline(admin.TabularInline):
 
 @admin.register(Model)
 class ModelAdmin(admin.ModelAdmin):
-    list_display = ("name", "display_name", "team", "created_at")
+    list_display = ("name", "display_name", "team", "abs_tolerance", "rel_tolerance", "created_at")
+    fieldsets = [
+        (None, {"fields": ("name", "display_name", "description", "team")}),
+        ("Replay tolerance", {
+            "fields": ("abs_tolerance", "rel_tolerance"),
+            "description": "How close a replayed score must be to the logged one to count as the same output: "
+                           "within the absolute OR the relative tolerance. Labels (text, integers, booleans) "
+                           "always compare exactly.",
+        }),
+    ]
     list_filter = ("team",)
     search_fields = ("name", "display_name")
     inlines = [ModelVersionInline]
 
     def save_model(self, request, obj, form, change):
         team = obj.team
+        tolerance = {field: getattr(obj, field) for field in ("abs_tolerance", "rel_tolerance")
+                     if field in form.changed_data}
+        if change:
+            # The services record these changes (audit events); the form saves the rest.
+            stored = Model.objects.get(pk=obj.pk)
+            obj.team = stored.team
+            obj.abs_tolerance, obj.rel_tolerance = stored.abs_tolerance, stored.rel_tolerance
+        super().save_model(request, obj, form, change)
         if change and "team" in form.changed_data:
-            obj.team = Model.objects.get(pk=obj.pk).team  # the service records the move
-            super().save_model(request, obj, form, change)
             model_assign_team(model=obj, team=team, actor=request.user)
-        else:
-            super().save_model(request, obj, form, change)
+        if change and tolerance:
+            model_tolerance_set(model=obj, actor=request.user, **tolerance)
 
 
 @admin.register(ModelVersion)

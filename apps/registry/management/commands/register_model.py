@@ -6,7 +6,12 @@ from django.core.management.base import BaseCommand, CommandError
 from apps.accounts.services import team_create
 from apps.core.errors import DomainError
 from apps.registry.models import Backend
-from apps.registry.services import model_assign_team, model_version_register, read_reference_csv
+from apps.registry.services import (
+    model_assign_team,
+    model_tolerance_set,
+    model_version_register,
+    read_reference_csv,
+)
 
 
 class Command(BaseCommand):
@@ -21,6 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--schema", help="JSON file with the feature schema (inferred from --reference if absent).")
         parser.add_argument("--display-name", default="", help="Product name shown to reporters.")
         parser.add_argument("--team", help="Slug of the team that owns the model (created if missing).")
+        parser.add_argument("--abs-tolerance", type=float,
+                            help="Replays: a replayed score within this absolute distance of the logged one matches "
+                                 "(labels always compare exactly). Default 1e-6.")
+        parser.add_argument("--rel-tolerance", type=float,
+                            help="Replays: … or within this fraction of the logged score. Default 1e-6.")
 
     def handle(self, *args, **options):
         schema = None
@@ -36,11 +46,15 @@ class Command(BaseCommand):
                 backend=options["backend"], reference=reference, schema=schema,
                 display_name=options["display_name"],
             )
+            if options["abs_tolerance"] is not None or options["rel_tolerance"] is not None:
+                model_tolerance_set(model=version.model, abs_tolerance=options["abs_tolerance"],
+                                    rel_tolerance=options["rel_tolerance"])
             if options["team"]:
                 model_assign_team(model=version.model, team=team_create(slug=options["team"], name=options["team"]))
         except DomainError as exc:
             raise CommandError(exc.detail) from exc
         self.stdout.write(
             f"Registered {version} ({version.backend}, sha256 {version.sha256 or '-'}, "
-            f"{len(version.feature_names)} features, {version.reference_rows} reference rows)"
+            f"{len(version.feature_names)} features, {version.reference_rows} reference rows; replay tolerance "
+            f"abs {version.model.abs_tolerance:g}, rel {version.model.rel_tolerance:g})"
         )
