@@ -13,6 +13,8 @@ def is_number(value: Any) -> bool:
 
 
 def outputs_match(logged: Any, replayed: Any, *, abs_tol: float, rel_tol: float) -> bool:
+    if isinstance(logged, bool) or isinstance(replayed, bool):
+        return type(logged) is type(replayed) and logged == replayed  # True is a label, not the number 1
     if is_number(logged) and is_number(replayed):
         if isinstance(logged, int) and isinstance(replayed, int):
             return logged == replayed  # class ids are labels: 2 is never "close to" 3
