@@ -31,6 +31,7 @@ from apps.reports.models import Report
 from ..comparison import non_finite, output_diff, outputs_match
 from ..expectations import expectation_met
 from ..models import ExpectedOutcome, Replay, ReplayChunk, ReplayKind, ReplayResult, ReplayStatus, SuiteVerdict
+from .reads import read_chunk_inputs
 from .writes import replay_reports_write, results_write
 
 logger = logging.getLogger(__name__)
@@ -206,10 +207,7 @@ def _predict_chunk(chunk: ReplayChunk) -> ChunkWork:
     version = replay.model_version
     model = version.model
     loaded = _load(version)
-    rows = list(Report.objects.filter(replays=replay.pk, pk__gte=chunk.first_report_id,
-                                      pk__lte=chunk.last_report_id)
-                .order_by("pk").values_list("pk", "features", "output", "model_version_id"))
-    frame = pd.DataFrame.from_records([features if isinstance(features, dict) else {} for _, features, _, _ in rows])
+    rows, frame = read_chunk_inputs(chunk=chunk, version=version)
     outcome = loaded.predict_frame(frame)
     tolerance = {"abs_tol": model.abs_tolerance, "rel_tol": model.rel_tolerance}
 
@@ -230,7 +228,7 @@ def _predict_chunk(chunk: ReplayChunk) -> ChunkWork:
 
     work = ChunkWork(warnings=loaded.warnings)
     counts = work.counts
-    for position, (report_id, _, logged, _) in enumerate(rows):
+    for position, (report_id, logged, _) in enumerate(rows):
         output, error = outputs[position], errors[position]
         expected = expectations.get(report_id)
         met = None
@@ -270,12 +268,14 @@ def _nondeterministic(*, loaded: LoadedModel, frame: pd.DataFrame, outputs: list
             second = again.outputs[index]
             if again.errors[index] is None and not outputs_match(outputs[position], second, **tolerance):
                 unstable[report_ids[position]] = [outputs[position], second]
-    if report_ids:
+    # Usually there are few other replays of the version, often none: then no query at all.
+    others = list(Replay.objects.filter(model_version_id=replay.model_version_id).exclude(pk=replay.pk)
+                  .values_list("pk", flat=True)[:1000]) if report_ids else []
+    if others:
         position_of = {report_id: position for position, report_id in enumerate(report_ids)}
-        earlier = (ReplayResult.objects.filter(replay__model_version_id=replay.model_version_id,
-                                               report_id__gte=report_ids[0], report_id__lte=report_ids[-1],
-                                               error="")
-                   .exclude(replay_id=replay.pk).values_list("report_id", "output"))
+        earlier = (ReplayResult.objects.filter(replay_id__in=others, report_id__gte=report_ids[0],
+                                               report_id__lte=report_ids[-1], error="")
+                   .values_list("report_id", "output"))
         for report_id, output in earlier.iterator(chunk_size=5000):
             position = position_of.get(report_id)
             if position is None or errors[position] is not None or report_id in unstable:
@@ -300,7 +300,7 @@ def _passed_before(*, replay: Replay, rows: list[tuple], expectations: dict[int,
         return expectation_met(predicate=expected.predicate, value=expected.value, field=expected.field,
                                output=output, **tolerance)
 
-    passed = {report_id for report_id, _, logged, logged_version in rows
+    passed = {report_id for report_id, logged, logged_version in rows
               if report_id in expectations and logged_version in earlier_versions and holds(report_id, logged)}
     earlier_outputs = (ReplayResult.objects.filter(report_id__in=list(set(expectations) - passed), error="",
                                                    replay__model_version_id__in=earlier_versions)
@@ -323,26 +323,31 @@ def _chunk_commit(*, chunk: ReplayChunk, attempt: int, work: ChunkWork) -> bool:
     replay_id = chunk.replay_id
     now = timezone.now()
     with transaction.atomic():
-        # The replay row's lock serialises the chunks' last steps, so exactly one of them
-        # sees that all are done and finishes the run.
-        replay = Replay.objects.select_for_update().filter(pk=replay_id).only("status", "warnings", "total").first()
-        if replay is None or replay.status != ReplayStatus.RUNNING:
-            ReplayChunk.objects.filter(pk=chunk.pk, status=ReplayStatus.RUNNING, attempts=attempt).update(
-                status=ReplayStatus.FAILED, finished_at=now, error_message="Not written: the replay had stopped.")
-            return False
         if not ReplayChunk.objects.filter(pk=chunk.pk, status=ReplayStatus.RUNNING, attempts=attempt).update(
                 status=ReplayStatus.SUCCEEDED, finished_at=now):
             logger.warning("Replay chunk %s was taken over by another run; its results are not written", chunk.pk)
             return False
         results_write(work.results)
-        warnings = sorted(set(replay.warnings or []) | set(work.warnings))
-        library_versions = chunk.replay.model_version.library_versions | _runtime_versions()
-        Replay.objects.filter(pk=replay_id).update(
-            chunks_done=F("chunks_done") + 1, processed=F("processed") + chunk.size, warnings=warnings,
-            library_versions=library_versions, **{name: F(name) + work.counts[name] for name in _COUNTS})
-        if not ReplayChunk.objects.filter(replay_id=replay_id).exclude(status=ReplayStatus.SUCCEEDED).exists():
-            missing = replay.total - ReplayResult.objects.filter(replay_id=replay_id).count()
-            Replay.objects.filter(pk=replay_id, status=ReplayStatus.RUNNING).update(
-                status=ReplayStatus.SUCCEEDED, finished_at=now,
-                error_message=f"{missing} report(s) no longer exist." if missing else "")
+        # Locked only now, after the bulk write: the replay row's lock serialises the chunks'
+        # last steps (so exactly one of them sees that all are done and finishes the run)
+        # without making the other chunks wait for this one's COPY.
+        replay = Replay.objects.select_for_update().filter(pk=replay_id).only("status", "warnings", "total").first()
+        stopped = replay is None or replay.status != ReplayStatus.RUNNING
+        if stopped:
+            transaction.set_rollback(True)  # the run failed meanwhile: none of this chunk is kept
+        else:
+            warnings = sorted(set(replay.warnings or []) | set(work.warnings))
+            library_versions = chunk.replay.model_version.library_versions | _runtime_versions()
+            Replay.objects.filter(pk=replay_id).update(
+                chunks_done=F("chunks_done") + 1, processed=F("processed") + chunk.size, warnings=warnings,
+                library_versions=library_versions, **{name: F(name) + work.counts[name] for name in _COUNTS})
+            if not ReplayChunk.objects.filter(replay_id=replay_id).exclude(status=ReplayStatus.SUCCEEDED).exists():
+                missing = replay.total - ReplayResult.objects.filter(replay_id=replay_id).count()
+                Replay.objects.filter(pk=replay_id, status=ReplayStatus.RUNNING).update(
+                    status=ReplayStatus.SUCCEEDED, finished_at=now,
+                    error_message=f"{missing} report(s) no longer exist." if missing else "")
+    if stopped:
+        ReplayChunk.objects.filter(pk=chunk.pk, status=ReplayStatus.RUNNING, attempts=attempt).update(
+            status=ReplayStatus.FAILED, finished_at=now, error_message="Not written: the replay had stopped.")
+        return False
     return True
