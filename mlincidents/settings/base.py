@@ -171,6 +171,15 @@ REPLAY_CHUNK_SIZE = env.int("REPLAY_CHUNK_SIZE", default=5000)
 # Rows per chunk predicted a second time to catch a model that answers differently for the
 # same input (0: only compare with earlier replays on the same version).
 REPLAY_DETERMINISM_SAMPLE = env.int("REPLAY_DETERMINISM_SAMPLE", default=20)
+# Time limits that contradict each other lose work: a soft limit past the hard one never
+# fires, and a chunk taken for lost before the hard limit could still be running.
+if not CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < REPLAY_LOST_AFTER_SECONDS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "Need CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < REPLAY_LOST_AFTER_SECONDS, got "
+        f"{CELERY_TASK_SOFT_TIME_LIMIT}, {CELERY_TASK_TIME_LIMIT}, {REPLAY_LOST_AFTER_SECONDS}."
+    )
 # Loaded models kept per worker process, by count and by estimated size.
 MODEL_CACHE_MAX_ENTRIES = env.int("MODEL_CACHE_MAX_ENTRIES", default=8)
 MODEL_CACHE_MAX_BYTES = env.int("MODEL_CACHE_MAX_BYTES", default=512 * 1024 * 1024)
