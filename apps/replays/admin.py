@@ -3,15 +3,6 @@ from django.contrib import admin
 from .models import ExpectedOutcome, Replay, ReplayChunk, ReplayResult
 
 
-class ReplayResultInline(admin.TabularInline):
-    model = ReplayResult
-    extra = 0
-    can_delete = False
-    readonly_fields = ("report", "output", "matches_original", "diff", "error", "nondeterministic",
-                       "expectation_met", "verdict")
-    max_num = 0
-
-
 class ReplayChunkInline(admin.TabularInline):
     model = ReplayChunk
     extra = 0
@@ -29,12 +20,14 @@ class ReplayAdmin(admin.ModelAdmin):
     readonly_fields = ("status", "started_at", "finished_at", "total", "matched", "mismatched", "errors",
                        "error_message", "warnings", "library_versions", "suite", "chunks_total", "chunks_done",
                        "processed", "nondeterministic", "passed", "regressed", "still_failing")
-    inlines = [ReplayChunkInline, ReplayResultInline]
+    # Results are listed under Replay results (a run can have 100,000): an inline would render them all.
+    inlines = [ReplayChunkInline]
 
 
 @admin.register(ReplayResult)
 class ReplayResultAdmin(admin.ModelAdmin):
-    list_display = ("replay", "report", "matches_original", "error")
+    list_display = ("replay", "report", "matches_original", "nondeterministic", "verdict", "error")
+    list_filter = ("verdict", "nondeterministic", "matches_original")
     raw_id_fields = ("replay", "report")
 
 
