@@ -238,6 +238,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IncidentStatusEnum": "apps.incidents.models.IncidentStatus",
         "ReplayStatusEnum": "apps.replays.models.ReplayStatus",
+        "SuiteVerdictEnum": "apps.replays.models.SuiteVerdict",
+        "FeedbackVerdictEnum": "apps.feedback.models.Verdict",
+        "PredicateEnum": "apps.replays.models.Predicate",
         "SeverityEnum": "apps.incidents.models.Severity",
     },
 }
