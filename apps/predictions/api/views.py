@@ -48,17 +48,6 @@ class PredictionLogApi(APIView):
     token_scopes = {"POST": "predictions:log"}
 
     @extend_schema(
-        request=PredictionRowSerializer(many=True),
-        responses={201: inline_serializer("PredictionLogResult", {
-            "created": serializers.IntegerField(),
-            "duplicates": serializers.IntegerField(),
-            "errors": serializers.ListField(child=serializers.DictField()),
-        })},
-        examples=[OpenApiExample("One row", request_only=True, value=[{
-            "prediction_id": "req-123", "model": "wine-cultivar", "model_version": "1.0",
-            "features": {"alcohol": 13.2}, "output": "class_1"}])],
-    )
-    @extend_schema(
         operation_id="predictions_search",
         parameters=[
             OpenApiParameter("model", str, required=True, description="The model's name."),
@@ -92,6 +81,17 @@ class PredictionLogApi(APIView):
         page = paginator.paginate_queryset(found, request, view=self)
         return paginator.get_paginated_response(PredictionSerializer(page, many=True).data)
 
+    @extend_schema(
+        request=PredictionRowSerializer(many=True),
+        responses={201: inline_serializer("PredictionLogResult", {
+            "created": serializers.IntegerField(),
+            "duplicates": serializers.IntegerField(),
+            "errors": serializers.ListField(child=serializers.DictField()),
+        })},
+        examples=[OpenApiExample("One row", request_only=True, value=[{
+            "prediction_id": "req-123", "model": "wine-cultivar", "model_version": "1.0",
+            "features": {"alcohol": 13.2}, "output": "class_1"}])],
+    )
     def post(self, request):
         result = predictions_log(rows=request.data, actor=request.user)
         return Response({"created": result.created, "duplicates": result.duplicates, "errors": result.errors},
