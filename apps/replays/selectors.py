@@ -84,5 +84,11 @@ def expected_outcome_of(*, report) -> ExpectedOutcome | None:
 
 
 def suite_results(*, replay: Replay) -> QuerySet[ReplayResult]:
-    return (replay.results.select_related("report__expected_outcome")
-            .order_by("verdict", "report_id"))
+    from django.db.models import Case, IntegerField, Value, When
+
+    from .models import SuiteVerdict
+
+    # What blocks a release first, then what never worked, then what passes.
+    rank = Case(When(verdict=SuiteVerdict.REGRESSED, then=Value(0)),
+                When(verdict=SuiteVerdict.STILL_FAILING, then=Value(1)), default=Value(2), output_field=IntegerField())
+    return replay.results.select_related("report__expected_outcome").order_by(rank, "report_id")
