@@ -46,3 +46,14 @@ def non_finite(value: Any) -> bool:
     if isinstance(value, dict):
         return any(non_finite(item) for item in value.values())
     return False
+
+
+def has_nul(value: Any) -> bool:
+    """PostgreSQL cannot store a NUL character in text or JSON."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(has_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(has_nul(key) or has_nul(item) for key, item in value.items())
+    return False

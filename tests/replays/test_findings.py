@@ -9,8 +9,8 @@ import sklearn.base
 
 from apps.replays.models import ReplayStatus
 from apps.replays.services import replay_start
-from tests.registry.factories import trained_version
-from tests.replays.estimators import CoinFlipClassifier, NanRegressor, RaisingClassifier
+from tests.registry.factories import iris_row, trained_version
+from tests.replays.estimators import CoinFlipClassifier, ConstantModel, NanRegressor, RaisingClassifier
 from tests.reports.factories import file_report
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +117,28 @@ def test_scikit_learn_version_warnings_are_kept_on_the_replay(user, run_on_commi
     assert replay.status == ReplayStatus.SUCCEEDED
     assert any("1.0.0" in warning and sklearn.__version__ in warning for warning in replay.warnings), replay.warnings
     assert replay.library_versions["runtime:scikit-learn"] == sklearn.__version__
+
+
+ODD = 'back\\slash\ttab\nnew "quote" é ✓ \\N'
+
+
+def test_odd_characters_in_outputs_and_errors_are_stored_as_they_are(user, run_on_commit):
+    """The bulk write (COPY on PostgreSQL) must not mangle backslashes, tabs, newlines or \\N."""
+    version = trained_version(model_name="odd", estimator=ConstantModel({"label": ODD, "tags": [ODD]},
+                                                                        fail_on=f"refused: {ODD}"))
+    fine = file_report(reporter=user, version=version, index=60, output={"label": "x"})  # sepal_length 5.0
+    failing = file_report(reporter=user, version=version, features={**iris_row(0), "sepal_length": 4.4})
+
+    replay = _replay(user, version, [fine, failing], run_on_commit)
+
+    result = replay.results.get(report=fine)
+    assert result.output == {"label": ODD, "tags": [ODD]}
+    assert result.diff == {"logged": {"label": "x"}, "replayed": {"label": ODD, "tags": [ODD]}}
+    assert replay.results.get(report=failing).error == f"ValueError: refused: {ODD}"
+
+
+def test_an_output_with_a_nul_character_is_a_row_error(user, run_on_commit):
+    version = trained_version(model_name="nul", estimator=ConstantModel("bad\x00label"))
+    replay = _replay(user, version, [file_report(reporter=user, version=version)], run_on_commit)
+    assert replay.status == ReplayStatus.SUCCEEDED and replay.errors == 1
+    assert "NUL character" in replay.results.get().error

@@ -28,7 +28,7 @@ from apps.registry.backends import LoadedModel, backend_for
 from apps.registry.models import ModelVersion
 from apps.reports.models import Report
 
-from ..comparison import non_finite, output_diff, outputs_match
+from ..comparison import has_nul, non_finite, output_diff, outputs_match
 from ..expectations import expectation_met
 from ..models import ExpectedOutcome, Replay, ReplayChunk, ReplayKind, ReplayResult, ReplayStatus, SuiteVerdict
 from .reads import read_chunk_inputs
@@ -216,6 +216,11 @@ def _predict_chunk(chunk: ReplayChunk) -> ChunkWork:
         if errors[position] is None and non_finite(output):
             errors[position] = f"The model returned a non-finite number ({output!r}); it cannot be compared or stored."
             outputs[position] = None
+        elif errors[position] is None and has_nul(output):
+            errors[position] = "The model returned text with a NUL character, which cannot be stored."
+            outputs[position] = None
+        elif errors[position] is not None:
+            errors[position] = errors[position].replace("\x00", "\ufffd")
 
     report_ids = [row[0] for row in rows]
     unstable = _nondeterministic(loaded=loaded, frame=frame, outputs=outputs, errors=errors, report_ids=report_ids,

@@ -1,32 +1,42 @@
 """Bulk writes of a replay's rows: the bulk of its database time. On PostgreSQL they go through
-COPY (an order of magnitude faster than INSERT for 5,000 rows); elsewhere through bulk_create.
-Both run inside the caller's transaction, so a chunk's rows commit with its claim or not at all."""
+COPY, sent as one block of COPY text built here (an order of magnitude faster than INSERT,
+and several times faster than adapting row by row); elsewhere through bulk_create. Both run
+inside the caller's transaction, so a chunk's rows commit with its claim or not at all."""
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 from django.db import connection
 
 from ..models import Replay, ReplayResult
 
 RESULT_COLUMNS = ("replay_id", "report_id", "output", "matches_original", "diff", "error", "nondeterministic",
-                   "expectation_met", "verdict")
+                  "expectation_met", "verdict")
 _JSON_COLUMNS = {"output", "diff"}
+# COPY's text format: backslash escapes, tab between columns, newline between rows, \N for NULL.
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _field(value: Any, is_json: bool) -> str:
+    if value is None:
+        return "\\N"  # JSONField stores Python None as SQL NULL: so does this
+    if is_json:
+        return json.dumps(value, allow_nan=False).translate(_ESCAPES)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return str(value).translate(_ESCAPES)
 
 
 def _copy(table: str, columns: tuple[str, ...], rows) -> None:
-    from psycopg.types.json import Jsonb
-
-    json_positions = [index for index, name in enumerate(columns) if name in _JSON_COLUMNS]
+    json_flags = [name in _JSON_COLUMNS for name in columns]
+    text = "".join("\t".join(_field(value, is_json) for value, is_json in zip(row, json_flags, strict=True)) + "\n"
+                   for row in rows)
     with connection.cursor() as cursor:
         statement = f"COPY {connection.ops.quote_name(table)} ({', '.join(columns)}) FROM STDIN"
         with cursor.cursor.copy(statement) as copy:
-            for row in rows:
-                if json_positions:
-                    row = list(row)
-                    for index in json_positions:
-                        # JSONField stores Python None as SQL NULL: do the same.
-                        row[index] = None if row[index] is None else Jsonb(row[index])
-                copy.write_row(row)
+            copy.write(text.encode())
 
 
 def results_write(results: list[tuple]) -> None:
