@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -136,7 +137,7 @@ def _end_to_end(version, worker: subprocess.Popen) -> tuple[float, object, int]:
     from apps.reports.models import Report
 
     started = time.perf_counter()
-    replay = replay_start(actor=None, model_version=version, reports=Report.objects.filter(model_version=version)
+    replay = replay_start(actor=None, model_version=version, reports=Report.objects.filter(model=version.model)
                           .only("id"))
     while True:
         replay = Replay.objects.get(pk=replay.pk)
@@ -171,6 +172,7 @@ def _floor(version, model_path: Path) -> dict[str, float]:
     times["predict"] = time.perf_counter() - mark
     mark = time.perf_counter()
     with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS floor_outputs")
         cursor.execute("CREATE TEMPORARY TABLE floor_outputs (report_id bigint, output jsonb, matches boolean)")
         with cursor.cursor.copy("COPY floor_outputs (report_id, output, matches) FROM STDIN") as copy:
             for (report_id, _, logged), output in zip(rows, outputs, strict=True):
@@ -186,6 +188,9 @@ def main() -> None:
     parser.add_argument("--features", type=int, default=30)
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--chunk-size", type=int, default=None, help="REPLAY_CHUNK_SIZE (default: the setting)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="end-to-end runs, each followed by a floor run (default 3): on a shared machine the "
+                             "median says more than one run")
     args = parser.parse_args()
 
     base_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -217,26 +222,35 @@ def main() -> None:
 
         env = os.environ | {"DJANGO_SETTINGS_MODULE": "mlincidents.settings.local"}
         worker = _start_worker(env, queue, args.concurrency, Path(scratch.name) / "worker.log")
-        elapsed, replay, peak_kib = _end_to_end(version, worker)
-        if replay.status != "succeeded":
-            raise SystemExit(f"The replay {replay.status}: {replay.error_message}")
-        floor = _floor(version, path)
-
-        rate, floor_rate = args.rows / elapsed, args.rows / floor["total"]
-        print(f"machine: {os.cpu_count()} cores; worker: prefork x{args.concurrency}; "
-              f"chunk size {settings.REPLAY_CHUNK_SIZE}; model: StandardScaler + RandomForest(60 trees, depth 12)")
-        print(f"replayed {replay.total:,} inputs: matched {replay.matched:,}, mismatched {replay.mismatched:,}, "
-              f"errors {replay.errors:,}, nondeterministic {replay.nondeterministic:,}, "
-              f"chunks {replay.chunks_done}/{replay.chunks_total}")
-        print(f"end to end (replay_start -> last chunk committed): {elapsed:7.2f} s  {rate:9,.0f} inputs/s")
-        print(f"floor (1 query + 1 predict + 1 COPY):            {floor['total']:7.2f} s  {floor_rate:9,.0f} inputs/s"
-              f"   [read {floor['read']:.2f} s, predict {floor['predict']:.2f} s, write {floor['write']:.2f} s]")
-        chunks = list(replay.chunks.values_list("started_at", "finished_at"))
-        busy = sum((done - start).total_seconds() for start, done in chunks)
-        print(f"chunks: {busy / len(chunks):.2f} s each on average; first claimed "
-              f"{(min(start for start, _ in chunks) - replay.created_at).total_seconds():.2f} s after the replay "
-              f"was created, last committed {(replay.finished_at - replay.created_at).total_seconds():.2f} s after")
-        print(f"end to end / floor: {elapsed / floor['total']:.2f}x (target <= 1.5x)")
+        print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; worker: prefork "
+              f"x{args.concurrency}; chunk size {settings.REPLAY_CHUNK_SIZE}; "
+              "model: StandardScaler + RandomForest(60 trees, depth 12)")
+        ratios = []
+        for run in range(1, args.repeat + 1):
+            # Each run replays on a version of its own (the same artifact), so no run compares
+            # its results with an earlier one's (the nondeterminism check would then read them).
+            target = version if run == 1 else model_version_register(
+                model_name="bench-rf", version=str(run), artifact_uri=str(path), schema=version.feature_schema)
+            elapsed, replay, peak_kib = _end_to_end(target, worker)
+            if replay.status != "succeeded":
+                raise SystemExit(f"The replay {replay.status}: {replay.error_message}")
+            floor = _floor(version, path)
+            ratios.append(elapsed / floor["total"])
+            chunks = list(replay.chunks.values_list("started_at", "finished_at"))
+            busy = sum((done - start).total_seconds() for start, done in chunks)
+            print(f"run {run}: replayed {replay.total:,} inputs (matched {replay.matched:,}, mismatched "
+                  f"{replay.mismatched:,}, errors {replay.errors:,}, nondeterministic {replay.nondeterministic:,}, "
+                  f"chunks {replay.chunks_done}/{replay.chunks_total})")
+            print(f"  end to end (replay_start -> last chunk committed): {elapsed:6.2f} s  "
+                  f"{args.rows / elapsed:9,.0f} inputs/s")
+            print(f"  floor (1 query + 1 predict + 1 COPY):            {floor['total']:6.2f} s  "
+                  f"{args.rows / floor['total']:9,.0f} inputs/s   [read {floor['read']:.2f} s, "
+                  f"predict {floor['predict']:.2f} s, write {floor['write']:.2f} s]")
+            print(f"  chunks {busy / len(chunks):.2f} s each on average; first claimed "
+                  f"{(min(start for start, _ in chunks) - replay.created_at).total_seconds():.2f} s after the "
+                  f"replay was created; end to end / floor {ratios[-1]:.2f}x; load average {os.getloadavg()[0]:.1f}")
+        print(f"end to end / floor: median {statistics.median(ratios):.2f}x, best {min(ratios):.2f}x, "
+              f"worst {max(ratios):.2f}x over {len(ratios)} run(s) (target <= 1.5x)")
         print(f"peak worker memory (main + {args.concurrency} children, VmHWM): {peak_kib / 1024:,.0f} MiB "
               f"(target < 1024 MiB)")
     finally:
