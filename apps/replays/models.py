@@ -117,6 +117,9 @@ class ReplayChunk(models.Model):
     first_report_id = models.BigIntegerField()
     last_report_id = models.BigIntegerField()
     size = models.PositiveIntegerField()
+    # The chunk's report ids, so that it reads its inputs without waiting for the replay's links
+    # to its reports (written just after the workers are told). Empty for chunks made before.
+    report_ids = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=16, choices=ReplayStatus.choices, default=ReplayStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     enqueued_at = models.DateTimeField(null=True, blank=True)

@@ -12,7 +12,7 @@ from django.db import DatabaseError, connection, transaction
 from apps.registry.models import ModelVersion
 from apps.reports.models import Report
 
-from ..models import Replay, ReplayChunk
+from ..models import ReplayChunk
 
 logger = logging.getLogger(__name__)
 
@@ -26,9 +26,11 @@ def read_chunk_inputs(*, chunk: ReplayChunk, version: ModelVersion) -> tuple[lis
     typed = _read_typed(chunk=chunk, version=version)
     if typed is not None:
         return typed
-    rows = list(Report.objects.filter(replays=chunk.replay_id, pk__gte=chunk.first_report_id,
-                                      pk__lte=chunk.last_report_id)
-                .order_by("pk").values_list("pk", "features", "output", "model_version_id"))
+    own = (Report.objects.filter(pk__in=chunk.report_ids) if chunk.report_ids else
+           # Chunks made before they held their ids: through the replay's links.
+           Report.objects.filter(replays=chunk.replay_id, pk__gte=chunk.first_report_id,
+                                 pk__lte=chunk.last_report_id))
+    rows = list(own.order_by("pk").values_list("pk", "features", "output", "model_version_id"))
     frame = pd.DataFrame.from_records([features if isinstance(features, dict) else {} for _, features, _, _ in rows])
     return [(pk, output, version_id) for pk, _, output, version_id in rows], frame
 
@@ -39,21 +41,19 @@ def _read_typed(*, chunk: ReplayChunk, version: ModelVersion) -> tuple[list[tupl
     fit its type fails the query; the caller then reads the JSON, where that row becomes a row
     error like any other input the model cannot take."""
     features = version.feature_schema.get("features", []) if isinstance(version.feature_schema, dict) else []
-    if connection.vendor != "postgresql" or not features or any(
+    if connection.vendor != "postgresql" or not chunk.report_ids or not features or any(
             feature.get("type") not in _SQL_TYPES for feature in features):
         return None
     quote = connection.ops.quote_name
     names = [feature["name"] for feature in features]
     record = ", ".join(f"{quote(name)} {_SQL_TYPES[feature['type']]}" for name, feature in zip(names, features,
                                                                                                  strict=True))
-    report_table, through_table = Report._meta.db_table, Replay.reports.through._meta.db_table
     sql = (f"SELECT r.id, r.output, r.model_version_id, {', '.join('f.' + quote(name) for name in names)} "
-           f"FROM {quote(report_table)} r JOIN {quote(through_table)} t ON t.report_id = r.id AND t.replay_id = %s "
-           f"CROSS JOIN LATERAL jsonb_to_record(r.features) AS f({record}) "
-           f"WHERE r.id BETWEEN %s AND %s ORDER BY r.id")
+           f"FROM {quote(Report._meta.db_table)} r CROSS JOIN LATERAL jsonb_to_record(r.features) AS f({record}) "
+           f"WHERE r.id = ANY(%s) ORDER BY r.id")
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, [chunk.replay_id, chunk.first_report_id, chunk.last_report_id])
+            cursor.execute(sql, [chunk.report_ids])
             fetched = cursor.fetchall()
     except DatabaseError as exc:
         logger.info("Chunk %s: features do not all fit the schema (%s); reading them as JSON", chunk.pk, exc)
