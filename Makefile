@@ -1,13 +1,14 @@
 # The two commands of the README:
 #   make run    install everything, migrate the SQLite database, load the demo, serve on :8000
-#   make test   the whole test suite: lint, then SQLite, then PostgreSQL + Redis with a real worker
+#   make test   the whole test suite: lint, then SQLite, then PostgreSQL + Redis with a real worker,
+#               then Schemathesis against the live app
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint install worker clean
+.PHONY: run test test-sqlite test-postgres test-schemathesis lint install worker clean
 
 install: $(VENV)/.installed
 
@@ -32,6 +33,9 @@ test-sqlite: install
 
 test-postgres: install
 	scripts/run-tests postgres
+
+test-schemathesis: install
+	scripts/run-tests schemathesis
 
 lint: install
 	$(BIN)/ruff check .

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("apps.replays.api.urls")),
     path("", include("apps.incidents.api.urls")),
     path("", include("apps.feedback.api.urls")),
+    path("", include("apps.forensics.api.urls")),
 ]
 
 urlpatterns = [
@@ -32,6 +33,7 @@ urlpatterns = [
     path("reports/", include("apps.reports.urls")),
     path("replays/", include("apps.replays.urls")),
     path("incidents/", include("apps.incidents.urls")),
+    path("forensics/", include("apps.forensics.urls")),
 ]
 
 handler400 = "apps.core.views.bad_request"

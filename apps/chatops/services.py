@@ -19,6 +19,7 @@ from apps.reports.models import Channel
 from apps.reports.selectors import report_list
 from apps.reports.services import report_create
 
+from .follow_up import chat_follow_up_on_commit
 from .parsing import parse_command, words
 
 HELP = (
@@ -37,6 +38,7 @@ class ChatCommand:
     user_name: str = ""
     channel_name: str = ""
     trigger_id: str = ""  # unique per invocation: a retry of the same one files nothing twice
+    response_url: str = ""  # where to post the replay verdict later
 
 
 def _reply(text: str) -> dict:
@@ -110,8 +112,9 @@ def _file_report(command: ChatCommand, bot, text: str) -> dict:
                  "chat_user_id": command.user_id[:100], "chat_channel": command.channel_name[:100]},
         channel=command.platform,
     )
+    chat_follow_up_on_commit(report=report, platform=command.platform, response_url=command.response_url)
     return _reply(f"Thanks, filed WTF-{report.pk} for {model.name} (prediction {found[0]}): "
-                  f"{settings.SITE_URL}{report.get_absolute_url()}")
+                  f"{settings.SITE_URL}{report.get_absolute_url()}. I am replaying it and will tell you here.")
 
 
 def chat_command_handle(*, command: ChatCommand) -> dict:

@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
 
@@ -92,6 +91,10 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
             errors=exc.errors or None, **exc.extra,
         )
         return _problem_response(body, exc.status)
+
+    # Imported here: rest_framework.views loads the parser classes, and apps.core.parsers imports
+    # this module, so a module-level import made `apps.core.problems` unimportable on its own.
+    from rest_framework.views import exception_handler as drf_exception_handler
 
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -8,5 +8,6 @@ class IncidentAdmin(admin.ModelAdmin):
     list_display = ("__str__", "model", "status", "severity", "owner", "created_at")
     list_filter = ("status", "severity", "model")
     search_fields = ("title",)
-    # Status changes go through incident_transition (audited, state machine).
-    readonly_fields = ("status",)
+    # Status changes go through incident_transition and merges through incident_merge (audited,
+    # state machine); the fingerprint is what grouping computed.
+    readonly_fields = ("status", "merged_into", "fingerprint", "fingerprint_label")

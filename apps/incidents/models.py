@@ -56,6 +56,18 @@ class Incident(models.Model):
     # here; its reporters still see their own reports.
     restricted = models.BooleanField(default=False)
     restricted_to = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    # The fingerprint of the report that opened it (apps/incidents/fingerprint.py), and the same
+    # parts for people to read: why reports were grouped here.
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    fingerprint_label = models.CharField(max_length=500, blank=True)
+    # Set when a person merged this incident into another: reports that would have come here
+    # go there instead, so the decision sticks.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="merged_from")
+    # The version the fix shipped in: a later report from an older version is the known, fixed
+    # bug; one from this version or a later one is a regression and reopens the incident.
+    fixed_in_version = models.ForeignKey("registry.ModelVersion", null=True, blank=True, on_delete=models.SET_NULL,
+                                         related_name="+")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -64,3 +76,20 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"INC-{self.pk}: {self.title}"
+
+
+class FingerprintRoute(models.Model):
+    """Where the next report with this fingerprint goes. One row per (model, fingerprint): the
+    unique constraint and a row lock make two reports filed at the same moment land in the same
+    incident instead of opening two."""
+
+    model = models.ForeignKey("registry.Model", on_delete=models.CASCADE, related_name="+")
+    fingerprint = models.CharField(max_length=64)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="routes")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["model", "fingerprint"], name="one_route_per_fingerprint")]
+
+    def __str__(self) -> str:
+        return f"{self.fingerprint[:12]} → INC-{self.incident_id}"

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from collections.abc import Iterable
+
+from django.db.models import Count, Max, Min, Q, QuerySet
 
 from apps.accounts.access import user_access
 from apps.core.errors import NotFound, PermissionDenied
@@ -26,13 +28,42 @@ def incident_visibility(user) -> Q | None:
 
 
 def incident_list(*, user) -> QuerySet[Incident]:
-    queryset = Incident.objects.select_related("model", "owner").prefetch_related("restricted_to")
+    """Each with `report_count`, `reporter_count` and `first_seen` / `last_seen` (when its
+    first and latest reports were filed)."""
+    queryset = (Incident.objects.select_related("model", "owner", "fixed_in_version")
+                .prefetch_related("restricted_to"))
     visible = incident_visibility(user)
     if visible is not None:
         queryset = queryset.filter(visible)
     return (queryset.annotate(report_count=Count("reports", distinct=True),
-                              reporter_count=Count("reports__reporter", distinct=True))
+                              reporter_count=Count("reports__reporter", distinct=True),
+                              first_seen=Min("reports__created_at"), last_seen=Max("reports__created_at"))
             .order_by("-created_at", "-id"))
+
+
+def incident_versions_involved(*, incidents: Iterable[Incident]) -> dict[int, list[str]]:
+    """The model versions each incident's reports came from, oldest registration first (the
+    order regressions are judged by). One query for a whole page of incidents."""
+    from apps.reports.models import Report
+
+    ids = [incident.pk for incident in incidents]
+    rows = (Report.objects.filter(incident_id__in=ids)
+            .values_list("incident_id", "model_version__version", "model_version__created_at", "model_version_id")
+            .distinct())
+    involved: dict[int, list[tuple]] = {incident_id: [] for incident_id in ids}
+    for incident_id, version, created_at, version_id in rows:
+        involved[incident_id].append((created_at, version_id, version))
+    return {incident_id: [version for *_, version in sorted(found)] for incident_id, found in involved.items()}
+
+
+def incident_merge_candidates(*, user, incident: Incident) -> list[Incident]:
+    """Incidents the user could merge `incident` (or move its reports) into: the same model,
+    still taking reports, and theirs to change."""
+    from .models import IncidentStatus
+
+    candidates = (incident_list(user=user).filter(model_id=incident.model_id).exclude(pk=incident.pk)
+                  .exclude(status__in=[IncidentStatus.CLOSED, IncidentStatus.DUPLICATE]))
+    return [candidate for candidate in candidates[:200] if incident_can_work(user=user, incident=candidate)]
 
 
 def incident_get(*, user, incident_id: int) -> Incident:

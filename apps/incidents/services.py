@@ -1,31 +1,58 @@
 from __future__ import annotations
 
-from django.db import transaction
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.access import user_access
 from apps.audit.services import audit_record
-from apps.core.errors import InvalidInput
-from apps.notifications.services import OPENED, RESOLVED, incident_notify_on_commit
-from apps.registry.models import Model
+from apps.core.errors import Conflict, InvalidInput
+from apps.notifications.services import OPENED, REOPENED, RESOLVED, incident_notify_on_commit
+from apps.registry.models import Model, ModelVersion
 
-from .models import INCIDENT_TRANSITIONS, Incident, IncidentStatus, Severity
-from .selectors import incident_get_for_work
+from .fingerprint import Fingerprint
+from .models import ACTIVE_STATUSES, INCIDENT_TRANSITIONS, FingerprintRoute, Incident, IncidentStatus, Severity
+from .selectors import incident_get, incident_get_for_work
 
 MAX_NOTE_LENGTH = 10_000
+_REOPENED_FROM = {IncidentStatus.RESOLVED, IncidentStatus.CLOSED}
 
 
-def incident_open(*, model: Model, title: str, severity: str = Severity.MEDIUM, actor=None) -> Incident:
-    """Opens a new incident. Grouping of similar reports into one incident comes later; for now
-    each report opens its own."""
-    incident = Incident.objects.create(model=model, title=title[:200], severity=severity)
-    audit_record(actor=actor, action="incident.open", target=incident, new={"status": incident.status})
+def incident_open(*, model: Model, title: str, severity: str = Severity.MEDIUM, actor=None,
+                  fingerprint: Fingerprint | None = None, follows: Incident | None = None) -> Incident:
+    """Opens a new incident; `fingerprint` is what grouped its first report, `follows` the
+    closed incident with the same fingerprint that it succeeds, if any."""
+    incident = Incident.objects.create(
+        model=model, title=title[:200], severity=severity,
+        fingerprint=fingerprint.key if fingerprint else "",
+        fingerprint_label=fingerprint.label[:500] if fingerprint else "",
+    )
+    new = {"status": incident.status}
+    if follows is not None:
+        new["follows"] = follows.pk
+    audit_record(actor=actor, action="incident.open", target=incident, new=new)
     incident_notify_on_commit(incident=incident, event=OPENED)
     return incident
 
 
+def incident_version(*, incident: Incident, version: str) -> ModelVersion:
+    """One of the incident's model's versions, by its version string; a 400 naming the field
+    otherwise (the incident exists, so a 404 would mislead)."""
+    found = ModelVersion.objects.filter(model_id=incident.model_id, version=version).first()
+    if found is None:
+        message = f"Model '{incident.model.name}' has no version '{version}'."
+        raise InvalidInput(message, errors={"fixed_in_version": [message]})
+    return found
+
+
 @transaction.atomic
-def incident_transition(*, incident_id: int, to: str, actor, note: str = "") -> Incident:
+def incident_transition(*, incident_id: int, to: str, actor, note: str = "",
+                        fixed_in_version: str | None = None) -> Incident:
+    """Moves an incident along its state machine. When resolving, `fixed_in_version` records
+    the version the fix shipped in. Reopening forgets it: that fix did not hold."""
     incident = _locked_for_work(incident_id=incident_id, actor=actor)
     if to not in IncidentStatus.values:
         raise InvalidInput(f"'{to}' is not a status. Use one of: {', '.join(IncidentStatus.values)}.",
@@ -36,17 +63,35 @@ def incident_transition(*, incident_id: int, to: str, actor, note: str = "") -> 
     if to == IncidentStatus.DECLINED and not note.strip():
         raise InvalidInput("Say why this is expected behaviour: the reporters will see the explanation.",
                            errors={"note": ["Required when declining."]})
-    old = incident.status
+    if fixed_in_version and to != IncidentStatus.RESOLVED:
+        raise InvalidInput("The version a fix shipped in is given when resolving (or with PATCH).",
+                           errors={"fixed_in_version": ["Only when moving to 'resolved'."]})
+    old = {"status": incident.status}
+    new = {"status": to, "note": note}
+    if fixed_in_version:
+        old["fixed_in_version"] = _version_label(incident.fixed_in_version)
+        incident.fixed_in_version = incident_version(incident=incident, version=fixed_in_version)
+        new["fixed_in_version"] = incident.fixed_in_version.version
+    elif to == IncidentStatus.OPEN and incident.status in _REOPENED_FROM and incident.fixed_in_version_id:
+        old["fixed_in_version"], new["fixed_in_version"] = _version_label(incident.fixed_in_version), None
+        incident.fixed_in_version = None
+    if to == IncidentStatus.OPEN and incident.merged_into_id:
+        # Reopening a duplicate by hand undoes the merge: its fingerprint comes home again.
+        old["merged_into"], new["merged_into"] = incident.merged_into_id, None
+        incident.merged_into = None
     incident.status = to
     if note:
         incident.resolution_note = note
     incident.updated_at = timezone.now()
-    incident.save(update_fields=["status", "resolution_note", "updated_at"])
-    audit_record(actor=actor, action="incident.transition", target=incident,
-                 old={"status": old}, new={"status": to, "note": note})
+    incident.save(update_fields=["status", "resolution_note", "fixed_in_version", "merged_into", "updated_at"])
+    audit_record(actor=actor, action="incident.transition", target=incident, old=old, new=new)
     if to == IncidentStatus.RESOLVED:
         incident_notify_on_commit(incident=incident, event=RESOLVED)
     return incident
+
+
+def _version_label(version: ModelVersion | None) -> str | None:
+    return version.version if version is not None else None
 
 
 def _locked_for_work(*, incident_id: int, actor) -> Incident:
@@ -80,13 +125,16 @@ def _update_restriction(incident: Incident, *, actor, changes: dict, old: dict, 
 
 @transaction.atomic
 def incident_update(*, incident_id: int, actor, **changes) -> Incident:
-    """Changes the title, severity, owner, and who may see the incident (`restricted`, and
-    `restricted_to`: the people named besides the owning team)."""
+    """Changes the title, severity, owner, who may see the incident (`restricted`, and
+    `restricted_to`: the people named besides the owning team), and the version the fix
+    shipped in (`fixed_in_version`: a version string of the incident's model, or None)."""
     incident = _locked_for_work(incident_id=incident_id, actor=actor)
-    editable = {"title", "severity", "owner", "restricted", "restricted_to"}
+    editable = {"title", "severity", "owner", "restricted", "restricted_to", "fixed_in_version"}
     unknown = set(changes) - editable
     if unknown:
         raise InvalidInput(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    if isinstance(changes.get("fixed_in_version"), str):
+        changes["fixed_in_version"] = incident_version(incident=incident, version=changes["fixed_in_version"])
     old = {}
     new = {}
     _update_restriction(incident, actor=actor, changes=changes, old=old, new=new)
@@ -101,3 +149,167 @@ def incident_update(*, incident_id: int, actor, **changes) -> Incident:
         incident.save()
         audit_record(actor=actor, action="incident.update", target=incident, old=old, new=new)
     return incident
+
+
+# --- Grouping: which incident a new report joins, and merges by hand --------------------------
+
+class Placement(StrEnum):
+    """What grouping did with a new report (kept in the report's audit event)."""
+
+    OPENED = "opened"  # no incident had this fingerprint (or it was closed): a new one
+    ATTACHED = "attached"  # joined the active incident with this fingerprint
+    REGRESSION = "regression"  # its resolved incident reopens: the fix did not hold for this version
+    KNOWN_FIXED = "known_fixed"  # resolved, and the report comes from a version before the fix
+    DECLINED = "declined"  # joined an incident declined as expected behaviour; stays declined
+
+
+@dataclass(frozen=True)
+class Grouped:
+    incident: Incident
+    placement: Placement
+
+
+def version_at_or_after(version: ModelVersion, reference: ModelVersion) -> bool:
+    """Versions are ordered by when they were registered, ties broken by id: version strings
+    follow no common scheme ("1.10" vs "1.9", "2024.06", "canary"), registration order does."""
+    return (version.created_at, version.pk) >= (reference.created_at, reference.pk)
+
+
+def incidents_locked() -> QuerySet[Incident]:
+    """Incidents, locked for this transaction: only their own rows (the related rows joined in
+    for reading are not locked, and PostgreSQL refuses FOR UPDATE on an outer join's side)."""
+    return Incident.objects.select_for_update(of=("self",))
+
+
+def _route_locked(*, model: Model, key: str) -> FingerprintRoute | None:
+    return FingerprintRoute.objects.select_for_update().filter(model=model, fingerprint=key).first()
+
+
+def _home_locked(incident_id: int) -> Incident:
+    """The incident a route points at, following merges to where the reports went."""
+    incident = incidents_locked().select_related("fixed_in_version").get(pk=incident_id)
+    seen = {incident.pk}
+    while incident.status == IncidentStatus.DUPLICATE and incident.merged_into_id \
+            and incident.merged_into_id not in seen:
+        incident = incidents_locked().select_related("fixed_in_version").get(pk=incident.merged_into_id)
+        seen.add(incident.pk)
+    return incident
+
+
+def incident_group_report(*, model: Model, version: ModelVersion, fingerprint: Fingerprint, title: str,
+                          severity: str, actor) -> Grouped:
+    """Chooses the incident for a new report with this fingerprint; called by `report_create`
+    inside its transaction. Race-safe: the (model, fingerprint) route row is created under a
+    unique constraint and locked, so concurrent reports with one fingerprint queue up behind
+    each other and join one incident. Locks are taken route first, then incidents, by every
+    writer that takes both.
+
+    - an active incident (open … mitigated): the report joins it;
+    - resolved: a report from the version the fix shipped in or a later one (or with no fix
+      version recorded) reopens it as a regression; an older version's report joins it quietly;
+    - declined: joins it — the behaviour was judged expected, and the reporter sees why;
+    - closed, or a duplicate nobody merged anywhere: a new incident opens and takes the route.
+    A merged-away incident's reports go where it was merged (`merged_into`)."""
+    route = _route_locked(model=model, key=fingerprint.key)
+    if route is None:
+        try:
+            with transaction.atomic():  # a savepoint: losing the race must not undo the caller's work
+                incident = incident_open(model=model, title=title, severity=severity, actor=actor,
+                                         fingerprint=fingerprint)
+                FingerprintRoute.objects.create(model=model, fingerprint=fingerprint.key, incident=incident)
+            return Grouped(incident, Placement.OPENED)
+        except IntegrityError:
+            # Another report with this fingerprint created the route first; it is committed now.
+            route = _route_locked(model=model, key=fingerprint.key)
+            if route is None:
+                raise
+    incident = _home_locked(route.incident_id)
+    if incident.status in ACTIVE_STATUSES:
+        return Grouped(incident, Placement.ATTACHED)
+    if incident.status == IncidentStatus.RESOLVED:
+        fixed = incident.fixed_in_version
+        if fixed is None or version_at_or_after(version, fixed):
+            return Grouped(incident, Placement.REGRESSION)
+        return Grouped(incident, Placement.KNOWN_FIXED)
+    if incident.status == IncidentStatus.DECLINED:
+        return Grouped(incident, Placement.DECLINED)
+    successor = incident_open(model=model, title=title, severity=severity, actor=actor, fingerprint=fingerprint,
+                              follows=incident)
+    route.incident = successor
+    route.updated_at = timezone.now()
+    route.save(update_fields=["incident", "updated_at"])
+    return Grouped(successor, Placement.OPENED)
+
+
+def incident_reopen_for_regression(*, incident: Incident, report, actor=None) -> Incident:
+    """A resolved incident's bug came back in `report` (from the fix's version or later).
+    Called by `report_create` in its transaction, with the incident locked; the system acts
+    (the reporter need not be allowed to change incidents)."""
+    INCIDENT_TRANSITIONS.check(incident.status, IncidentStatus.OPEN)
+    old = {"status": incident.status, "fixed_in_version": _version_label(incident.fixed_in_version)}
+    incident.status = IncidentStatus.OPEN
+    incident.fixed_in_version = None
+    incident.updated_at = timezone.now()
+    incident.save(update_fields=["status", "fixed_in_version", "updated_at"])
+    audit_record(actor=actor, action="incident.regression", target=incident, old=old, new={
+        "status": incident.status, "report": report.pk, "model_version": report.model_version.version})
+    incident_notify_on_commit(incident=incident, event=REOPENED)
+    return incident
+
+
+def incident_check_destination(*, incident: Incident) -> None:
+    """Reports may be merged or moved into any incident that still takes reports."""
+    if incident.status == IncidentStatus.CLOSED:
+        raise Conflict(f"INC-{incident.pk} is closed: reopen it first, or choose another incident.")
+    if incident.status == IncidentStatus.DUPLICATE:
+        where = f" into INC-{incident.merged_into_id}" if incident.merged_into_id else ""
+        raise Conflict(f"INC-{incident.pk} is a duplicate{where}: choose the incident it duplicates.")
+
+
+def _locked_pair(first_id: int, second_id: int) -> dict[int, Incident]:
+    # Always in id order, so two merges of the same pair cannot deadlock.
+    return {incident.pk: incident for incident in
+            incidents_locked().select_related("model").filter(pk__in=[first_id, second_id]).order_by("pk")}
+
+
+@transaction.atomic
+def incident_merge(*, source_id: int, target_id: int, actor, note: str = "") -> Incident:
+    """Moves every report of `source` into `target` and marks `source` a duplicate of it.
+    The decision sticks: reports that would have grouped into `source` go to `target` from now
+    on, and the moved reports are marked as placed by hand. Returns the target."""
+    if actor is not None:
+        # Not seeing either one answers 404 before being unable to change the other answers 403.
+        for incident_id in (source_id, target_id):
+            incident_get(user=actor, incident_id=incident_id)
+        for incident_id in (source_id, target_id):
+            incident_get_for_work(user=actor, incident_id=incident_id)
+    if source_id == target_id:
+        raise Conflict("An incident cannot be merged into itself.")
+    if len(note) > MAX_NOTE_LENGTH:
+        raise InvalidInput(f"The note is longer than {MAX_NOTE_LENGTH} characters.", errors={"note": ["Too long."]})
+    locked = _locked_pair(source_id, target_id)
+    source, target = locked[source_id], locked[target_id]
+    if source.model_id != target.model_id:
+        raise Conflict(f"INC-{source.pk} is about '{source.model.name}' and INC-{target.pk} about "
+                       f"'{target.model.name}': only incidents of the same model can be merged.")
+    incident_check_destination(incident=target)
+    INCIDENT_TRANSITIONS.check(source.status, IncidentStatus.DUPLICATE)
+
+    moved = sorted(source.reports.values_list("pk", flat=True))
+    source.reports.update(incident=target, grouping_locked=True)
+    now = timezone.now()
+    old_status = source.status
+    source.status = IncidentStatus.DUPLICATE
+    source.merged_into = target
+    if note:
+        source.resolution_note = note
+    source.updated_at = now
+    source.save(update_fields=["status", "merged_into", "resolution_note", "updated_at"])
+    target.updated_at = now
+    target.save(update_fields=["updated_at"])
+    audit_record(actor=actor, action="incident.transition", target=source, old={"status": old_status},
+                 new={"status": source.status, "merged_into": target.pk,
+                      "note": note or f"Merged into INC-{target.pk}: its reports moved there."})
+    audit_record(actor=actor, action="incident.merge", target=target,
+                 new={"merged": source.pk, "reports": moved})
+    return target

@@ -6,4 +6,5 @@ app_name = "incidents"
 urlpatterns = [
     path("", views.incident_list_view, name="list"),
     path("<int:pk>/", views.incident_detail_view, name="detail"),
+    path("<int:pk>/merge/", views.incident_merge_view, name="merge"),
 ]

@@ -18,7 +18,7 @@ from .models import ModelWebhook
 
 logger = logging.getLogger(__name__)
 
-OPENED, RESOLVED = "opened", "resolved"
+OPENED, RESOLVED, REOPENED = "opened", "resolved", "reopened"
 TIMEOUT_SECONDS = 5
 
 
@@ -27,7 +27,7 @@ class WebhookTemporarilyFailed(Exception):
 
 
 def incident_notify_on_commit(*, incident: Incident, event: str) -> None:
-    if event not in (OPENED, RESOLVED):
+    if event not in (OPENED, RESOLVED, REOPENED):
         raise ValueError(f"Unknown event {event!r}")
     if not ModelWebhook.objects.filter(model_id=incident.model_id).exists():
         return
@@ -48,6 +48,9 @@ def incident_message(*, incident: Incident, event: str) -> str:
     link = f"{settings.SITE_URL}{reverse('incidents:detail', args=[incident.pk])}"
     if event == OPENED:
         return f":rotating_light: New incident INC-{incident.pk} on {incident.model.name}: {incident.title} — {link}"
+    if event == REOPENED:
+        return (f":repeat: INC-{incident.pk} on {incident.model.name} is back (a regression after its fix): "
+                f"{incident.title} — {link}")
     return f":white_check_mark: INC-{incident.pk} on {incident.model.name} is resolved: {incident.title} — {link}"
 
 
@@ -59,7 +62,7 @@ def incident_notify(*, incident_id: int, event: str) -> bool:
     webhook = ModelWebhook.objects.filter(model_id=incident.model_id).first() if incident else None
     if webhook is None or incident.restricted:
         return False
-    if (event == OPENED and not webhook.on_open) or (event == RESOLVED and not webhook.on_resolve):
+    if (event in (OPENED, REOPENED) and not webhook.on_open) or (event == RESOLVED and not webhook.on_resolve):
         return False
     body = json.dumps({"text": incident_message(incident=incident, event=event)}).encode()
     request = urllib.request.Request(webhook.url, data=body, method="POST",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -79,7 +79,7 @@ class PredictionLookup:
             if parsed is None:
                 problems[f"lookup.{name}"] = ["Use an ISO 8601 date-time, e.g. 2026-11-23T10:00:00Z."]
             else:
-                bounds[name] = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.utc)
+                bounds[name] = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
         if problems:
             raise InvalidInput("The prediction lookup needs fixing.", errors=problems)
         return cls(context={key: str(value) for key, value in context.items()}, since=bounds["from"],

@@ -30,6 +30,17 @@ class Model(models.Model):
                                       help_text="A replayed score this close to the logged one matches.")
     rel_tolerance = models.FloatField(default=1e-6, validators=[MinValueValidator(0.0)],
                                       help_text="… or this fraction of the logged score.")
+    # Sensitive inputs (names, e-mails, exact locations): the inference log and reports store a
+    # marker instead of their values. Changed only through `model_set_log_policy`, which audits.
+    redacted_features = models.JSONField(
+        default=list, blank=True,
+        help_text="Feature names whose values are never stored: logged predictions and reports keep a "
+                  "marker instead. Applies to what is logged or reported from now on.")
+    # None: the site-wide PREDICTION_RETENTION_DAYS.
+    retention_days = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="Days logged predictions are kept (empty: the site default, PREDICTION_RETENTION_DAYS). "
+                  "Predictions a report points at are kept regardless.")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -138,3 +138,63 @@ def model_tolerance_set(*, model: Model, abs_tolerance: float | None = None, rel
         model.save(update_fields=list(changes))
         audit_record(actor=actor, action="model.tolerance_set", target=model, old=old, new=changes)
     return model
+
+
+MAX_REDACTED_FEATURES = 1000
+MAX_RETENTION_DAYS = 100 * 366
+
+
+def _clean_feature_names(names: Any) -> list[str]:
+    if not isinstance(names, (list, tuple)):
+        raise InvalidInput("Give the redacted features as a list of feature names.",
+                           errors={"redacted_features": ["Expected a list of names."]})
+    cleaned: list[str] = []
+    for name in names:
+        if not isinstance(name, str) or not name.strip() or len(name.strip()) > 200:
+            raise InvalidInput(f"{name!r:.60} is not a feature name (1 to 200 characters).",
+                               errors={"redacted_features": ["Each name must be 1 to 200 characters."]})
+        if name.strip() not in cleaned:
+            cleaned.append(name.strip())
+    if len(cleaned) > MAX_REDACTED_FEATURES:
+        raise InvalidInput(f"At most {MAX_REDACTED_FEATURES} redacted features.",
+                           errors={"redacted_features": ["Too many names."]})
+    return cleaned
+
+
+@transaction.atomic
+def model_set_redaction(*, model: Model, features: list[str], actor=None) -> Model:
+    """Sets the features whose values are never stored for this model (logged predictions and
+    reports keep a marker instead). Applies to what arrives from now on: values stored before
+    stay until the retention period removes them."""
+    from apps.accounts.access import require_review_on_model
+
+    require_review_on_model(actor=actor, model=model, action="change which features are redacted")
+    cleaned = _clean_feature_names(features)
+    model = Model.objects.select_for_update().get(pk=model.pk)
+    old = list(model.redacted_features or [])
+    if cleaned != old:
+        model.redacted_features = cleaned
+        model.save(update_fields=["redacted_features"])
+        audit_record(actor=actor, action="model.set_redaction", target=model,
+                     old={"redacted_features": old}, new={"redacted_features": cleaned})
+    return model
+
+
+@transaction.atomic
+def model_set_retention(*, model: Model, days: int | None, actor=None) -> Model:
+    """Sets how many days this model's logged predictions are kept (None: the site default)."""
+    from apps.accounts.access import require_review_on_model
+
+    require_review_on_model(actor=actor, model=model, action="change how long its predictions are kept")
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int)
+                             or not 1 <= days <= MAX_RETENTION_DAYS):
+        raise InvalidInput(f"Retention must be a whole number of days from 1 to {MAX_RETENTION_DAYS}, or empty "
+                           "for the site default.", errors={"retention_days": ["Out of range."]})
+    model = Model.objects.select_for_update().get(pk=model.pk)
+    old = model.retention_days
+    if days != old:
+        model.retention_days = days
+        model.save(update_fields=["retention_days"])
+        audit_record(actor=actor, action="model.set_retention", target=model,
+                     old={"retention_days": old}, new={"retention_days": days})
+    return model

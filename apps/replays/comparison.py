@@ -18,7 +18,10 @@ def outputs_match(logged: Any, replayed: Any, *, abs_tol: float, rel_tol: float)
     if is_number(logged) and is_number(replayed):
         if isinstance(logged, int) and isinstance(replayed, int):
             return logged == replayed  # class ids are labels: 2 is never "close to" 3
-        return math.isclose(float(logged), float(replayed), rel_tol=rel_tol, abs_tol=abs_tol)
+        try:
+            return math.isclose(float(logged), float(replayed), rel_tol=rel_tol, abs_tol=abs_tol)
+        except OverflowError:  # an integer beyond any float: only equality can tell
+            return logged == replayed
     if isinstance(logged, list) and isinstance(replayed, list):
         return len(logged) == len(replayed) and all(
             outputs_match(a, b, abs_tol=abs_tol, rel_tol=rel_tol) for a, b in zip(logged, replayed, strict=False)
@@ -33,7 +36,10 @@ def outputs_match(logged: Any, replayed: Any, *, abs_tol: float, rel_tol: float)
 def output_diff(logged: Any, replayed: Any) -> dict[str, Any]:
     diff: dict[str, Any] = {"logged": logged, "replayed": replayed}
     if is_number(logged) and is_number(replayed):
-        diff["delta"] = float(replayed) - float(logged)
+        try:
+            diff["delta"] = float(replayed) - float(logged)
+        except OverflowError:
+            pass
     return diff
 
 

@@ -21,12 +21,20 @@ def expectation_validate(*, predicate: str, value: Any, field: str) -> None:
     if predicate == Predicate.IN_SET and not (isinstance(value, list) and value):
         raise InvalidInput("'in_set' needs a non-empty list of allowed outputs.",
                            errors={"value": ["Give a non-empty list."]})
-    if predicate in (Predicate.SCORE_BELOW, Predicate.SCORE_ABOVE) and not (
-            is_number(value) and math.isfinite(float(value))):
+    if predicate in (Predicate.SCORE_BELOW, Predicate.SCORE_ABOVE) and not _finite_number(value):
         raise InvalidInput(f"'{predicate}' needs a number to compare the score with.",
                            errors={"value": ["Give a finite number."]})
     if len(field) > 100:
         raise InvalidInput("The field name is longer than 100 characters.", errors={"field": ["Too long."]})
+
+
+def _finite_number(value: Any) -> bool:
+    if not is_number(value):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an integer too large for a float
+        return False
 
 
 def _target(output: Any, field: str) -> Any:
@@ -52,8 +60,9 @@ def expectation_met(*, predicate: str, value: Any, field: str, output: Any, abs_
         return any(outputs_match(allowed, target, abs_tol=abs_tol, rel_tol=rel_tol) for allowed in value)
     if not is_number(target):
         return False  # a score predicate on a label or a missing score is not met
+    # Python compares ints and floats exactly, whatever their size: no conversion needed.
     if predicate == Predicate.SCORE_BELOW:
-        return float(target) < float(value)
+        return target < value
     if predicate == Predicate.SCORE_ABOVE:
-        return float(target) > float(value)
+        return target > value
     return False

@@ -31,7 +31,7 @@ class ReportAdmin(admin.ModelAdmin):
     raw_id_fields = ("logged_prediction", "incident", "reporter")
     # Reports are the facts: they are read here, not rewritten.
     readonly_fields = ("model", "model_version", "logged_prediction", "prediction_id", "features", "output", "channel",
-                       "reporter", "created_at", "schema_problems")
+                       "reporter", "created_at", "schema_problems", "fingerprint", "grouping_locked")
 
     def has_delete_permission(self, request, obj=None):
         return False

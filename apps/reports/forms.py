@@ -68,3 +68,9 @@ class ReportForm(forms.Form):
         if not cleaned.get("prediction_id") and cleaned.get("features") is None and not self.has_error("features"):
             self.add_error("features", "Paste the input features, or give a prediction id so we can look them up.")
         return cleaned
+
+
+class ReportMoveForm(forms.Form):
+    """Shape only: an empty choice means "a new incident of its own" (unmerge)."""
+
+    incident = forms.IntegerField(min_value=1, required=False, label="Move to")

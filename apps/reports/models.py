@@ -37,6 +37,10 @@ class Report(models.Model):
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                  related_name="reports")
     incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT, related_name="reports")
+    # What grouped it (apps/incidents/fingerprint.py).
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    # A person put this report where it is (a merge or a move): automatic grouping never moves it.
+    grouping_locked = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -8,6 +8,10 @@ from apps.incidents.selectors import incidents_naming
 
 from .models import Attachment, Report
 
+# A version's reference sample and statistics are large JSON documents that only forensics and
+# replays read; decoding them again for every row of a list was most of the report list's time.
+_VERSION_REFERENCE_FIELDS = ("model_version__reference_sample", "model_version__reference_stats")
+
 
 def report_visibility(user) -> Q | None:
     """Who sees a report: its reporter, the owning team (everyone, for a model no team owns,
@@ -25,7 +29,8 @@ def report_visibility(user) -> Q | None:
 
 
 def report_list(*, user) -> QuerySet[Report]:
-    queryset = Report.objects.select_related("model", "model_version", "incident", "reporter")
+    queryset = (Report.objects.select_related("model", "model_version__model", "incident", "reporter")
+                .defer(*_VERSION_REFERENCE_FIELDS))
     visible = report_visibility(user)
     if visible is not None:
         queryset = queryset.filter(visible)
@@ -33,7 +38,8 @@ def report_list(*, user) -> QuerySet[Report]:
 
 
 def report_get(*, user, report_id: int) -> Report:
-    report = report_list(user=user).filter(pk=report_id).first()
+    # One report: load everything (forensics reads the reference statistics), with the same scope.
+    report = report_list(user=user).defer(None).filter(pk=report_id).first()
     if report is None:
         raise NotFound(f"There is no report {report_id}, or you may not see it.")
     return report

@@ -6,18 +6,33 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from apps.audit.services import audit_record
-from apps.core.errors import InvalidInput
-from apps.incidents.models import Severity
-from apps.incidents.services import incident_open
+from apps.core.errors import Conflict, InvalidInput, PermissionDenied
+from apps.forensics.selectors import input_checks
+from apps.forensics.services import report_forensics_request
+from apps.incidents import fingerprint as fingerprinting
+from apps.incidents.models import Incident, Severity
+from apps.incidents.selectors import incident_can_work, incident_get, incident_get_for_work
+from apps.incidents.services import (
+    Placement,
+    incident_check_destination,
+    incident_group_report,
+    incident_open,
+    incident_reopen_for_regression,
+    incidents_locked,
+)
 from apps.predictions.selectors import PredictionLookup, prediction_find, prediction_find_by_lookup
 from apps.predictions.validation import context_problem, features_problem, output_problem
+from apps.registry.models import Model, ModelVersion
+from apps.registry.redaction import redact
 from apps.registry.schema import feature_problems
 from apps.registry.selectors import model_get, model_version_get
 
 from .attachments import attachment_inspect
 from .models import Attachment, Channel, Report
+from .selectors import report_get
 
 NOT_GIVEN: Any = object()
 MAX_TEXT = 10_000
@@ -95,6 +110,10 @@ def report_create(
                                errors=missing)
         version = model_version_get(model=model, version=str(model_version))
 
+    if isinstance(features, dict):
+        # Before any check or message can echo them: a redacted feature's value is never stored,
+        # whether the reporter typed it or it comes from a prediction logged before redaction.
+        features = redact(features, model.redacted_features)
     if message := features_problem(features):
         raise InvalidInput(f"features: {message}", errors={"features": [message]})
     if output is NOT_GIVEN:
@@ -110,7 +129,11 @@ def report_create(
             errors=schema_problems,
         )
 
-    incident = incident_open(model=model, title=title.strip(), severity=severity, actor=reporter)
+    fingerprint = report_fingerprint(model=model, version=version, features=features, output=output,
+                                contexts=[context, prediction.context if prediction else None])
+    grouped = incident_group_report(model=model, version=version, fingerprint=fingerprint, title=title.strip(),
+                                    severity=severity, actor=reporter)
+    incident = grouped.incident
     report = Report.objects.create(
         model=model,
         model_version=version,
@@ -127,9 +150,85 @@ def report_create(
         schema_problems=schema_problems,
         reporter=reporter if getattr(reporter, "is_authenticated", False) else None,
         incident=incident,
+        fingerprint=fingerprint.key,
     )
     audit_record(actor=reporter, action="report.create", target=report,
-                 new={"incident": incident.pk, "channel": channel, "model_version": str(version)})
+                 new={"incident": incident.pk, "channel": channel, "model_version": str(version),
+                      "grouping": grouped.placement.value, "fingerprint": fingerprint.label})
+    if grouped.placement == Placement.REGRESSION:
+        incident_reopen_for_regression(incident=incident, report=report)
+    # Attribution, neighbours and prevalence take longer than a request: a task after commit.
+    report_forensics_request(report=report, actor=reporter, on_intake=True)
+    return report
+
+
+def report_fingerprint(*, model: Model, version: ModelVersion, features: dict, output: Any,
+                       contexts: list[dict | None]) -> fingerprinting.Fingerprint:
+    """The fingerprint of a report's facts (apps/incidents/fingerprint.py), with the most
+    suspicious input as input forensics ranks it against the version's reference. The surface
+    comes from the report's context, else from its logged prediction's."""
+    checks = input_checks(model_version=version, features=features if isinstance(features, dict) else {})
+    return fingerprinting.fingerprint(model_name=model.name, output=output, contexts=contexts, checks=checks)
+
+
+def _logged_context(report: Report) -> dict | None:
+    return report.logged_prediction.context if report.logged_prediction_id else None
+
+
+@transaction.atomic
+def report_move(*, report_id: int, to_incident_id: int | None, actor) -> Report:
+    """Moves one report by hand into another incident of its model, or (`to_incident_id`
+    None) into a new incident of its own: an unmerge. The report is marked as placed by hand,
+    so automatic grouping never moves it back; reports filed later keep grouping as before.
+    Moving an incident's only report is refused: merge the incident instead."""
+    if actor is not None:
+        # What the user may not see answers 404 before what they may not change answers 403.
+        report = report_get(user=actor, report_id=report_id)
+        if to_incident_id is not None:
+            incident_get(user=actor, incident_id=to_incident_id)
+        if not incident_can_work(user=actor, incident=report.incident):
+            raise PermissionDenied(f"Only the team that owns '{report.model.name}' may move its reports between "
+                                   "incidents.")
+        if to_incident_id is not None:
+            incident_get_for_work(user=actor, incident_id=to_incident_id)
+
+    # Incidents first, then the report: the order incident_merge takes them in, so the two
+    # cannot deadlock. A merge that moved the report meanwhile is reported, not overridden.
+    seen_in = Report.objects.values_list("incident_id", flat=True).get(pk=report_id)
+    ids = sorted({seen_in} | ({to_incident_id} if to_incident_id is not None else set()))
+    incidents = {incident.pk: incident for incident in
+                 incidents_locked().select_related("model").filter(pk__in=ids).order_by("pk")}
+    report = (Report.objects.select_for_update(of=("self",)).select_related("model", "model_version")
+              .get(pk=report_id))
+    if report.incident_id != seen_in:
+        raise Conflict(f"WTF-{report.pk} was just moved to INC-{report.incident_id}; look again and retry.")
+    source = incidents[report.incident_id]
+    if to_incident_id == source.pk:
+        raise Conflict(f"WTF-{report.pk} is already in INC-{source.pk}.")
+    alone = not source.reports.exclude(pk=report.pk).exists()
+    if to_incident_id is None:
+        if alone:
+            raise Conflict(f"WTF-{report.pk} is already the only report of INC-{source.pk}.")
+        fingerprint = report_fingerprint(model=report.model, version=report.model_version, features=report.features,
+                                    output=report.output, contexts=[report.context, _logged_context(report)])
+        destination = incident_open(model=report.model, title=report.title, severity=report.severity, actor=actor,
+                                    fingerprint=fingerprint)
+    else:
+        destination = incidents[to_incident_id]
+        if destination.model_id != report.model_id:
+            raise Conflict(f"WTF-{report.pk} is about '{report.model.name}' and INC-{destination.pk} about "
+                           f"'{destination.model.name}': a report can only join an incident of its model.")
+        incident_check_destination(incident=destination)
+        if alone:
+            raise Conflict(f"WTF-{report.pk} is the only report of INC-{source.pk}: merge INC-{source.pk} into "
+                           f"INC-{destination.pk} instead, so that its later reports follow.")
+    report.incident = destination
+    report.grouping_locked = True
+    report.save(update_fields=["incident", "grouping_locked"])
+    now = timezone.now()
+    Incident.objects.filter(pk__in=[source.pk, destination.pk]).update(updated_at=now)
+    audit_record(actor=actor, action="report.move", target=report, old={"incident": source.pk},
+                 new={"incident": destination.pk, "new_incident": to_incident_id is None})
     return report
 
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/", views.report_detail_view, name="detail"),
     path("<int:pk>/replay/", views.report_replay_view, name="replay"),
     path("<int:pk>/expectation/", report_expectation_view, name="expectation"),
+    path("<int:pk>/move/", views.report_move_view, name="move"),
     path("<int:pk>/attachments/<int:attachment_id>/", views.report_attachment_download_view, name="attachment"),
 ]

@@ -13,7 +13,7 @@ from apps.accounts.access import user_access
 from apps.accounts.authentication import ApiTokenAuthentication
 from apps.core.errors import DomainError, NotFound, PermissionDenied
 from apps.core.problems import problem_json_response
-from apps.forensics.selectors import input_checks
+from apps.forensics.selectors import input_checks, report_forensics_for
 from apps.incidents.selectors import incident_list
 from apps.predictions.selectors import prediction_find
 from apps.registry.models import ModelVersion
@@ -23,7 +23,7 @@ from apps.replays.services import replay_start
 
 from . import selectors, services
 from .attachments import download_name, upload_request_check
-from .forms import ReportForm
+from .forms import ReportForm, ReportMoveForm
 from .models import Channel
 
 
@@ -113,6 +113,8 @@ def report_detail_view(request, pk: int):
         "can_work": can_work,
         "incident_visible": incident_list(user=request.user).filter(pk=report.incident_id).exists(),
         "checks": input_checks(model_version=report.model_version, features=report.features),
+        "has_reference": bool((report.model_version.reference_stats or {}).get("features")),
+        "forensics": report_forensics_for(user=request.user, report=report),
         "replays": replays,
         "replay_pending": any(not replay.is_finished for replay, _ in replays),
         "attachments": selectors.attachment_list(user=request.user, report_id=report.pk),
@@ -178,3 +180,24 @@ def report_attachment_download_view(request, pk: int, attachment_id: int) -> Htt
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+@login_required
+@require_POST
+def report_move_view(request, pk: int):
+    """From the incident page: one report into another incident, or into one of its own."""
+    report = selectors.report_get(user=request.user, report_id=pk)
+    back = redirect("incidents:detail", report.incident_id)
+    form = ReportMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose where to move the report.")
+        return back
+    try:
+        moved = services.report_move(report_id=pk, to_incident_id=form.cleaned_data["incident"], actor=request.user)
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return back
+    messages.success(request, f"WTF-{pk} is now in INC-{moved.incident_id}.")
+    return back

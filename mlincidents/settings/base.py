@@ -4,6 +4,7 @@ from environment variables (see .env.example); the defaults are safe for a lapto
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -48,6 +49,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: the 400 page of a page request shows who is signed in.
+    "apps.core.middleware.RefuseNulCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.middleware.DomainErrorPageMiddleware",
@@ -89,6 +92,11 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Requests write at the same time (runserver's threads, gunicorn's workers). In SQLite's
+    # default deferred transactions, two that read and then write deadlock and one fails at once
+    # with "database is locked"; immediate ones take the write lock up front and wait for it.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -107,7 +115,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files (report attachments). They are only ever served through the permission-checked
 # download view: nothing maps MEDIA_URL to MEDIA_ROOT, and whitenoise serves static files only.
@@ -119,6 +127,10 @@ ATTACHMENT_MAX_PER_REPORT = env.int("ATTACHMENT_MAX_PER_REPORT", default=10)
 # Where registered model artifacts and the demo's files live. Only files registered with a
 # sha256 are ever loaded from here (loading a pickle runs code).
 ARTIFACT_ROOT = Path(env("ARTIFACT_ROOT", default=str(BASE_DIR / "var" / "artifacts")))
+
+# Inference log: days a logged prediction is kept (a model's own retention_days wins); 0 keeps
+# them forever. Predictions a report points at are always kept.
+PREDICTION_RETENTION_DAYS = env.int("PREDICTION_RETENTION_DAYS", default=90)
 
 # Request size limits: bodies above this are refused with 413 before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=5 * 1024 * 1024)
@@ -156,6 +168,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "apps.core.tasks.idempotency_records_purge_task", "schedule": 60 * 60},
     "sweep-replays": {"task": "apps.replays.tasks.replays_sweep_task", "schedule": 60},
+    "daily-drift-reports": {"task": "apps.forensics.tasks.drift_reports_daily_task",
+                            "schedule": crontab(hour=env.int("DRIFT_DAILY_HOUR", default=1), minute=15)},
+    # Daily, at a quiet hour (CELERY_TIMEZONE): deletes logged predictions past retention.
+    "purge-predictions": {"task": "apps.predictions.tasks.predictions_purge_task",
+                          "schedule": crontab(hour=3, minute=17)},
 }
 # A queued replay no worker has picked up after this long is sent again (a broker outage at
 # enqueue time, a lost message); one a worker left running past the hard time limit is
@@ -190,6 +207,18 @@ OIP_BACKOFF_SECONDS = env.float("OIP_BACKOFF_SECONDS", default=0.5)
 OIP_BATCH_SIZE = env.int("OIP_BATCH_SIZE", default=1000)
 OIP_MAX_RESPONSE_BYTES = env.int("OIP_MAX_RESPONSE_BYTES", default=50 * 1024 * 1024)
 
+# --- Input forensics (README, "Input forensics") -------------------------------------------
+# Similar training rows shown beside a report, and the hours of the inference log before a
+# report searched for its odd values ("2.3% of predictions have … above the training max").
+FORENSICS_NEIGHBOURS = env.int("FORENSICS_NEIGHBOURS", default=5)
+FORENSICS_PREVALENCE_HOURS = env.int("FORENSICS_PREVALENCE_HOURS", default=24)
+# Drift reports: the default window of a report asked for by hand, the fewest logged
+# predictions worth comparing, and whether the daily run (at DRIFT_DAILY_HOUR:15) opens an
+# incident when a feature drifts.
+DRIFT_WINDOW_HOURS = env.int("DRIFT_WINDOW_HOURS", default=24)
+DRIFT_MIN_ROWS = env.int("DRIFT_MIN_ROWS", default=100)
+DRIFT_OPEN_INCIDENTS = env.bool("DRIFT_OPEN_INCIDENTS", default=True)
+
 # --- REST API --------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -208,10 +237,10 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "apps.core.problems.problem_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.schema.ProblemAutoSchema",
 }
 
 # DRF-style rates ("600/min", "20/hour"); counted in the default cache (Redis when REDIS_URL
@@ -259,5 +288,8 @@ SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
 # Chat bots (README, "Chat bots"): each integration is off until its secret is set.
 SLACK_SIGNING_SECRET = env("SLACK_SIGNING_SECRET", default="")
 MATTERMOST_TOKEN = env("MATTERMOST_TOKEN", default="")
+# Hosts a Mattermost command's response_url may point at (your Mattermost server), for the
+# replay verdict posted after a chat report. Slack's is always hooks.slack.com.
+MATTERMOST_RESPONSE_HOSTS = env.list("MATTERMOST_RESPONSE_HOSTS", default=[])
 # The model a chat report is about when the message does not name one.
 CHATOPS_DEFAULT_MODEL = env("CHATOPS_DEFAULT_MODEL", default="")

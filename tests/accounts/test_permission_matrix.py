@@ -5,7 +5,8 @@ never decided.
 Roles: anonymous; reporter (signed in, in no team, filed `world.report`); outsider (member
 of another team); member and reviewer of the team that owns the model; admin; and the
 team's bot with an intake-only token. The report's incident is open and not restricted,
-unless the row says so."""
+unless the row says so; it holds a second report (`world.sibling`), and the model has a second
+open incident (`world.other_incident`) to merge or move into."""
 
 from __future__ import annotations
 
@@ -18,12 +19,14 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import INTAKE_SCOPES
 from apps.accounts.services import api_token_create
+from apps.forensics.services import drift_report_request
 from apps.incidents.services import incident_update
 from apps.predictions.services import predictions_log
 from apps.replays.services import expected_outcome_set, replay_start
 from apps.reports.services import report_attachment_add
 from tests.accounts.factories import access_world
 from tests.registry.factories import iris_row
+from tests.reports.factories import file_report
 
 ROLES = ("anonymous", "reporter", "outsider", "member", "reviewer", "admin", "intake_bot")
 
@@ -118,6 +121,16 @@ MATRIX: list[Row] = [
         body={"severity": "high"}, restricted=True),
     Row("api-incident-transition", "post", "/api/v1/incidents/{incident}/transition/", api(403, 403, 200),
         body={"to": "triaged"}),
+    Row("api-incident-merge", "post", "/api/v1/incidents/{incident}/merge/", api(403, 403, 200),
+        body=lambda world: {"into": world.other_incident.pk}),
+    Row("api-incident-merge", "post", "/api/v1/incidents/{incident}/merge/", api(404, 404, 200),
+        body=lambda world: {"into": world.other_incident.pk}, restricted=True),
+    Row("api-report-move", "post", "/api/v1/reports/{report}/move/", api(403, 404, 200), body={"incident": None},
+        note="its reporter sees the report but may not regroup it"),
+    Row("api-report-move", "post", "/api/v1/reports/{report}/move/", api(403, 404, 200),
+        body=lambda world: {"incident": world.other_incident.pk}),
+    Row("api-report-move", "post", "/api/v1/reports/{report}/move/", api(403, 404, 200), body={"incident": None},
+        restricted=True),
     Row("chatops:slack-command", "post", "/integrations/slack/commands/", everyone(401, intake_bot=401),
         form=True, note="only a valid Slack signature opens it, whoever is signed in"),
     Row("chatops:mattermost-command", "post", "/integrations/mattermost/commands/", everyone(401, intake_bot=401),
@@ -148,9 +161,28 @@ MATRIX: list[Row] = [
     Row("reports:expectation", "post", "/reports/{report}/expectation/", page(403, 404, 302), form=True,
         body={"predicate": "not_equals", "value": "virginica"}),
     Row("replays:detail", "get", "/replays/{replay}/", page(404, 404, 200)),
+    Row("api-drift-list", "get", "/api/v1/drift/", api(200, 200, 200),
+        note="drift is team work: the list holds only the models one works on"),
+    Row("api-drift-list", "post", "/api/v1/drift/", api(403, 403, 202),
+        body=lambda world: {"model": world.model.name, "model_version": world.version.version}),
+    Row("api-drift-detail", "get", "/api/v1/drift/{drift}/", api(404, 404, 200)),
+    Row("api-report-forensics", "get", "/api/v1/reports/{report}/forensics/", api(404, 404, 200),
+        note="neighbours and prevalence come from training data and the log: the reporter sees the checks only"),
+    Row("api-report-forensics", "post", "/api/v1/reports/{report}/forensics/", api(403, 404, 202), body={}),
+    Row("forensics:model-drift", "get", "/forensics/models/{model}/drift/", page(403, 403, 200)),
+    Row("forensics:drift-start", "post", "/forensics/models/{model}/drift/new/", page(403, 403, 302), form=True,
+        body=lambda world: {"model_version": world.version.pk, "hours": 24}),
+    Row("forensics:drift-detail", "get", "/forensics/drift/{drift}/", page(404, 404, 200)),
+    Row("forensics:report-recompute", "post", "/forensics/reports/{report}/recompute/", page(403, 404, 302),
+        form=True),
     Row("incidents:list", "get", "/incidents/", page(200, 200, 200)),
     Row("incidents:detail", "get", "/incidents/{incident}/", page(200, 200, 200)),
     Row("incidents:detail", "get", "/incidents/{incident}/", page(404, 404, 200), restricted=True),
+    Row("incidents:merge", "post", "/incidents/{incident}/merge/", page(403, 403, 302), form=True,
+        body=lambda world: {"into": world.other_incident.pk}),
+    Row("incidents:merge", "post", "/incidents/{incident}/merge/", page(404, 404, 302), form=True,
+        body=lambda world: {"into": world.other_incident.pk}, restricted=True),
+    Row("reports:move", "post", "/reports/{report}/move/", page(403, 404, 302), form=True, body={"incident": ""}),
 ]
 
 # URL names whose access is Django's own (the admin site checks is_staff itself).
@@ -195,7 +227,8 @@ def _request(world, row: Row, role: str):
         body = body | {"account": getattr(getattr(client, "user", None), "username", "nobody")}
     path = row.path.format(report=world.report.pk, incident=world.incident.pk, model=world.model.name,
                            replay=world.replay.pk, member_token=world.member_token.pk,
-                           attachment=world.attachment.pk, version=world.version.pk, logged=world.logged_id)
+                           attachment=world.attachment.pk, version=world.version.pk, logged=world.logged_id,
+                           drift=world.drift.pk)
     if row.form or row.method == "get":
         # Pages post forms; the API takes JSON.
         return getattr(client, row.method)(path, body or {})
@@ -212,6 +245,11 @@ def test_permission_matrix(row: Row):
     world.logged_id = _prediction(world)[0]["prediction_id"]
     predictions_log(rows=_prediction(world))
     world.attachment = report_attachment_add(report=world.report, upload=_png(), actor=world.reporter)
+    world.sibling = file_report(reporter=world.reporter, version=world.version, index=1)
+    world.other_incident = file_report(reporter=world.reporter, version=world.version, index=100,
+                                       output="virginica").incident
+    assert world.sibling.incident_id == world.incident.pk != world.other_incident.pk
+    world.drift = drift_report_request(model_version=world.version, actor=world.member)
     if row.restricted:
         incident_update(incident_id=world.incident.pk, actor=None, restricted=True)
 

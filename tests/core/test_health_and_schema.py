@@ -67,3 +67,35 @@ def test_the_schema_generates_without_warnings_and_validates(tmp_path):
 
     call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yml"))
     assert "tokenAuth" in (tmp_path / "schema.yml").read_text()
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_the_problem_responses(client):
+    paths = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
+    problem = {"$ref": "#/components/schemas/Problem"}
+
+    def documented(path, method):
+        responses = paths[path][method]["responses"]
+        return {code: response.get("content", {}).get("application/problem+json", {}).get("schema")
+                for code, response in responses.items() if code >= "400"}
+
+    create = documented("/api/v1/reports/", "post")
+    assert {code: create[code] for code in ("400", "401", "403", "404", "413", "415", "422")} == dict.fromkeys(
+        ("400", "401", "403", "404", "413", "415", "422"), problem)
+    assert documented("/api/v1/incidents/{id}/transition/", "post")["409"] == problem
+    listing = documented("/api/v1/reports/", "get")
+    assert listing["400"] == listing["404"] == problem  # a malformed page, a page past the end
+    # gunicorn answers an over-long URL itself, in HTML: documented without a body.
+    assert "414" in listing and listing["414"] is None
+    # The intake throttles count writes: a 429 on the POST, none on the read.
+    assert create["429"] == problem and "429" not in listing
+    feedback = documented("/api/v1/feedback/", "post")
+    assert feedback["404"] == feedback["422"] == problem
+    search = documented("/api/v1/predictions/", "get")
+    assert search["400"] == search["404"] == problem
+    page = paths["/api/v1/predictions/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert page == {"$ref": "#/components/schemas/PaginatedPredictionList"}
+    assert documented("/api/v1/drift/", "post")["404"] == problem
+    # Errors a view documents by their description alone are still problem+json.
+    merge = documented("/api/v1/incidents/{id}/merge/", "post")
+    assert merge["403"] == merge["404"] == merge["409"] == problem

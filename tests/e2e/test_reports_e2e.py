@@ -112,6 +112,8 @@ def test_demo_unit_change_culprit_first(page, login):
     first_row = page.locator("table.checks tbody tr").first
     expect(first_row.locator("th code")).to_have_text("proline")
     expect(first_row).to_contain_text("another unit")
+    # Computed after intake: the same feature drove the output.
+    expect(page.locator("#attribution-linear tbody tr").first.locator("th code")).to_have_text("proline")
 
 
 def _tab_to(page, element_id: str, *, max_presses: int = 40, key: str = "Tab") -> None:

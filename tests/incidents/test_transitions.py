@@ -66,3 +66,15 @@ def test_the_api_reads_and_patches_an_incident(api_client, incident):
     bad = api_client.patch(f"/api/v1/incidents/{incident.pk}/", {"owner": "nobody-here"}, format="json")
     assert bad.status_code == 400 and "owner" in bad.json()["errors"]
     assert api_client.get("/api/v1/incidents/424242/").status_code == 404
+
+
+def test_an_empty_owner_name_is_refused_and_null_clears_the_owner(api_client, incident):
+    api_client.patch(f"/api/v1/incidents/{incident.pk}/", {"owner": api_client.user.username}, format="json")
+
+    empty = api_client.patch(f"/api/v1/incidents/{incident.pk}/", {"owner": ""}, format="json")
+    assert empty.status_code == 400
+    assert empty.json()["errors"] == {"owner": ["Give a username, or null to leave the incident without an owner."]}
+    assert api_client.get(f"/api/v1/incidents/{incident.pk}/").json()["owner"] == api_client.user.username
+
+    cleared = api_client.patch(f"/api/v1/incidents/{incident.pk}/", {"owner": None}, format="json")
+    assert cleared.status_code == 200 and cleared.json()["owner"] is None

@@ -88,3 +88,16 @@ def test_a_failing_webhook_is_retried_and_a_wrong_url_is_not(channel, version, u
 
     channel.answer = 404
     assert incident_notify(incident_id=report.incident_id, event="opened") is False
+
+
+def test_a_regression_reopen_is_announced_as_such(channel, version, user, run_on_commit):
+    report = file_report(reporter=user, version=version, title="Cactus again")
+    for status in ("triaged", "investigating", "resolved"):
+        incident_transition(incident_id=report.incident_id, to=status, actor=user)
+
+    with run_on_commit():
+        again = file_report(reporter=user, version=version, title="Cactus again")
+
+    assert again.incident_id == report.incident_id
+    assert [message["text"] for message in channel.received][-1].startswith(
+        f":repeat: INC-{report.incident_id} on iris is back")

@@ -74,6 +74,16 @@ def test_malformed_lookups_are_400s_that_say_what_to_fix(logged, lookup):
     assert Report.objects.count() == 0
 
 
+def test_a_time_window_without_an_offset_is_read_as_utc(logged, team):
+    # It was a 500: django.utils.timezone.utc is gone since Django 5.0 (as in the inference log).
+    member = token_client(member_of(team))
+
+    found = member.get("/api/v1/predictions/", {"model": "iris", "context.user": "7", "from": "2026-11-20T09:30:00"})
+
+    assert found.status_code == 200, found.content
+    assert [row["prediction_id"] for row in found.json()["results"]] == ["p-2"]
+
+
 def test_the_team_searches_the_log_and_others_may_not(logged, team):
     member = token_client(member_of(team))
 

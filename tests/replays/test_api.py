@@ -41,7 +41,8 @@ def test_a_report_can_be_replayed_on_another_version(api_client, user, version):
 
 
 def test_batch_replays_take_reports_or_an_incident(api_client, user, version):
-    reports = [file_report(reporter=user, version=version, index=i) for i in (0, 1)]
+    # A setosa and a virginica: different outputs, so two incidents.
+    reports = [file_report(reporter=user, version=version, index=i) for i in (0, 100)]
     by_ids = api_client.post("/api/v1/replays/", {"model": "iris", "model_version": "1.0",
                                                    "reports": [r.pk for r in reports]}, format="json")
     assert by_ids.status_code == 202
@@ -59,6 +60,9 @@ def test_batch_replays_take_reports_or_an_incident(api_client, user, version):
     ({"model": "iris", "model_version": "1.0", "reports": [987654]}, 404),
     ({"model": "iris", "model_version": "1.0", "suite": "everything"}, 400),
     ({"model": "iris", "model_version": "1.0", "suite": "resolved"}, 400),  # no resolved cases yet
+    # Past 64 bits no row can have the id; the database would overflow on the query (was a 500).
+    ({"model": "iris", "model_version": "1.0", "reports": [2**63]}, 400),
+    ({"model": "iris", "model_version": "1.0", "incident": 10**30}, 400),
 ])
 def test_bad_batch_requests_are_explained(api_client, version, body, status):
     response = api_client.post("/api/v1/replays/", body, format="json")

@@ -1,6 +1,8 @@
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.reports.models import Report
 from tests.registry.factories import iris_row, trained_version
@@ -94,3 +96,16 @@ def test_outputs_the_database_cannot_store_are_kept_as_the_text_typed(signed_in,
     response = signed_in.post("/reports/new/", _form(version, output=output))
     assert response.status_code == 302
     assert Report.objects.get().output == output
+
+
+def test_the_report_list_reads_the_same_few_queries_however_many_reports(signed_in, user, version):
+    # Each row names its model version, whose name includes the model's: once a query per row
+    # (the page took 250 ms for 200 reports under gunicorn, found by benchmarks/load_intake.py).
+    file_report(reporter=user, version=version)
+    with CaptureQueriesContext(connection) as one:
+        assert signed_in.get("/reports/").status_code == 200
+    for index in range(1, 6):
+        file_report(reporter=user, version=version, index=index)
+    with CaptureQueriesContext(connection) as six:
+        assert signed_in.get("/reports/").status_code == 200
+    assert len(six) == len(one)

@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.idempotency import run_idempotently
+from apps.core.schema import problem_responses
 from apps.core.throttling import INTAKE_THROTTLES
 from apps.feedback import selectors, services
 from apps.registry.selectors import model_get
@@ -18,7 +19,11 @@ class FeedbackCreateApi(APIView):
     token_scopes = {"POST": "feedback:create"}
 
     @extend_schema(
-        request=FeedbackCreateSerializer, responses={201: FeedbackSerializer},
+        request=FeedbackCreateSerializer,
+        responses={201: FeedbackSerializer, **problem_responses({
+            404: "No such model.",
+            422: "This Idempotency-Key was already used with another body.",
+        })},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                                      description="Send the same key again to get the first response back.")],
     )

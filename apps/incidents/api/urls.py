@@ -6,4 +6,5 @@ urlpatterns = [
     path("incidents/", views.IncidentListApi.as_view(), name="api-incident-list"),
     path("incidents/<int:pk>/", views.IncidentDetailApi.as_view(), name="api-incident-detail"),
     path("incidents/<int:pk>/transition/", views.IncidentTransitionApi.as_view(), name="api-incident-transition"),
+    path("incidents/<int:pk>/merge/", views.IncidentMergeApi.as_view(), name="api-incident-merge"),
 ]

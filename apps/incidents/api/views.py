@@ -1,11 +1,17 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.schema import problem_responses
 from apps.incidents import selectors, services
 
-from .serializers import IncidentSerializer, IncidentTransitionSerializer, IncidentUpdateSerializer
+from .serializers import (
+    IncidentMergeSerializer,
+    IncidentSerializer,
+    IncidentTransitionSerializer,
+    IncidentUpdateSerializer,
+)
 
 
 class IncidentListApi(generics.ListAPIView):
@@ -13,6 +19,12 @@ class IncidentListApi(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.incident_list(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        context = self.get_serializer_context() | {
+            "versions_involved": selectors.incident_versions_involved(incidents=page)}
+        return self.get_paginated_response(IncidentSerializer(page, many=True, context=context).data)
 
 
 class IncidentDetailApi(APIView):
@@ -33,10 +45,36 @@ class IncidentDetailApi(APIView):
 
 
 class IncidentTransitionApi(APIView):
-    @extend_schema(request=IncidentTransitionSerializer, responses={200: IncidentSerializer})
+    @extend_schema(request=IncidentTransitionSerializer, responses={
+        200: IncidentSerializer,
+        **problem_responses({409: "The move is not allowed from the current status; "
+                                  "`allowed_transitions` lists the moves that are."}),
+    }, description="When resolving, `fixed_in_version` records the version the fix shipped in.")
     def post(self, request, pk: int):
         selectors.incident_get_for_work(user=request.user, incident_id=pk)
         serializer = IncidentTransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.incident_transition(incident_id=pk, actor=request.user, **serializer.validated_data)
         return Response(IncidentSerializer(selectors.incident_get(user=request.user, incident_id=pk)).data)
+
+
+class IncidentMergeApi(APIView):
+    @extend_schema(
+        request=IncidentMergeSerializer,
+        responses={
+            200: OpenApiResponse(IncidentSerializer, description="The incident merged into, now holding every report."),
+            403: OpenApiResponse(description="You may see one of the incidents but not change it."),
+            404: OpenApiResponse(description="No such incident, or you may not see it."),
+            409: OpenApiResponse(description="Merging into itself, into a closed or duplicate incident, across "
+                                             "models, or from a status that cannot become `duplicate`."),
+        },
+        description="Moves every report of this incident into `into` and marks this one `duplicate`. The "
+                    "decision sticks: reports that would have grouped here go to `into` from now on.",
+    )
+    def post(self, request, pk: int):
+        selectors.incident_get_for_work(user=request.user, incident_id=pk)
+        serializer = IncidentMergeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        target = services.incident_merge(source_id=pk, target_id=serializer.validated_data["into"],
+                                         actor=request.user, note=serializer.validated_data["note"])
+        return Response(IncidentSerializer(selectors.incident_get(user=request.user, incident_id=target.pk)).data)

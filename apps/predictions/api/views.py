@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from apps.accounts.access import require_work_on_model
 from apps.core.errors import InvalidInput
 from apps.core.parsers import LimitedJSONParser, NDJSONParser
+from apps.core.schema import problem_responses
 from apps.core.throttling import INTAKE_THROTTLES
 from apps.predictions.models import Prediction
 from apps.predictions.selectors import PredictionLookup, predictions_matching
@@ -57,7 +58,17 @@ class PredictionLogApi(APIView):
             OpenApiParameter("from", str, description="ISO 8601 date-time: logged at or after."),
             OpenApiParameter("to", str, description="ISO 8601 date-time: logged at or before."),
         ],
-        responses=PredictionSerializer(many=True),
+        # Paginated by hand below, so the page envelope is spelled out (an APIView's `many=True`
+        # would be documented as a bare list).
+        responses={200: inline_serializer("PaginatedPredictionList", {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": PredictionSerializer(many=True),
+        }), **problem_responses({
+            400: "No `model` given, or a malformed `from`, `to` or context field.",
+            404: "No such model, or no such page of results.",
+        })},
     )
     def get(self, request):
         """Finds logged predictions, newest first (at most 200). The inference log holds

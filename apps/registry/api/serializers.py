@@ -9,7 +9,9 @@ class ModelSerializer(serializers.ModelSerializer):
     class Meta:
         model = Model
         fields = ["name", "display_name", "description", "version_count", "abs_tolerance", "rel_tolerance",
-                  "created_at"]
+                  "redacted_features", "retention_days", "created_at"]
+        # A model service can read which features will be stored as a marker.
+        read_only_fields = ["redacted_features", "retention_days"]
 
 
 class ModelVersionSerializer(serializers.ModelSerializer):

@@ -3,6 +3,9 @@ from rest_framework import serializers
 
 from apps.replays.models import ExpectedOutcome, Predicate, Replay, ReplayResult
 
+# Ids are 64-bit in the database; a larger number cannot name anything and would overflow the query.
+MAX_ID = 2**63 - 1
+
 
 class ReplayStartSerializer(serializers.Serializer):
     model_version = serializers.CharField(max_length=64, required=False, allow_blank=True,
@@ -12,8 +15,9 @@ class ReplayStartSerializer(serializers.Serializer):
 class ReplayBatchSerializer(serializers.Serializer):
     model = serializers.CharField(max_length=100)
     model_version = serializers.CharField(max_length=64)
-    reports = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=100_000)
-    incident = serializers.IntegerField(required=False, min_value=1)
+    reports = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
+                                    max_length=100_000)
+    incident = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     suite = serializers.ChoiceField(choices=["resolved"], required=False,
                                     help_text="'resolved': every resolved report with an expected outcome; each "
                                               "result is classified pass / regressed / still failing.")
@@ -43,7 +47,7 @@ class ReplayResultSerializer(serializers.ModelSerializer):
 class ReplaySerializer(serializers.ModelSerializer):
     model = serializers.CharField(source="model_version.model.name")
     model_version = serializers.CharField(source="model_version.version")
-    requested_by = serializers.CharField(source="requested_by.username", default=None)
+    requested_by = serializers.CharField(source="requested_by.username", default=None, allow_null=True)
     progress = serializers.FloatField(help_text="Share of the inputs done, 0 to 1.")
     duration_seconds = serializers.FloatField(allow_null=True)
     results = serializers.SerializerMethodField()
@@ -68,7 +72,7 @@ class ExpectedOutcomeSerializer(serializers.ModelSerializer):
     field = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
                                   help_text="Key of a dict output to test, e.g. 'score'.")
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    set_by = serializers.CharField(source="set_by.username", default=None, read_only=True)
+    set_by = serializers.CharField(source="set_by.username", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = ExpectedOutcome

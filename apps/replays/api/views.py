@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.errors import NotFound
+from apps.core.schema import problem_responses
 from apps.registry.selectors import model_get, model_version_get
 from apps.replays import selectors, services
 from apps.reports.selectors import report_get
@@ -35,7 +36,10 @@ class ReportReplayApi(APIView):
 
 
 class ReplayBatchApi(APIView):
-    @extend_schema(request=ReplayBatchSerializer, responses={202: ReplayAcceptedSerializer})
+    @extend_schema(request=ReplayBatchSerializer, responses={
+        202: ReplayAcceptedSerializer,
+        **problem_responses({404: "No such model, model version or report."}),
+    })
     def post(self, request):
         serializer = ReplayBatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -24,8 +24,9 @@ from django.utils import timezone
 from apps.accounts.access import require_work_on_model
 from apps.audit.services import audit_record
 from apps.core.errors import DomainError, InvalidInput
-from apps.registry.backends import LoadedModel, backend_for
+from apps.registry.backends import LoadedModel, PredictionOutcome, backend_for
 from apps.registry.models import ModelVersion
+from apps.registry.redaction import REDACTED
 from apps.reports.models import Report
 
 from ..comparison import has_nul, non_finite, output_diff, outputs_match
@@ -233,7 +234,7 @@ def _predict_chunk(chunk: ReplayChunk) -> ChunkWork:
     model = version.model
     loaded = _load(version)
     rows, frame = read_chunk_inputs(chunk=chunk, version=version)
-    outcome = loaded.predict_frame(frame)
+    outcome = _predict_reproducible(loaded, frame)
     tolerance = {"abs_tol": model.abs_tolerance, "rel_tol": model.rel_tolerance}
 
     outputs, errors = outcome.outputs, outcome.errors
@@ -284,6 +285,38 @@ def _predict_chunk(chunk: ReplayChunk) -> ChunkWork:
         work.results.append((replay.pk, report_id, output, same, diff, "", flagged, met, verdict))
     counts["errors"] += chunk.size - len(rows)  # reports deleted since the replay was queued
     return work
+
+
+def _redacted_rows(frame: pd.DataFrame, feature_names: list[str]) -> dict[int, str]:
+    """Rows the model cannot be run on because a feature it takes was redacted: only a marker
+    was stored, and guessing a value would make the replay say something untrue."""
+    columns = [name for name in frame.columns if not feature_names or name in feature_names]
+    if not columns or frame.empty:
+        return {}
+    marks = frame[columns].isin([REDACTED]).to_numpy()  # one vectorised pass; numbers never match
+    blocked: dict[int, str] = {}
+    for position in numpy.flatnonzero(marks.any(axis=1)):
+        used = sorted(name for index, name in enumerate(columns) if marks[position, index])
+        blocked[int(position)] = (
+            f"Cannot reproduce: {', '.join(used)} {'is' if len(used) == 1 else 'are'} redacted for this model, so "
+            "the value the model saw was never stored and this input cannot be run again."
+        )
+    return blocked
+
+
+def _predict_reproducible(loaded: LoadedModel, frame: pd.DataFrame) -> PredictionOutcome:
+    blocked = _redacted_rows(frame, loaded.feature_names)
+    if not blocked:
+        return loaded.predict_frame(frame)
+    keep = [position for position in range(len(frame)) if position not in blocked]
+    partial = loaded.predict_frame(frame.iloc[keep].reset_index(drop=True)) if keep else PredictionOutcome([], [])
+    outputs: list[Any] = [None] * len(frame)
+    errors: list[str | None] = [None] * len(frame)
+    for index, position in enumerate(keep):
+        outputs[position], errors[position] = partial.outputs[index], partial.errors[index]
+    for position, message in blocked.items():
+        errors[position] = message
+    return PredictionOutcome(outputs=outputs, errors=errors)
 
 
 def _nondeterministic(*, loaded: LoadedModel, frame: pd.DataFrame, outputs: list[Any], errors: list[str | None],

@@ -1,9 +1,17 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.forensics.selectors import input_checks
+from apps.forensics.api.serializers import ReportForensicsSerializer
+from apps.forensics.selectors import input_checks, report_forensics_for
 from apps.incidents.models import Severity
 from apps.reports.models import Attachment, Report
+
+
+@extend_schema_field({"type": "object", "additionalProperties": {},
+                     "description": "Feature name → value, as the model version took them."})
+class FeaturesField(serializers.JSONField):
+    """Documented as the object it must be; any JSON gets through to report_create, which says
+    what is wrong with an input in the words of the feature schema."""
 
 
 class ReportCreateSerializer(serializers.Serializer):
@@ -17,7 +25,7 @@ class ReportCreateSerializer(serializers.Serializer):
         help_text='Instead of prediction_id: find the logged prediction by what you know, e.g. {"context": '
                   '{"request_id": "req-42"}, "from": "2026-11-23T10:00:00Z", "to": "2026-11-23T11:00:00Z"}. '
                   "Exactly one must match; the error lists the candidates when several do.")
-    features = serializers.JSONField(required=False)
+    features = FeaturesField(required=False)
     output = serializers.JSONField(required=False, allow_null=True)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")
@@ -76,7 +84,13 @@ class ReportSerializer(serializers.ModelSerializer):
         model = Report
         fields = ["id", "url", "model", "model_version", "prediction_id", "features", "output", "title",
                   "description", "expected", "context", "severity", "channel", "reporter", "incident",
-                  "incident_status", "schema_problems", "created_at"]
+                  "incident_status", "schema_problems", "created_at", "fingerprint", "grouping_locked"]
+        extra_kwargs = {
+            "fingerprint": {"help_text": "What grouped it into its incident (a SHA-256 of model, output class, "
+                                         "surface and most suspicious input)."},
+            "grouping_locked": {"help_text": "A person placed it in its incident (merge or move): automatic "
+                                             "grouping never moves it."},
+        }
 
     def get_url(self, obj: Report) -> str:
         request = self.context.get("request")
@@ -87,10 +101,26 @@ class ReportSerializer(serializers.ModelSerializer):
 class ReportDetailSerializer(ReportSerializer):
     input_checks = serializers.SerializerMethodField()
     attachments = AttachmentSerializer(many=True, read_only=True)
+    forensics = serializers.SerializerMethodField(
+        help_text="Attribution, similar training rows and prevalence in the log, computed after intake (team only; "
+                  "null for others or before the task ran).")
 
     class Meta(ReportSerializer.Meta):
-        fields = ReportSerializer.Meta.fields + ["input_checks", "attachments"]
+        fields = ReportSerializer.Meta.fields + ["input_checks", "attachments", "forensics"]
+
+    @extend_schema_field(ReportForensicsSerializer(allow_null=True))
+    def get_forensics(self, obj: Report) -> dict | None:
+        request = self.context.get("request")
+        forensics = report_forensics_for(user=request.user, report=obj) if request else None
+        return ReportForensicsSerializer(forensics).data if forensics else None
 
     @extend_schema_field(InputCheckSerializer(many=True))
     def get_input_checks(self, obj: Report) -> list[dict]:
         return input_checks(model_version=obj.model_version, features=obj.features)
+
+
+class ReportMoveSerializer(serializers.Serializer):
+    incident = serializers.IntegerField(
+        min_value=1, allow_null=True,
+        help_text="The incident of the same model to move the report into, or null for a new incident of its own "
+                  "(unmerge).")

@@ -7,4 +7,5 @@ urlpatterns = [
     path("reports/<int:pk>/", views.ReportDetailApi.as_view(), name="api-report-detail"),
     path("reports/<int:pk>/attachments/", views.ReportAttachmentListCreateApi.as_view(),
          name="api-report-attachments"),
+    path("reports/<int:pk>/move/", views.ReportMoveApi.as_view(), name="api-report-move"),
 ]

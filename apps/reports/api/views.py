@@ -1,10 +1,11 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.idempotency import run_idempotently
+from apps.core.schema import problem_responses
 from apps.core.throttling import INTAKE_THROTTLES
 from apps.reports import selectors, services
 from apps.reports.attachments import upload_request_check
@@ -15,6 +16,7 @@ from .serializers import (
     AttachmentUploadSerializer,
     ReportCreateSerializer,
     ReportDetailSerializer,
+    ReportMoveSerializer,
     ReportSerializer,
 )
 
@@ -28,7 +30,11 @@ class ReportListCreateApi(generics.ListAPIView):
         return selectors.report_list(user=self.request.user)
 
     @extend_schema(
-        request=ReportCreateSerializer, responses={201: ReportDetailSerializer},
+        request=ReportCreateSerializer,
+        responses={201: ReportDetailSerializer, **problem_responses({
+            404: "No such model or model version.",
+            422: "This Idempotency-Key was already used with another body.",
+        })},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                                      description="Send the same key again to get the first response back; "
                                                  "nothing is created twice. Kept 24 hours.")],
@@ -84,3 +90,26 @@ class ReportAttachmentListCreateApi(generics.ListAPIView):
                                                     actor=request.user)
         return Response(AttachmentSerializer(attachment, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
+
+
+class ReportMoveApi(APIView):
+    @extend_schema(
+        request=ReportMoveSerializer,
+        responses={
+            200: OpenApiResponse(ReportSerializer, description="The report, in its new incident."),
+            403: OpenApiResponse(description="You may see the report or the incident but not change them."),
+            404: OpenApiResponse(description="No such report or incident, or you may not see it."),
+            409: OpenApiResponse(description="Already there, the only report of its incident, another model's "
+                                             "incident, or a closed or duplicate one."),
+        },
+        description="Moves one report by hand. It is marked `grouping_locked`: automatic grouping never moves it "
+                    "back. Reports filed later keep grouping as before.",
+    )
+    def post(self, request, pk: int):
+        selectors.report_get(user=request.user, report_id=pk)
+        serializer = ReportMoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = services.report_move(report_id=pk, to_incident_id=serializer.validated_data["incident"],
+                                      actor=request.user)
+        report = selectors.report_get(user=request.user, report_id=report.pk)
+        return Response(ReportSerializer(report, context={"request": request}).data)

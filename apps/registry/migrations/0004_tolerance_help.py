@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0002_model_team'),
+        ('registry', '0003_model_redaction_retention'),
     ]
 
     operations = [

@@ -1,0 +1,85 @@
+"""After a chat report, the replay verdict goes back to the channel through response_url."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from apps.chatops import tasks
+from apps.chatops.follow_up import chat_follow_up, response_url_allowed
+from apps.predictions.services import predictions_log
+from apps.reports.models import Report
+from tests.chatops.test_slash_commands import _form, slack
+from tests.registry.factories import iris_row, trained_version
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def logged():
+    version = trained_version("iris")
+    predictions_log(rows=[{"prediction_id": "req-9", "model": "iris", "model_version": "1.0",
+                           "features": iris_row(0), "output": "virginica"}])  # the model says setosa
+    return version
+
+
+@pytest.fixture
+def channel():
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 — the http.server API
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/response", received
+    server.shutdown()
+
+
+def test_the_verdict_of_the_replay_is_posted_to_the_channel(logged, channel, django_capture_on_commit_callbacks):
+    url, received = channel
+    with django_capture_on_commit_callbacks(execute=True):
+        slack(_form("iris req-9 this is no virginica", response_url=""))
+    report = Report.objects.get()
+
+    text = chat_follow_up(report_id=report.pk, response_url=url)
+    again = chat_follow_up(report_id=report.pk, response_url=url)  # a retried task
+
+    assert received == [{"response_type": "ephemeral", "text": text}] * 2 and again == text
+    assert "now gives `setosa`, not the logged `virginica`" in text
+    assert report.replays.get().status == "succeeded"
+
+
+def test_filing_from_slack_schedules_the_follow_up_for_slacks_own_host(logged, monkeypatch,
+                                                                        django_capture_on_commit_callbacks):
+    sent = []
+    monkeypatch.setattr(tasks.chat_follow_up_task, "delay", lambda *args: sent.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = slack(_form("iris req-9 odd", response_url="https://hooks.slack.com/commands/T1/2/3"))
+    with django_capture_on_commit_callbacks(execute=True):
+        slack(_form("iris req-9 odd again", trigger_id="other", response_url="https://evil.example/steal"))
+
+    assert "I am replaying it" in answer.json()["text"]
+    assert sent == [(Report.objects.order_by("pk").first().pk, "https://hooks.slack.com/commands/T1/2/3")]
+
+
+@pytest.mark.parametrize(("platform", "url", "allowed"), [
+    ("slack", "https://hooks.slack.com/commands/T1/2/3", True),
+    ("slack", "http://hooks.slack.com/commands/T1/2/3", False),
+    ("slack", "https://hooks.slack.com.evil.example/x", False),
+    ("slack", "https://127.0.0.1/x", False),
+    ("mattermost", "https://chat.example.com/hooks/commands/abc", True),
+    ("mattermost", "https://intranet.example.com/admin", False),
+    ("slack", "", False),
+])
+def test_response_urls_only_go_to_the_platforms_own_hosts(settings, platform, url, allowed):
+    settings.MATTERMOST_RESPONSE_HOSTS = ["chat.example.com"]
+
+    assert response_url_allowed(platform=platform, url=url) is allowed

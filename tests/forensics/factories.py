@@ -1,0 +1,61 @@
+"""Real data for forensics tests: scikit-learn's bundled wine data (no download), with one
+category derived from it, and a registered wine model for the tests that need the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from sklearn.datasets import load_wine
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from apps.registry.models import ModelVersion
+from apps.registry.reference import compute_reference_stats, infer_schema
+from apps.registry.services import model_assign_team, model_version_register
+
+
+def wine_frame(*, with_category: bool = False) -> tuple[pd.DataFrame, pd.Series]:
+    data = load_wine(as_frame=True)
+    features = data.data.rename(columns=lambda name: name.replace("/", "_"))
+    if with_category:
+        features["colour_band"] = pd.cut(features["color_intensity"], 3, labels=["pale", "medium", "deep"]).astype(str)
+    return features, data.target.map(lambda index: f"class_{index}")
+
+
+def wine_reference(*, with_category: bool = True) -> tuple[dict, dict, pd.DataFrame]:
+    """(schema, reference statistics, frame) as registration would store them."""
+    frame, _ = wine_frame(with_category=with_category)
+    return infer_schema(frame), compute_reference_stats(frame), frame
+
+
+def wine_rows(count: int, *, seed: int = 0, with_category: bool = True) -> list[dict]:
+    frame, _ = wine_frame(with_category=with_category)
+    picked = frame.sample(n=count, random_state=seed)
+    return [{k: (float(v) if isinstance(v, (int, float, np.number)) else v) for k, v in row.items()}
+            for row in picked.to_dict(orient="records")]
+
+
+def wine_version(model_name: str = "wine", version: str = "1.0", *, team=None, linear: bool = True) -> ModelVersion:
+    features, labels = wine_frame()
+    estimator = (make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)) if linear
+                 else RandomForestClassifier(n_estimators=30, random_state=0))
+    estimator.fit(features, labels)
+    artifact = Path(settings.ARTIFACT_ROOT) / f"{model_name}-{version}.joblib"
+    artifact.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(estimator, artifact)
+    registered = model_version_register(model_name=model_name, version=version, artifact_uri=str(artifact),
+                                        reference=features)
+    if team is not None:
+        model_assign_team(model=registered.model, team=team)
+    return registered
+
+
+def wine_row(index: int = 0) -> dict[str, float]:
+    features, _ = wine_frame()
+    return {key: float(value) for key, value in features.iloc[index].items()}

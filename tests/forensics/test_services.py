@@ -1,0 +1,169 @@
+"""A report's cached forensics (attribution, neighbours, prevalence) and drift reports with
+the daily run that opens an incident, through the real services and a real wine model."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from apps.audit.models import AuditEvent
+from apps.core.errors import PermissionDenied
+from apps.forensics.models import DriftReport, JobStatus, ReportForensics
+from apps.forensics.services import (
+    drift_report_request,
+    drift_report_run,
+    drift_reports_schedule_daily,
+    report_forensics_compute,
+    report_forensics_request,
+)
+from apps.predictions.services import predictions_log
+from apps.reports.services import report_create
+from tests.accounts.factories import TeamFactory, UserFactory, member_of
+from tests.forensics.factories import wine_frame, wine_row, wine_version
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 3, 4, 9, 30, tzinfo=UTC)
+
+
+def _log(version, *, count: int, start: datetime, scale: dict[str, float] | None = None, seed: int = 0,
+         prefix: str = "p") -> None:
+    frame, _ = wine_frame()
+    rng = np.random.default_rng(seed)
+    sample = frame.sample(n=count, replace=True, random_state=seed).reset_index(drop=True)
+    sample = sample * rng.normal(1.0, 0.01, size=sample.shape)
+    for name, factor in (scale or {}).items():
+        sample[name] = sample[name] * factor
+    predictions_log(rows=[{"prediction_id": f"{prefix}-{i}", "model": version.model.name,
+                           "model_version": version.version, "features": row, "output": "class_0",
+                           "timestamp": (start + timedelta(minutes=i)).isoformat()}
+                          for i, row in enumerate(sample.to_dict(orient="records"))])
+
+
+def test_report_forensics_point_at_the_unit_change(run_on_commit):
+    version = wine_version()
+    _log(version, count=200, start=NOW - timedelta(hours=5))
+    _log(version, count=50, start=NOW - timedelta(hours=2), scale={"proline": 1000}, prefix="ms", seed=1)
+    features = wine_row(70) | {"proline": wine_row(70)["proline"] * 1000}
+    with run_on_commit():
+        report = report_create(reporter=UserFactory(), model_name="wine", model_version="1.0", features=features,
+                               output="class_0", title="Same cultivar everywhere")
+    report.created_at = NOW
+    report.save()
+    ReportForensics.objects.filter(report=report).update(status=JobStatus.QUEUED)
+
+    forensics = report_forensics_compute(report_id=report.pk)
+
+    assert forensics.status == JobStatus.SUCCEEDED and forensics.notes == []
+    assert forensics.attribution["linear"]["features"][0]["feature"] == "proline"
+    assert forensics.attribution["method"] == "median_substitution"
+    assert len(forensics.attribution["features"]) == 13
+    assert forensics.neighbours["k"] == 5 and forensics.neighbours["rows"][0]["features"]["proline"]
+    assert forensics.prevalence[0]["feature"] == "proline"
+    assert forensics.prevalence[0]["matching"] == 50 and forensics.prevalence[0]["total"] == 250
+    assert "20.0% of the 250 predictions" in forensics.prevalence[0]["message"]
+    assert report_forensics_compute(report_id=report.pk) is None  # a redelivered task does nothing
+
+
+def test_report_forensics_without_reference_says_so(run_on_commit):
+    from tests.registry.factories import iris_row, trained_version
+
+    version = trained_version(with_reference=False)
+    with run_on_commit():
+        report = report_create(reporter=UserFactory(), model_name=version.model.name, model_version="1.0",
+                               features=iris_row(0), output="setosa", title="odd")
+
+    forensics = ReportForensics.objects.get(report=report)
+
+    assert forensics.status == JobStatus.SUCCEEDED
+    assert "no reference statistics" in forensics.notes[0] and "--reference" in forensics.notes[0]
+
+
+def test_recomputing_is_team_work_and_audited():
+    team = TeamFactory()
+    version = wine_version(team=team)
+    report = report_create(reporter=UserFactory(), model_name="wine", model_version="1.0", features=wine_row(1),
+                           output="class_0", title="odd")
+
+    with pytest.raises(PermissionDenied):
+        report_forensics_request(report=report, actor=UserFactory())
+    report_forensics_request(report=report, actor=member_of(team))
+
+    assert AuditEvent.objects.filter(action="report.forensics_request", target_id=str(report.pk)).count() == 1
+    assert version.pk
+
+
+def test_daily_drift_opens_one_incident_for_a_shifted_window_and_none_for_a_steady_one(run_on_commit):
+    shifted = wine_version("wine-shifted")
+    steady = wine_version("wine-steady")
+    yesterday = NOW.replace(hour=0, minute=0) - timedelta(days=1)
+    _log(shifted, count=300, start=yesterday + timedelta(hours=1), scale={"proline": 1.5, "alcohol": 1.2}, seed=2)
+    _log(steady, count=300, start=yesterday + timedelta(hours=1), seed=3)
+
+    with run_on_commit():
+        reports = drift_reports_schedule_daily(now=NOW)
+    again = drift_reports_schedule_daily(now=NOW)  # safe to run twice
+
+    by_model = {drift.model_version.model.name: DriftReport.objects.get(pk=drift.pk) for drift in reports}
+    assert {d.pk for d in again} == {d.pk for d in reports} and DriftReport.objects.count() == 2
+    assert by_model["wine-shifted"].status == JobStatus.SUCCEEDED and by_model["wine-shifted"].rows == 300
+    assert set(by_model["wine-shifted"].drifted_features) == {"proline", "alcohol"}
+    assert by_model["wine-steady"].drifted_features == [] and by_model["wine-steady"].incident is None
+    incident = by_model["wine-shifted"].incident
+    assert incident is not None and "proline" in incident.title
+    assert AuditEvent.objects.filter(action="incident.evidence_add", target_id=str(incident.pk)).exists()
+
+    # The next day's drift adds to the same open incident instead of opening another.
+    _log(shifted, count=300, start=yesterday + timedelta(days=1, hours=1), scale={"proline": 1.5}, seed=4,
+         prefix="q")
+    with run_on_commit():
+        next_day = drift_reports_schedule_daily(now=NOW + timedelta(days=1))
+    assert DriftReport.objects.get(pk=next_day[0].pk).incident_id == incident.pk
+
+
+def test_drift_without_reference_or_enough_rows_says_so():
+    from tests.registry.factories import trained_version
+
+    bare = trained_version("bare", with_reference=False)
+    few = wine_version("few")
+    _log(few, count=20, start=NOW - timedelta(hours=3))
+
+    no_reference = drift_report_run(drift_report_id=drift_report_request(model_version=bare, actor=None).pk)
+    too_few = drift_report_run(drift_report_id=drift_report_request(model_version=few, actor=None, end=NOW).pk)
+
+    assert no_reference.status == JobStatus.FAILED and "no reference sample" in no_reference.error_message
+    assert too_few.status == JobStatus.SUCCEEDED and too_few.rows == 20 and "at least 100" in too_few.notes[0]
+
+
+def test_a_redacted_input_gets_no_attribution_but_says_why(run_on_commit):
+    from apps.registry.services import model_set_redaction
+
+    version = wine_version()
+    model_set_redaction(model=version.model, features=["proline"])
+    with run_on_commit():
+        report = report_create(reporter=UserFactory(), model_name="wine", model_version="1.0",
+                               features=wine_row(70), output="class_0", title="Odd")
+    ReportForensics.objects.filter(report=report).update(status=JobStatus.QUEUED)
+
+    forensics = report_forensics_compute(report_id=report.pk)
+
+    assert forensics.status == JobStatus.SUCCEEDED
+    assert forensics.attribution == {}
+    assert any("proline is redacted" in note for note in forensics.notes)
+
+
+def test_drift_leaves_out_redacted_features(run_on_commit):
+    from apps.registry.services import model_set_redaction
+
+    version = wine_version("wine-private")
+    model_set_redaction(model=version.model, features=["proline"])
+    yesterday = NOW.replace(hour=0, minute=0) - timedelta(days=1)
+    _log(version, count=300, start=yesterday + timedelta(hours=1), scale={"alcohol": 1.2}, seed=2)
+
+    with run_on_commit():
+        drift = drift_reports_schedule_daily(now=NOW)[0]
+    drift.refresh_from_db()
+
+    assert drift.status == JobStatus.SUCCEEDED, drift.error_message
+    assert "proline" not in drift.features and "alcohol" in drift.drifted_features
