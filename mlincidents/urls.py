@@ -31,6 +31,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("models/", include("apps.registry.urls")),
     path("reports/", include("apps.reports.urls")),
+    path("replays/", include("apps.replays.urls")),
     path("incidents/", include("apps.incidents.urls")),
     path("forensics/", include("apps.forensics.urls")),
 ]

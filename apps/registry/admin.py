@@ -5,7 +5,7 @@ from apps.accounts.access import require_review_on_model
 from apps.core.errors import DomainError
 
 from .models import Model, ModelVersion
-from .services import model_assign_team, model_set_redaction, model_set_retention
+from .services import model_assign_team, model_set_redaction, model_set_retention, model_tolerance_set
 
 
 class ModelAdminForm(forms.ModelForm):
@@ -60,7 +60,17 @@ class ModelVersionInline(admin.TabularInline):
 
 @admin.register(Model)
 class ModelAdmin(admin.ModelAdmin):
-    list_display = ("name", "display_name", "team", "created_at")
+    list_display = ("name", "display_name", "team", "abs_tolerance", "rel_tolerance", "created_at")
+    fieldsets = [
+        (None, {"fields": ("name", "display_name", "description", "team", "created_at")}),
+        ("Inference log", {"fields": ("redacted_features", "retention_days")}),
+        ("Replay tolerance", {
+            "fields": ("abs_tolerance", "rel_tolerance"),
+            "description": "How close a replayed score must be to the logged one to count as the same output: "
+                           "within the absolute OR the relative tolerance. Labels (text, integers, booleans) "
+                           "always compare exactly.",
+        }),
+    ]
     list_filter = ("team",)
     search_fields = ("name", "display_name")
     form = ModelAdminForm
@@ -70,10 +80,13 @@ class ModelAdmin(admin.ModelAdmin):
         # Team, redaction and retention changes go through their services, which check who may
         # make them and record them in the audit trail; the plain save keeps the stored values.
         team, redacted, retention = obj.team, obj.redacted_features, obj.retention_days
+        tolerance = {field: getattr(obj, field) for field in ("abs_tolerance", "rel_tolerance")
+                     if field in form.changed_data}
         if change:
             stored = Model.objects.get(pk=obj.pk)
             obj.team, obj.redacted_features, obj.retention_days = (
                 stored.team, stored.redacted_features, stored.retention_days)
+            obj.abs_tolerance, obj.rel_tolerance = stored.abs_tolerance, stored.rel_tolerance
         else:
             obj.redacted_features, obj.retention_days = [], None
         super().save_model(request, obj, form, change)
@@ -83,6 +96,8 @@ class ModelAdmin(admin.ModelAdmin):
             model_set_redaction(model=obj, features=redacted, actor=request.user)
         if retention != obj.retention_days:
             model_set_retention(model=obj, days=retention, actor=request.user)
+        if change and tolerance:
+            model_tolerance_set(model=obj, actor=request.user, **tolerance)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

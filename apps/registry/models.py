@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
@@ -26,8 +26,10 @@ class Model(models.Model):
     # owns is open to everyone signed in.
     team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="models")
     # How close a replayed score must be to the logged one to count as the same output.
-    abs_tolerance = models.FloatField(default=1e-6)
-    rel_tolerance = models.FloatField(default=1e-6)
+    abs_tolerance = models.FloatField(default=1e-6, validators=[MinValueValidator(0.0)],
+                                      help_text="A replayed score this close to the logged one matches.")
+    rel_tolerance = models.FloatField(default=1e-6, validators=[MinValueValidator(0.0)],
+                                      help_text="… or this fraction of the logged score.")
     # Sensitive inputs (names, e-mails, exact locations): the inference log and reports store a
     # marker instead of their values. Changed only through `model_set_log_policy`, which audits.
     redacted_features = models.JSONField(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,31 @@ def model_assign_team(*, model: Model, team, actor=None) -> Model:
         model.save(update_fields=["team"])
         audit_record(actor=actor, action="model.assign_team", target=model,
                      old={"team": old.slug if old else None}, new={"team": team.slug if team else None})
+    return model
+
+
+@transaction.atomic
+def model_tolerance_set(*, model: Model, abs_tolerance: float | None = None, rel_tolerance: float | None = None,
+                        actor=None) -> Model:
+    """How close a replayed score must be to the logged one to count as the same output
+    (labels always compare exactly). Team work: the owning team's members and admins."""
+    from apps.accounts.access import require_work_on_model
+
+    require_work_on_model(actor=actor, model=model, action="change its replay tolerance")
+    changes: dict[str, float] = {}
+    for field, value in (("abs_tolerance", abs_tolerance), ("rel_tolerance", rel_tolerance)):
+        if value is None:
+            continue
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value < 0:
+            raise InvalidInput(f"{field} must be a finite number, 0 or more.", errors={field: ["0 or more."]})
+        if float(value) != getattr(model, field):
+            changes[field] = float(value)
+    if changes:
+        old = {field: getattr(model, field) for field in changes}
+        for field, value in changes.items():
+            setattr(model, field, value)
+        model.save(update_fields=list(changes))
+        audit_record(actor=actor, action="model.tolerance_set", target=model, old=old, new=changes)
     return model
 
 

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from apps.accounts.access import user_access
 from apps.feedback.selectors import feedback_counts
 from apps.predictions.selectors import predictions_recent
+from apps.replays.selectors import suite_history
 from apps.reports.selectors import report_list
 
 from . import selectors
@@ -30,4 +31,5 @@ def model_detail_view(request, name: str):
         "feedback": feedback_counts(model=model),
         "predictions": predictions_recent(model=model, limit=25) if can_work else [],
         "reports": report_list(user=request.user).filter(model=model)[:20],
+        "suite_runs": suite_history(model=model) if can_work else [],
     })

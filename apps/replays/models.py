@@ -27,8 +27,22 @@ REPLAY_TRANSITIONS = StateMachine(
 )
 
 
+class SuiteVerdict(models.TextChoices):
+    PASS = "pass", "Pass"
+    REGRESSED = "regressed", "Regressed (passed on an earlier version)"
+    STILL_FAILING = "still_failing", "Still failing"
+
+
+class Predicate(models.TextChoices):
+    EQUALS = "equals", "equals"
+    NOT_EQUALS = "not_equals", "does not equal"
+    IN_SET = "in_set", "is one of"
+    SCORE_BELOW = "score_below", "score below"
+    SCORE_ABOVE = "score_above", "score above"
+
+
 class Replay(models.Model):
-    """Stored inputs run through a model version, by a Celery worker."""
+    """Stored inputs run through a model version by Celery workers, one chunk per task."""
 
     model_version = models.ForeignKey("registry.ModelVersion", on_delete=models.PROTECT, related_name="replays")
     kind = models.CharField(max_length=16, choices=ReplayKind.choices, default=ReplayKind.REPRODUCE)
@@ -51,6 +65,19 @@ class Replay(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A regression-suite run: each result is also classified against the report's expected
+    # outcome (pass / regressed / still failing).
+    suite = models.BooleanField(default=False)
+    # Progress: the chunks' counts are added here when each chunk commits.
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    # The same input gave different outputs on the same version (within this run or against
+    # an earlier run): the model is not deterministic, which is a finding of its own.
+    nondeterministic = models.PositiveIntegerField(default=0)
+    passed = models.PositiveIntegerField(default=0)
+    regressed = models.PositiveIntegerField(default=0)
+    still_failing = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -68,6 +95,46 @@ class Replay(models.Model):
             return (self.finished_at - self.started_at).total_seconds()
         return None
 
+    @property
+    def progress(self) -> float:
+        """Share of the inputs done, 0 to 1."""
+        if self.is_finished:
+            return 1.0
+        return round(self.processed / self.total, 4) if self.total else 0.0
+
+    @property
+    def progress_percent(self) -> int:
+        return int(self.progress * 100)
+
+
+class ReplayChunk(models.Model):
+    """A slice of a replay's reports (by id range), run by one Celery task. Claimed with a
+    compare-and-set on status and attempt, written in one transaction with its results and
+    its share of the replay's counts, so a redelivered or restarted chunk counts nothing twice."""
+
+    replay = models.ForeignKey(Replay, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    first_report_id = models.BigIntegerField()
+    last_report_id = models.BigIntegerField()
+    size = models.PositiveIntegerField()
+    # The chunk's report ids, so that it reads its inputs without waiting for the replay's links
+    # to its reports (written just after the workers are told). Empty for chunks made before.
+    report_ids = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=16, choices=ReplayStatus.choices, default=ReplayStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["replay", "index"]
+        constraints = [models.UniqueConstraint(fields=["replay", "index"], name="one_chunk_per_index")]
+        indexes = [models.Index(fields=["status", "started_at"], name="replay_chunk_status_started")]
+
+    def __str__(self) -> str:
+        return f"{self.replay} chunk {self.index}"
+
 
 class ReplayResult(models.Model):
     replay = models.ForeignKey(Replay, on_delete=models.CASCADE, related_name="results")
@@ -76,6 +143,10 @@ class ReplayResult(models.Model):
     matches_original = models.BooleanField(null=True)
     diff = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True)
+    nondeterministic = models.BooleanField(default=False)
+    # Whether the output satisfies the report's expected outcome (None: none recorded).
+    expectation_met = models.BooleanField(null=True)
+    verdict = models.CharField(max_length=16, choices=SuiteVerdict.choices, blank=True)
 
     class Meta:
         ordering = ["replay", "report"]
@@ -83,3 +154,23 @@ class ReplayResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.replay} / {self.report_id}"
+
+
+class ExpectedOutcome(models.Model):
+    """What the team agreed the model should answer for a report's input, as a predicate on
+    the output ("should not be a women's item" → not equals "womens-bag"). Resolved reports
+    with one form the regression suite that gates a model's releases."""
+
+    report = models.OneToOneField("reports.Report", on_delete=models.CASCADE, related_name="expected_outcome")
+    predicate = models.CharField(max_length=16, choices=Predicate.choices)
+    value = models.JSONField(help_text="A label, a list of labels (in set) or a number (score below/above).")
+    field = models.CharField(max_length=100, blank=True,
+                             help_text="Key of a dict output to test (e.g. 'score'); empty: the whole output.")
+    note = models.TextField(blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        target = f"output[{self.field!r}]" if self.field else "output"
+        return f"{target} {self.get_predicate_display()} {self.value!r}"

@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 from apps.accounts.access import user_access
 from apps.core.errors import NotFound
 
-from .models import Replay, ReplayResult
+from .models import ExpectedOutcome, Replay, ReplayResult
 
 
 def replay_list(*, user) -> QuerySet[Replay]:
@@ -56,5 +56,39 @@ def reports_for_batch(*, user, model, reports: list[int] | None = None, incident
     if incident is not None:
         return list(queryset.filter(incident_id=incident))
     if suite == "resolved":
-        return list(queryset.filter(incident__status__in=[IncidentStatus.RESOLVED, IncidentStatus.CLOSED]))
+        return list(queryset.filter(incident__status__in=[IncidentStatus.RESOLVED, IncidentStatus.CLOSED],
+                                    expected_outcome__isnull=False))
     return []
+
+
+def suite_reports(*, model) -> QuerySet:
+    """The regression suite of a model: every report whose incident is resolved (or closed)
+    and that has an agreed expected outcome. Unscoped: for the system (replay_suite); people
+    go through `reports_for_batch`, which sees only what they may see."""
+    from apps.incidents.models import IncidentStatus
+    from apps.reports.models import Report
+
+    return (Report.objects.filter(model=model, expected_outcome__isnull=False,
+                                  incident__status__in=[IncidentStatus.RESOLVED, IncidentStatus.CLOSED])
+            .order_by("pk"))
+
+
+def suite_history(*, model, limit: int = 50) -> list[Replay]:
+    """The model's suite runs, newest first, with their version."""
+    return list(Replay.objects.filter(model_version__model=model, suite=True).select_related("model_version")
+                .order_by("-created_at", "-id")[:limit])
+
+
+def expected_outcome_of(*, report) -> ExpectedOutcome | None:
+    return ExpectedOutcome.objects.filter(report=report).select_related("set_by").first()
+
+
+def suite_results(*, replay: Replay) -> QuerySet[ReplayResult]:
+    from django.db.models import Case, IntegerField, Value, When
+
+    from .models import SuiteVerdict
+
+    # What blocks a release first, then what never worked, then what passes.
+    rank = Case(When(verdict=SuiteVerdict.REGRESSED, then=Value(0)),
+                When(verdict=SuiteVerdict.STILL_FAILING, then=Value(1)), default=Value(2), output_field=IntegerField())
+    return replay.results.select_related("report__expected_outcome").order_by(rank, "report_id")

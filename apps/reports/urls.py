@@ -1,5 +1,7 @@
 from django.urls import path
 
+from apps.replays.views import report_expectation_view
+
 from . import views
 
 app_name = "reports"
@@ -9,6 +11,7 @@ urlpatterns = [
     path("new/prediction/", views.report_prediction_preview_view, name="prediction-preview"),
     path("<int:pk>/", views.report_detail_view, name="detail"),
     path("<int:pk>/replay/", views.report_replay_view, name="replay"),
+    path("<int:pk>/expectation/", report_expectation_view, name="expectation"),
     path("<int:pk>/move/", views.report_move_view, name="move"),
     path("<int:pk>/attachments/<int:attachment_id>/", views.report_attachment_download_view, name="attachment"),
 ]

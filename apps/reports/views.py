@@ -1,3 +1,5 @@
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -15,7 +17,8 @@ from apps.forensics.selectors import input_checks, report_forensics_for
 from apps.incidents.selectors import incident_list
 from apps.predictions.selectors import prediction_find
 from apps.registry.models import ModelVersion
-from apps.replays.selectors import replays_for_report
+from apps.replays.forms import ExpectedOutcomeForm
+from apps.replays.selectors import expected_outcome_of, replays_for_report
 from apps.replays.services import replay_start
 
 from . import selectors, services
@@ -100,7 +103,12 @@ def report_detail_view(request, pk: int):
     report = selectors.report_get(user=request.user, report_id=pk)
     can_work = user_access(request.user).can_work_on_team(report.model.team_id)
     replays = replays_for_report(user=request.user, report_id=report.pk) if can_work else []
+    expected = expected_outcome_of(report=report)
+    initial = {"predicate": expected.predicate, "value": expected.value if isinstance(expected.value, str) else
+               json.dumps(expected.value), "field": expected.field, "note": expected.note} if expected else {}
     return render(request, "reports/report_detail.html", {
+        "expected": expected,
+        "expectation_form": ExpectedOutcomeForm(initial=initial) if can_work else None,
         "report": report,
         "can_work": can_work,
         "incident_visible": incident_list(user=request.user).filter(pk=report.incident_id).exists(),

@@ -180,6 +180,33 @@ CELERY_BEAT_SCHEDULE = {
 # restarted, at most this many times in all.
 REPLAY_RESEND_AFTER_SECONDS = env.int("REPLAY_RESEND_AFTER_SECONDS", default=600)
 REPLAY_MAX_ATTEMPTS = env.int("REPLAY_MAX_ATTEMPTS", default=3)
+# A chunk still running this long after it started has lost its worker (the hard time limit
+# would have killed it): the sweep restarts it.
+REPLAY_LOST_AFTER_SECONDS = env.int("REPLAY_LOST_AFTER_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+# Inputs per Celery task of a replay: each chunk is claimed, predicted and written on its own,
+# so a killed worker loses at most one chunk's work.
+REPLAY_CHUNK_SIZE = env.int("REPLAY_CHUNK_SIZE", default=5000)
+# Rows per chunk predicted a second time to catch a model that answers differently for the
+# same input (0: only compare with earlier replays on the same version).
+REPLAY_DETERMINISM_SAMPLE = env.int("REPLAY_DETERMINISM_SAMPLE", default=20)
+# Time limits that contradict each other lose work: a soft limit past the hard one never
+# fires, and a chunk taken for lost before the hard limit could still be running.
+if not CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < REPLAY_LOST_AFTER_SECONDS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "Need CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < REPLAY_LOST_AFTER_SECONDS, got "
+        f"{CELERY_TASK_SOFT_TIME_LIMIT}, {CELERY_TASK_TIME_LIMIT}, {REPLAY_LOST_AFTER_SECONDS}."
+    )
+# Loaded models kept per worker process, by count and by estimated size.
+MODEL_CACHE_MAX_ENTRIES = env.int("MODEL_CACHE_MAX_ENTRIES", default=8)
+MODEL_CACHE_MAX_BYTES = env.int("MODEL_CACHE_MAX_BYTES", default=512 * 1024 * 1024)
+# Open Inference Protocol servers (the `oip` backend).
+OIP_TIMEOUT_SECONDS = env.float("OIP_TIMEOUT_SECONDS", default=10.0)
+OIP_MAX_ATTEMPTS = env.int("OIP_MAX_ATTEMPTS", default=3)
+OIP_BACKOFF_SECONDS = env.float("OIP_BACKOFF_SECONDS", default=0.5)
+OIP_BATCH_SIZE = env.int("OIP_BATCH_SIZE", default=1000)
+OIP_MAX_RESPONSE_BYTES = env.int("OIP_MAX_RESPONSE_BYTES", default=50 * 1024 * 1024)
 
 # --- Input forensics (README, "Input forensics") -------------------------------------------
 # Similar training rows shown beside a report, and the hours of the inference log before a
@@ -241,6 +268,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IncidentStatusEnum": "apps.incidents.models.IncidentStatus",
         "ReplayStatusEnum": "apps.replays.models.ReplayStatus",
+        "SuiteVerdictEnum": "apps.replays.models.SuiteVerdict",
+        "FeedbackVerdictEnum": "apps.feedback.models.Verdict",
+        "PredicateEnum": "apps.replays.models.Predicate",
         "SeverityEnum": "apps.incidents.models.Severity",
     },
 }

@@ -17,3 +17,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 ARTIFACT_ROOT = env.path("ARTIFACT_ROOT", default=str(BASE_DIR / "var" / "test-artifacts"))
 SLACK_SIGNING_SECRET = "test-slack-signing-secret"
 MATTERMOST_TOKEN = "test-mattermost-token"
+OIP_BACKOFF_SECONDS = 0.01
+OIP_TIMEOUT_SECONDS = 5.0

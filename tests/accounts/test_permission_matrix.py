@@ -22,7 +22,7 @@ from apps.accounts.services import api_token_create
 from apps.forensics.services import drift_report_request
 from apps.incidents.services import incident_update
 from apps.predictions.services import predictions_log
-from apps.replays.services import replay_start
+from apps.replays.services import expected_outcome_set, replay_start
 from apps.reports.services import report_attachment_add
 from tests.accounts.factories import access_world
 from tests.registry.factories import iris_row
@@ -105,6 +105,11 @@ MATRIX: list[Row] = [
     Row("api-replay-batch", "post", "/api/v1/replays/", api(403, 404, 202),
         body=lambda world: {"model": world.model.name, "model_version": world.version.version,
                             "reports": [world.report.pk]}),
+    Row("api-report-expectation", "get", "/api/v1/reports/{report}/expectation/", api(200, 404, 200),
+        note="whoever sees the report sees what the team expects of it"),
+    Row("api-report-expectation", "put", "/api/v1/reports/{report}/expectation/", api(403, 404, 200),
+        body={"predicate": "in_set", "value": ["setosa", "versicolor"]}),
+    Row("api-report-expectation", "delete", "/api/v1/reports/{report}/expectation/", api(403, 404, 204)),
     Row("api-replay-detail", "get", "/api/v1/replays/{replay}/", api(404, 404, 200)),
     Row("api-replay-results", "get", "/api/v1/replays/{replay}/results/", api(404, 404, 200)),
     Row("api-incident-list", "get", "/api/v1/incidents/", api(200, 200, 200)),
@@ -153,6 +158,9 @@ MATRIX: list[Row] = [
     Row("reports:attachment", "get", "/reports/{report}/attachments/{attachment}/",
         page(200, 404, 200) | {"intake_bot": 403}, note="a full-access token may download, an intake one not"),
     Row("reports:replay", "post", "/reports/{report}/replay/", page(403, 404, 302), form=True),
+    Row("reports:expectation", "post", "/reports/{report}/expectation/", page(403, 404, 302), form=True,
+        body={"predicate": "not_equals", "value": "virginica"}),
+    Row("replays:detail", "get", "/replays/{replay}/", page(404, 404, 200)),
     Row("api-drift-list", "get", "/api/v1/drift/", api(200, 200, 200),
         note="drift is team work: the list holds only the models one works on"),
     Row("api-drift-list", "post", "/api/v1/drift/", api(403, 403, 202),
@@ -232,6 +240,7 @@ def _request(world, row: Row, role: str):
 def test_permission_matrix(row: Row):
     world = access_world()
     world.replay = replay_start(actor=world.member, model_version=world.version, reports=[world.report])
+    expected_outcome_set(actor=world.member, report=world.report, predicate="not_equals", value="virginica")
     world.member_token = api_token_create(username=world.member.username, name="member's").token
     world.logged_id = _prediction(world)[0]["prediction_id"]
     predictions_log(rows=_prediction(world))

@@ -23,7 +23,10 @@ def test_replaying_a_report_answers_202_and_the_run_reads_back(api_client, user,
     assert run["status"] == "succeeded"
     assert (run["total"], run["matched"], run["mismatched"], run["errors"]) == (1, 1, 0, 0)
     assert run["results"] == [{"report": report.pk, "output": "setosa", "matches_original": True,
-                               "diff": None, "error": ""}]
+                               "diff": None, "error": "", "nondeterministic": False, "expectation_met": None,
+                               "verdict": ""}]
+    assert (run["progress"], run["processed"], run["chunks_done"], run["chunks_total"]) == (1.0, 1, 1, 1)
+    assert run["requested_by"] == user.username and run["suite"] is False
 
 
 def test_a_report_can_be_replayed_on_another_version(api_client, user, version):

@@ -30,44 +30,67 @@ def _database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture
-def celery_worker_process(settings, tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs the PostgreSQL run: another process cannot see SQLite's in-memory test database")
-    redis_url = os.environ.get("REDIS_URL")
-    if not redis_url:
-        pytest.fail("REDIS_URL is not set: the PostgreSQL run must have the Redis broker (see .ci/run)")
+class Workers:
+    """Starts `celery worker` processes on a queue of their own and stops them at the end."""
 
-    # A queue of its own, so parallel test processes and other runs never take each other's tasks.
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    if celery_app.conf.broker_url != redis_url:
-        pytest.fail(f"Celery's broker is {celery_app.conf.broker_url}, expected REDIS_URL {redis_url}")
-    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "task_default_queue")}
-    celery_app.conf.update(task_always_eager=False, task_default_queue=queue)
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "mlincidents.settings.test",
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": redis_url,
-        "CELERY_BROKER_URL": redis_url,
-        "ARTIFACT_ROOT": str(settings.ARTIFACT_ROOT),
-    }
-    log = (tmp_path / "worker.log").open("w")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "mlincidents", "worker", "-Q", queue, "--pool", "solo",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO", "-n", f"{queue}@%h"],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    def __init__(self, settings, tmp_path):
+        if connection.vendor != "postgresql":
+            pytest.skip("needs the PostgreSQL run: another process cannot see SQLite's in-memory test database")
+        self.redis_url = os.environ.get("REDIS_URL")
+        if not self.redis_url:
+            pytest.fail("REDIS_URL is not set: the PostgreSQL run must have the Redis broker (see .ci/run)")
+        # A queue of its own, so parallel test processes and other runs never take each other's tasks.
+        self.queue = f"test-{uuid.uuid4().hex[:12]}"
+        if celery_app.conf.broker_url != self.redis_url:
+            pytest.fail(f"Celery's broker is {celery_app.conf.broker_url}, expected REDIS_URL {self.redis_url}")
+        self.saved = {key: celery_app.conf[key] for key in ("task_always_eager", "task_default_queue")}
+        celery_app.conf.update(task_always_eager=False, task_default_queue=self.queue)
+        self.settings, self.tmp_path = settings, tmp_path
+        self.started: list[tuple[subprocess.Popen, Path]] = []
+
+    def start(self, **extra_env: str) -> subprocess.Popen:
+        env = os.environ | {
+            "DJANGO_SETTINGS_MODULE": "mlincidents.settings.test",
+            "DATABASE_URL": _database_url(),
+            "REDIS_URL": self.redis_url,
+            "CELERY_BROKER_URL": self.redis_url,
+            "ARTIFACT_ROOT": str(self.settings.ARTIFACT_ROOT),
+        } | extra_env
+        log_path = self.tmp_path / f"worker-{len(self.started)}.log"
+        with log_path.open("w") as log:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "mlincidents", "worker", "-Q", self.queue, "--pool", "solo",
+                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO",
+                 "-n", f"{self.queue}-{len(self.started)}@%h"],
+                cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            )
+        self.started.append((worker, log_path))
+        return worker
+
+    def stop_all(self) -> None:
+        for worker, log_path in self.started:
+            if worker.poll() is None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+            print(f"--- {log_path.name}\n{log_path.read_text()[-3000:]}")
+        celery_app.conf.update(self.saved)
+
+
+@pytest.fixture
+def workers(settings, tmp_path):
+    started = Workers(settings, tmp_path)
     try:
-        yield worker
+        yield started
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        log.close()
-        celery_app.conf.update(saved)
-        print((tmp_path / "worker.log").read_text()[-3000:])
+        started.stop_all()
+
+
+@pytest.fixture
+def celery_worker_process(workers):
+    return workers.start()
 
 
 def _wait_until_finished(replay_id: int, timeout: float = 90) -> Replay:
@@ -122,7 +145,7 @@ def test_after_a_broker_outage_the_sweep_hands_the_replay_to_a_real_worker(celer
     version = trained_version()
     report = file_report(reporter=user, version=version, output="setosa")
     with monkeypatch.context() as outage:
-        outage.setattr(tasks.replay_run_task, "delay",
+        outage.setattr(tasks.replay_chunk_run_task, "delay",
                        lambda *args, **kwargs: (_ for _ in ()).throw(OperationalError("broker down")))
         replay = replay_start(actor=user, model_version=version, reports=[report])
     time.sleep(1)
@@ -131,3 +154,62 @@ def test_after_a_broker_outage_the_sweep_hands_the_replay_to_a_real_worker(celer
     assert replays_sweep(now=timezone.now() + timedelta(minutes=2)).resent == 1
     finished = _wait_until_finished(replay.pk)
     assert finished.status == ReplayStatus.SUCCEEDED and finished.matched == 1
+
+
+def _wait_for(condition, what: str, timeout: float = 60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"still waiting for {what} after {timeout}s")
+
+
+def test_a_worker_killed_mid_run_loses_nothing_and_counts_nothing_twice(workers, user, settings):
+    """SIGKILL the worker while it runs the second of three chunks; a new worker takes the
+    rest, the sweep restarts the lost chunk, and the counts come out exact."""
+    import signal
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from apps.replays.models import ReplayChunk
+    from apps.replays.services import replays_sweep
+    from tests.replays.estimators import SlowClassifier
+
+    settings.REPLAY_CHUNK_SIZE = 4
+    slow = SlowClassifier(make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)), seconds=1.5)
+    version = trained_version(model_name="slow-iris", estimator=slow)
+    matching = [file_report(reporter=user, version=version, index=i) for i in range(6)]
+    wrong = [file_report(reporter=user, version=version, index=i, output="setosa") for i in range(100, 106)]
+    # One predict per chunk (no second look for nondeterminism) keeps the timing simple.
+    first_worker = workers.start(REPLAY_DETERMINISM_SAMPLE="0")
+
+    replay = replay_start(actor=user, model_version=version, reports=matching + wrong)
+    chunks = {chunk.index: chunk.pk for chunk in ReplayChunk.objects.filter(replay=replay)}
+    assert len(chunks) == 3
+
+    def status(index: int) -> str:
+        return ReplayChunk.objects.get(pk=chunks[index]).status
+
+    _wait_for(lambda: status(0) == "succeeded" and status(1) == "running", "the second chunk to start")
+    first_worker.send_signal(signal.SIGKILL)
+    first_worker.wait(timeout=10)
+    assert status(1) == "running"  # claimed by a dead worker: nothing of it was written
+    assert Replay.objects.get(pk=replay.pk).results.count() == 4
+
+    workers.start(REPLAY_DETERMINISM_SAMPLE="0")
+    _wait_for(lambda: status(2) == "succeeded", "the new worker to run the third chunk")
+    # The chunk the dead worker held is restarted once it is surely lost (the sweep runs every
+    # minute from beat; here it is called with its clock moved past the threshold).
+    later = timezone.now() + timedelta(seconds=settings.REPLAY_LOST_AFTER_SECONDS + 1)
+    assert replays_sweep(now=later).requeued == 1
+
+    finished = _wait_until_finished(replay.pk)
+    assert finished.status == ReplayStatus.SUCCEEDED, finished.error_message
+    assert (finished.total, finished.matched, finished.mismatched, finished.errors) == (12, 6, 6, 0)
+    assert (finished.processed, finished.chunks_done, finished.results.count()) == (12, 3, 12)
+    assert ReplayChunk.objects.get(pk=chunks[1]).attempts == 2

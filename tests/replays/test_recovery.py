@@ -8,7 +8,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from apps.replays import tasks
-from apps.replays.models import Replay, ReplayStatus
+from apps.replays.models import Replay, ReplayChunk, ReplayStatus
 from apps.replays.services import replay_start, replays_sweep
 from tests.registry.factories import trained_version
 from tests.reports.factories import file_report
@@ -26,7 +26,7 @@ def broker_down(monkeypatch):
     def refuse(*args, **kwargs):
         raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.replay_run_task, "delay", refuse)
+    monkeypatch.setattr(tasks.replay_chunk_run_task, "delay", refuse)
     return monkeypatch
 
 
@@ -48,11 +48,15 @@ def test_a_replay_requested_while_the_broker_is_down_is_kept_and_runs_when_it_is
     assert replay.status == ReplayStatus.SUCCEEDED and replay.matched == 1
 
 
+def _left_running_by_a_dead_worker(replay, settings, attempts=1):
+    long_ago = timezone.now() - timedelta(seconds=settings.REPLAY_LOST_AFTER_SECONDS + 60)
+    Replay.objects.filter(pk=replay.pk).update(status=ReplayStatus.RUNNING, started_at=long_ago, attempts=attempts)
+    replay.chunks.update(status=ReplayStatus.RUNNING, started_at=long_ago, attempts=attempts)
+
+
 def test_a_replay_left_running_by_a_dead_worker_is_restarted(user, report, settings):
     with_dead_worker = replay_start(actor=user, model_version=report.model_version, reports=[report])
-    long_ago = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120)
-    Replay.objects.filter(pk=with_dead_worker.pk).update(status=ReplayStatus.RUNNING, started_at=long_ago,
-                                                         attempts=1)
+    _left_running_by_a_dead_worker(with_dead_worker, settings)
 
     result = replays_sweep()
 
@@ -63,9 +67,7 @@ def test_a_replay_left_running_by_a_dead_worker_is_restarted(user, report, setti
 
 def test_a_replay_that_kills_its_worker_again_and_again_is_given_up(user, report, settings):
     replay = replay_start(actor=user, model_version=report.model_version, reports=[report])
-    long_ago = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120)
-    Replay.objects.filter(pk=replay.pk).update(status=ReplayStatus.RUNNING, started_at=long_ago,
-                                               attempts=settings.REPLAY_MAX_ATTEMPTS)
+    _left_running_by_a_dead_worker(replay, settings, attempts=settings.REPLAY_MAX_ATTEMPTS)
 
     assert replays_sweep().failed == 1
     replay.refresh_from_db()
@@ -76,7 +78,8 @@ def test_the_sweep_leaves_running_and_recently_sent_replays_alone(user, report):
     running = replay_start(actor=user, model_version=report.model_version, reports=[report])
     sent = replay_start(actor=user, model_version=report.model_version, reports=[report])
     Replay.objects.filter(pk=running.pk).update(status=ReplayStatus.RUNNING, started_at=timezone.now(), attempts=1)
-    Replay.objects.filter(pk=sent.pk).update(enqueued_at=timezone.now())
+    running.chunks.update(status=ReplayStatus.RUNNING, started_at=timezone.now(), attempts=1)
+    ReplayChunk.objects.filter(replay=sent).update(enqueued_at=timezone.now())
 
     result = replays_sweep(now=timezone.now() + timedelta(minutes=2))
 

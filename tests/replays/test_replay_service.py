@@ -108,7 +108,7 @@ def test_a_broker_outage_keeps_the_replay_queued_instead_of_losing_it(user, vers
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(tasks.replay_run_task, "delay", broker_down)
+    monkeypatch.setattr(tasks.replay_chunk_run_task, "delay", broker_down)
     report = file_report(reporter=user, version=version)
     with run_on_commit():
         replay = replay_start(actor=user, model_version=version, reports=[report])

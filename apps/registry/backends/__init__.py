@@ -1,12 +1,17 @@
-"""Model backends: how a registered version runs itself. One small interface, one module per
-kind of backend; `backend_for` picks the implementation named on the version."""
+"""Model backends: how a registered version runs itself. One small interface (describe /
+load / predict a DataFrame, in `base`), one module per kind of backend; `backend_for` picks
+the implementation named on the version."""
 
 from __future__ import annotations
 
-from .base import ArtifactError, LoadedModel, ModelBackend, PredictionOutcome
+from .base import ArtifactError, BackendUnavailable, LoadedModel, ModelBackend, PredictionOutcome
+from .mlflow_backend import MlflowBackend
+from .oip_backend import OipBackend
 from .sklearn_backend import SklearnBackend
 
-_BACKENDS: dict[str, ModelBackend] = {"sklearn": SklearnBackend()}
+# mlflow is imported only when an mlflow version is used, so the backend is always listed and
+# says how to install the extra when it is missing.
+_BACKENDS: dict[str, ModelBackend] = {"sklearn": SklearnBackend(), "mlflow": MlflowBackend(), "oip": OipBackend()}
 
 
 def backend_for(backend_name: str) -> ModelBackend:
@@ -19,4 +24,4 @@ def backend_for(backend_name: str) -> ModelBackend:
         ) from exc
 
 
-__all__ = ["ArtifactError", "LoadedModel", "ModelBackend", "PredictionOutcome", "backend_for"]
+__all__ = ["ArtifactError", "BackendUnavailable", "LoadedModel", "ModelBackend", "PredictionOutcome", "backend_for"]

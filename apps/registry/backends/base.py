@@ -1,3 +1,6 @@
+"""The one small interface every model backend implements: `describe` an artifact at
+registration, `load` a verified model, and `predict_frame` a pandas DataFrame."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,6 +9,8 @@ from typing import Any, Protocol
 import pandas as pd
 
 from apps.core.errors import DomainError
+
+MAX_ROW_ERROR_LENGTH = 2000
 
 
 class ArtifactError(DomainError):
@@ -16,6 +21,15 @@ class ArtifactError(DomainError):
     slug = "artifact-unusable"
 
 
+class BackendUnavailable(DomainError):
+    """The model cannot answer at all (an inference server down or answering garbage): the
+    whole run fails, since no row's result would mean anything."""
+
+    status = 503
+    title = "Model backend unavailable"
+    slug = "backend-unavailable"
+
+
 @dataclass
 class PredictionOutcome:
     """One output per input row, or the error that row raised."""
@@ -24,32 +38,75 @@ class PredictionOutcome:
     errors: list[str | None]
 
 
+def _reraised() -> tuple[type[BaseException], ...]:
+    # A time limit or an unusable backend must stop the chunk, not be recorded as row errors.
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    return (SoftTimeLimitExceeded, BackendUnavailable, ArtifactError)
+
+
+def row_error(exc: BaseException) -> str:
+    return f"{exc.__class__.__name__}: {exc}"[:MAX_ROW_ERROR_LENGTH]
+
+
 @dataclass
 class LoadedModel:
-    predictor: Any
+    """A model ready to predict. Subclasses implement `predict_rows` (one output per row of
+    the frame, in order); `predict_frame` makes one vectorised call for the whole frame and,
+    only when it fails, bisects the frame so that each bad input becomes one row error while
+    every good row still gets its output from a vectorised call."""
+
     feature_names: list[str]
     warnings: list[str] = field(default_factory=list)
+    size_bytes: int = 0
+
+    def predict_rows(self, frame: pd.DataFrame) -> list[Any]:
+        raise NotImplementedError
 
     def predict_frame(self, frame: pd.DataFrame) -> PredictionOutcome:
-        """One vectorised call for the whole frame; only when it fails are rows retried one by
-        one, so that one bad input becomes one row error instead of failing everything."""
-        frame = frame.reindex(columns=self.feature_names)
+        if self.feature_names:
+            frame = frame.reindex(columns=self.feature_names)
+        outputs: list[Any] = [None] * len(frame)
+        errors: list[str | None] = [None] * len(frame)
+        if len(frame):
+            self._fill(frame, 0, outputs, errors)
+        return PredictionOutcome(outputs=outputs, errors=errors)
+
+    def _fill(self, frame: pd.DataFrame, offset: int, outputs: list[Any], errors: list[str | None]) -> None:
         try:
-            return PredictionOutcome(outputs=_to_python(self.predictor.predict(frame)), errors=[None] * len(frame))
-        except Exception:  # the model is third-party code: any error is a replay finding
-            outputs: list[Any] = []
-            errors: list[str | None] = []
-            for position in range(len(frame)):
-                try:
-                    outputs.append(_to_python(self.predictor.predict(frame.iloc[[position]]))[0])
-                    errors.append(None)
-                except Exception as exc:  # noqa: BLE001 — recorded per row
-                    outputs.append(None)
-                    errors.append(f"{exc.__class__.__name__}: {exc}")
-            return PredictionOutcome(outputs=outputs, errors=errors)
+            values = self.predict_rows(frame)
+        except _reraised():
+            raise
+        except Exception as exc:  # noqa: BLE001 — the model is third-party code: any error is a finding
+            if len(frame) == 1:
+                errors[offset] = row_error(exc)
+                return
+            middle = len(frame) // 2
+            # A slice of a mixed column stays `object`; the good half deserves its real dtypes.
+            self._fill(frame.iloc[:middle].infer_objects(), offset, outputs, errors)
+            self._fill(frame.iloc[middle:].infer_objects(), offset + middle, outputs, errors)
+            return
+        if len(values) != len(frame):
+            raise BackendUnavailable(f"The model returned {len(values)} outputs for {len(frame)} inputs.")
+        outputs[offset:offset + len(values)] = values
 
 
-def _to_python(values) -> list[Any]:
+@dataclass
+class PredictorModel(LoadedModel):
+    """Anything with a scikit-learn style `predict(frame)`: scikit-learn, MLflow pyfunc."""
+
+    predictor: Any = None
+
+    def predict_rows(self, frame: pd.DataFrame) -> list[Any]:
+        return to_python_rows(self.predictor.predict(frame))
+
+
+def to_python_rows(values: Any) -> list[Any]:
+    """One JSON-able value per row from what predict() returns (array, Series, DataFrame, list)."""
+    if isinstance(values, pd.DataFrame):
+        if values.shape[1] == 1:
+            return values.iloc[:, 0].tolist()
+        return values.to_dict(orient="records")
     if hasattr(values, "tolist"):
         return values.tolist()
     return list(values)

@@ -4,21 +4,15 @@ checked against the registered one before every load, and only registered files 
 from __future__ import annotations
 
 import hashlib
-import threading
 import warnings
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 import joblib
 import sklearn
 
-from .base import ArtifactError, LoadedModel
-
-# Loaded models are kept per worker process, keyed by (version, digest), a few at a time.
-_CACHE_SIZE = 8
-_cache: OrderedDict[tuple[int, str], LoadedModel] = OrderedDict()
-_cache_lock = threading.Lock()
+from .base import ArtifactError, LoadedModel, PredictorModel
+from .cache import loaded_models
 
 
 def file_sha256(path: Path) -> str:
@@ -46,18 +40,23 @@ class SklearnBackend:
 
     def load(self, *, version_id: int, artifact_uri: str, sha256: str, feature_names: list[str]) -> LoadedModel:
         path = _existing_file(artifact_uri)
+        # A cached model was verified when it was loaded; the file is hashed again (and the
+        # model reloaded) only when its size or modification time changed since.
+        stat = path.stat()
+        stamp = (stat.st_size, stat.st_mtime_ns)
+        key = ("sklearn", version_id, sha256, str(path))
+        cached = loaded_models.get(key, stamp=stamp)
+        if cached is not None:
+            return cached
         actual = file_sha256(path)
         if actual != sha256:
             raise ArtifactError(
                 f"The model artifact {artifact_uri} has changed since it was registered "
                 f"(sha256 {actual[:12]}…, registered {sha256[:12]}…); refusing to load it."
             )
-        key = (version_id, sha256)
-        with _cache_lock:
-            if key in _cache:
-                _cache.move_to_end(key)
-                return _cache[key]
         with warnings.catch_warnings(record=True) as caught:
+            # scikit-learn warns when a model pickled under another version is loaded
+            # (InconsistentVersionWarning): that warning belongs on the replay.
             warnings.simplefilter("always")
             try:
                 predictor = joblib.load(path)
@@ -65,13 +64,12 @@ class SklearnBackend:
                 raise ArtifactError(f"The model artifact could not be loaded: {exc.__class__.__name__}: {exc}") from exc
         if not hasattr(predictor, "predict"):
             raise ArtifactError("The model artifact has no predict() method.")
-        loaded = LoadedModel(
+        loaded = PredictorModel(
             predictor=predictor,
             feature_names=feature_names or list(getattr(predictor, "feature_names_in_", [])),
             warnings=sorted({str(w.message) for w in caught}),
+            # The pickle's size is a fair estimate of what the arrays take in memory.
+            size_bytes=stat.st_size,
         )
-        with _cache_lock:
-            _cache[key] = loaded
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
+        loaded_models.put(key, loaded, stamp=stamp)
         return loaded

@@ -3,12 +3,14 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.errors import NotFound
 from apps.core.schema import problem_responses
 from apps.registry.selectors import model_get, model_version_get
 from apps.replays import selectors, services
 from apps.reports.selectors import report_get
 
 from .serializers import (
+    ExpectedOutcomeSerializer,
     ReplayAcceptedSerializer,
     ReplayBatchSerializer,
     ReplayResultSerializer,
@@ -46,13 +48,14 @@ class ReplayBatchApi(APIView):
         version = model_version_get(model=model, version=data["model_version"])
         reports = selectors.reports_for_batch(user=request.user, model=model, reports=data.get("reports"),
                                               incident=data.get("incident"), suite=data.get("suite"))
-        replay = services.replay_start(actor=request.user, model_version=version, reports=reports)
+        replay = services.replay_start(actor=request.user, model_version=version, reports=reports,
+                                       suite=data.get("suite") == "resolved")
         return Response(ReplayAcceptedSerializer(replay).data, status=status.HTTP_202_ACCEPTED)
 
 
 class ReplayDetailApi(APIView):
-    """The run with its counts and, up to 1,000, its results; larger runs page through
-    `/api/v1/replays/{id}/results/`."""
+    """The run with its counts, progress and, up to 1,000, its results; larger runs page
+    through `/api/v1/replays/{id}/results/`."""
 
     @extend_schema(responses=ReplaySerializer)
     def get(self, request, pk: int):
@@ -71,3 +74,31 @@ class ReplayResultListApi(generics.ListAPIView):
     def get_queryset(self):
         replay = selectors.replay_get(user=self.request.user, replay_id=self.kwargs["pk"])
         return selectors.replay_results(replay=replay)
+
+
+class ReportExpectationApi(APIView):
+    """The outcome the team agreed the model should give for this report's input: a
+    predicate on the output. Resolved reports with one form the model's regression suite."""
+
+    def _report(self, request, pk: int):
+        return report_get(user=request.user, report_id=pk)
+
+    @extend_schema(responses=ExpectedOutcomeSerializer)
+    def get(self, request, pk: int):
+        expected = selectors.expected_outcome_of(report=self._report(request, pk))
+        if expected is None:
+            raise NotFound(f"Report {pk} has no expected outcome yet.")
+        return Response(ExpectedOutcomeSerializer(expected).data)
+
+    @extend_schema(request=ExpectedOutcomeSerializer, responses=ExpectedOutcomeSerializer)
+    def put(self, request, pk: int):
+        report = self._report(request, pk)
+        serializer = ExpectedOutcomeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        expected = services.expected_outcome_set(actor=request.user, report=report, **serializer.validated_data)
+        return Response(ExpectedOutcomeSerializer(expected).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        services.expected_outcome_clear(actor=request.user, report=self._report(request, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)

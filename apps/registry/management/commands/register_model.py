@@ -11,6 +11,7 @@ from apps.registry.services import (
     model_assign_team,
     model_set_redaction,
     model_set_retention,
+    model_tolerance_set,
     model_version_register,
     read_reference_csv,
 )
@@ -28,6 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("--schema", help="JSON file with the feature schema (inferred from --reference if absent).")
         parser.add_argument("--display-name", default="", help="Product name shown to reporters.")
         parser.add_argument("--team", help="Slug of the team that owns the model (created if missing).")
+        parser.add_argument("--abs-tolerance", type=float,
+                            help="Replays: a replayed score within this absolute distance of the logged one matches "
+                                 "(labels always compare exactly). Default 1e-6.")
+        parser.add_argument("--rel-tolerance", type=float,
+                            help="Replays: … or within this fraction of the logged score. Default 1e-6.")
         parser.add_argument("--redact", metavar="NAME,NAME",
                             help="Features whose values are never stored (logged predictions and reports keep "
                                  "a marker). Replaces the model's list; --redact '' clears it.")
@@ -59,11 +65,15 @@ class Command(BaseCommand):
                     model_set_redaction(model=version.model, features=names)
                 if options["retention_days"] is not None:
                     model_set_retention(model=version.model, days=options["retention_days"] or None)
+                if options["abs_tolerance"] is not None or options["rel_tolerance"] is not None:
+                    model_tolerance_set(model=version.model, abs_tolerance=options["abs_tolerance"],
+                                        rel_tolerance=options["rel_tolerance"])
         except DomainError as exc:
             raise CommandError(exc.detail) from exc
         self.stdout.write(
             f"Registered {version} ({version.backend}, sha256 {version.sha256 or '-'}, "
-            f"{len(version.feature_names)} features, {version.reference_rows} reference rows)"
+            f"{len(version.feature_names)} features, {version.reference_rows} reference rows; replay tolerance "
+            f"abs {version.model.abs_tolerance:g}, rel {version.model.rel_tolerance:g})"
         )
         model = version.model
         model.refresh_from_db(fields=["redacted_features", "retention_days"])
