@@ -132,3 +132,15 @@ def prediction_find_by_lookup(*, model: Model, lookup: PredictionLookup) -> Pred
                            errors={"lookup": [f"{len(found)}{'+' if more else ''} matches: {shown}{more}"]},
                            extra={"candidates": [p.prediction_id for p in found[:MAX_MATCHES_SHOWN]]})
     return found[0]
+
+
+def predictions_search(*, user, model: Model, prediction_id: str | None = None,
+                       lookup: PredictionLookup | None = None, limit: int = 200) -> list[Prediction]:
+    """The team's search of its inference log: one id, or a lookup by context and time."""
+    from apps.accounts.access import require_work_on_model
+
+    require_work_on_model(actor=user, model=model, action="search its inference log")
+    if prediction_id:
+        return list(Prediction.objects.select_related("model", "model_version")
+                    .filter(model=model, prediction_id=prediction_id))
+    return predictions_matching(model=model, lookup=lookup, limit=limit)

@@ -34,3 +34,10 @@ def model_version_get(*, model: Model, version: str) -> ModelVersion:
 
 def model_version_latest(*, model: Model) -> ModelVersion | None:
     return model_version_list(model=model).first()
+
+
+def model_version_by_id(raw_id: str) -> ModelVersion | None:
+    """A version from a form's select value; None for anything that is not a known id."""
+    if not raw_id.isdigit() or len(raw_id) > 18:
+        return None
+    return ModelVersion.objects.select_related("model").filter(pk=int(raw_id)).first()

@@ -16,7 +16,7 @@ from apps.core.problems import problem_json_response
 from apps.forensics.selectors import input_checks, report_forensics_for
 from apps.incidents.selectors import incident_list
 from apps.predictions.selectors import prediction_find
-from apps.registry.models import ModelVersion
+from apps.registry.selectors import model_version_by_id
 from apps.replays.forms import ExpectedOutcomeForm
 from apps.replays.selectors import expected_outcome_of, replays_for_report
 from apps.replays.services import replay_start
@@ -85,9 +85,7 @@ def report_prediction_preview_view(request):
     """What the inference log holds for an id, shown on the form before the report is filed
     (the report would copy exactly this, so whoever may file may see it)."""
     prediction_id = request.GET.get("prediction_id", "").strip()[:200]
-    raw_version = request.GET.get("model_version", "")
-    version = (ModelVersion.objects.select_related("model").filter(pk=int(raw_version)).first()
-               if raw_version.isdigit() and len(raw_version) < 18 else None)
+    version = model_version_by_id(request.GET.get("model_version", ""))
     if version is None or not prediction_id:
         return render(request, "reports/_prediction_preview.html",
                       {"message": "Choose the model first, then type the prediction id."}, status=400)

@@ -4,13 +4,12 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.access import require_work_on_model
 from apps.core.errors import InvalidInput
 from apps.core.parsers import LimitedJSONParser, NDJSONParser
 from apps.core.schema import problem_responses
 from apps.core.throttling import INTAKE_THROTTLES
 from apps.predictions.models import Prediction
-from apps.predictions.selectors import PredictionLookup, predictions_matching
+from apps.predictions.selectors import PredictionLookup, predictions_search
 from apps.predictions.services import predictions_log
 from apps.registry.selectors import model_get
 
@@ -76,18 +75,14 @@ class PredictionLogApi(APIView):
         if not request.query_params.get("model"):
             raise InvalidInput("Say which model's log to search: ?model=NAME.", errors={"model": ["Required."]})
         model = model_get(name=request.query_params["model"])
-        require_work_on_model(actor=request.user, model=model, action="search its inference log")
         prediction_id = request.query_params.get("prediction_id")
-        if prediction_id:
-            found = list(Prediction.objects.select_related("model", "model_version")
-                         .filter(model=model, prediction_id=prediction_id))
-        else:
-            lookup = PredictionLookup.parse({
-                "context": {key[len("context."):]: value for key, value in request.query_params.items()
-                            if key.startswith("context.")},
-                "from": request.query_params.get("from"), "to": request.query_params.get("to"),
-            })
-            found = predictions_matching(model=model, lookup=lookup, limit=SEARCH_LIMIT)
+        lookup = None if prediction_id else PredictionLookup.parse({
+            "context": {key[len("context."):]: value for key, value in request.query_params.items()
+                        if key.startswith("context.")},
+            "from": request.query_params.get("from"), "to": request.query_params.get("to"),
+        })
+        found = predictions_search(user=request.user, model=model, prediction_id=prediction_id, lookup=lookup,
+                                   limit=SEARCH_LIMIT)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(found, request, view=self)
         return paginator.get_paginated_response(PredictionSerializer(page, many=True).data)
