@@ -44,6 +44,17 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _load_average() -> str:
+    # Other work on a shared machine changes the wall time a lot: the figure is only
+    # comparable with the load it was measured under.
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def per_report_checks(reports: int = 1000, features: int = 50, reference_rows: int = 50_000) -> None:
     from apps.forensics.checks import rank_checks
     from apps.registry.reference import compute_reference_stats, infer_schema
@@ -121,13 +132,18 @@ def drift_window(*, rows: int, reference_rows: int, features: int) -> None:
                                        window_end=now + timedelta(seconds=1))
     del reference
     rss_before = _peak_rss_mib()
+    load_before = _load_average()
+    cpu_started = _cpu_seconds()
     started = time.perf_counter()
     drift = drift_report_run(drift_report_id=drift.pk)
     seconds = time.perf_counter() - started
+    cpu_seconds = _cpu_seconds() - cpu_started
     print(f"window drift: {features} features, {drift.rows:,} logged predictions ({size} on disk, filled by "
           f"PostgreSQL in {fill_seconds:.1f} s, not timed) vs a {drift.reference_rows:,}-row reference")
     print(f"  {seconds:.1f} s wall (target < 30 s on 2 cores); peak RSS of the process {_peak_rss_mib():,.0f} MiB "
           f"(before the run {rss_before:,.0f} MiB; target < 2 GiB); {os.cpu_count()} CPUs visible")
+    print(f"  {cpu_seconds:.1f} s CPU in this process (the rest of the wall time is PostgreSQL or waiting); "
+          f"load average (1/5/15 min) {load_before} before, {_load_average()} after")
     print(f"  status {drift.status}; drifted {drift.drifted_features} (planted: {names[:shifted]}); "
           f"dataset drift {drift.dataset_drift}{'; ' + drift.error_message if drift.error_message else ''}")
 

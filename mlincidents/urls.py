@@ -14,6 +14,8 @@ api_v1 = [
     path("", include("apps.incidents.api.urls")),
     path("", include("apps.feedback.api.urls")),
     path("", include("apps.forensics.api.urls")),
+    path("", include("apps.postmortems.api.urls")),
+    path("", include("apps.actions.api.urls")),
 ]
 
 urlpatterns = [
@@ -34,6 +36,9 @@ urlpatterns = [
     path("replays/", include("apps.replays.urls")),
     path("incidents/", include("apps.incidents.urls")),
     path("forensics/", include("apps.forensics.urls")),
+    # The post-mortem pages live under /incidents/<id>/postmortem/ and /postmortems/meeting/.
+    path("", include("apps.postmortems.urls")),
+    path("actions/", include("apps.actions.urls")),
 ]
 
 handler400 = "apps.core.views.bad_request"

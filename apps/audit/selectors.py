@@ -15,6 +15,14 @@ def audit_events_for(*, target: models.Model) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(target_type=target._meta.label_lower, target_id=str(target.pk))
 
 
+def audit_events_for_all(*, targets: list[models.Model]) -> QuerySet[AuditEvent]:
+    """The events of several objects (of any types) in one query."""
+    condition = Q(pk__in=[])
+    for target in targets:
+        condition |= Q(target_type=target._meta.label_lower, target_id=str(target.pk))
+    return AuditEvent.objects.filter(condition)
+
+
 def audit_search(*, user, text: str = "", action: str = "", target_type: str = "", actor: str = "",
                  request_id: str = "", since: date | None = None, until: date | None = None) -> QuerySet[AuditEvent]:
     """The whole audit trail, for admins."""

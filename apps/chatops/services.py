@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from apps.accounts.models import BotAccount
+from apps.actions.selectors import action_items_blocking_close
 from apps.core.errors import DomainError
 from apps.core.idempotency import run_idempotently
 from apps.predictions.models import Prediction
@@ -25,7 +26,8 @@ from .parsing import parse_command, words
 HELP = (
     "File a WTF report about a model's output: `{command} [model] <prediction id> what you saw`, e.g. "
     "`{command} wine-cultivar wine-00042 every wine is the same cultivar`.\n"
-    "`{command} status 12` shows what became of report WTF-12. Models: {models}."
+    "`{command} status 12` shows what became of report WTF-12 and the open action items of its incident. "
+    "Models: {models}."
 )
 
 
@@ -78,7 +80,29 @@ def _status(command: ChatCommand, bot, report_id: int) -> dict:
             f"{settings.SITE_URL}{report.get_absolute_url()}")
     if incident.status == "declined" and incident.resolution_note and not incident.restricted:
         text += f"\nWhy this is expected: {incident.resolution_note[:1000]}"
+    if not incident.restricted:
+        text += _open_action_items(incident.pk)
     return _reply(text)
+
+
+MAX_LISTED_ITEMS = 10
+
+
+def _open_action_items(incident_id: int) -> str:
+    """What is still being done about it: the incident's open tickets (the same list that keeps
+    it from closing)."""
+    open_items = action_items_blocking_close(incident_id=incident_id)
+    if not open_items:
+        return ""
+    lines = [f"\nOpen action items ({len(open_items)}):"]
+    for item in open_items[:MAX_LISTED_ITEMS]:
+        due = f", due {item.due_date.isoformat()}" if item.due_date else ""
+        late = " — OVERDUE" if item.is_overdue else ""
+        owner = item.owner.get_username() if item.owner_id else "no owner"
+        lines.append(f"• AI-{item.pk} “{item.title}” ({item.get_status_display().lower()}, {owner}{due}){late}")
+    if len(open_items) > MAX_LISTED_ITEMS:
+        lines.append(f"… and {len(open_items) - MAX_LISTED_ITEMS} more.")
+    return "\n".join(lines)
 
 
 def _pick_model(candidates: list[str]) -> tuple[Model | None, str]:

@@ -62,3 +62,18 @@ class PermissionDenied(DomainError):
     status = 403
     title = "Permission denied"
     slug = "permission-denied"
+
+
+class PreconditionFailed(DomainError):
+    """An edit based on a stale copy (If-Match with an old ETag): answering 412 with the
+    current state lets the client show what changed instead of overwriting it."""
+
+    status = 412
+    title = "Changed since you read it"
+    slug = "precondition-failed"
+
+
+class PreconditionRequired(DomainError):
+    status = 428
+    title = "If-Match required"
+    slug = "precondition-required"

@@ -1,6 +1,7 @@
 """Demo data: a small wine-cultivar classifier trained on scikit-learn's bundled wine data
 (no download), two registered versions, a few hundred logged predictions and a handful of
-WTF reports — one of them with a feature whose unit silently changed. Safe to run twice."""
+WTF reports — one of them with a feature whose unit silently changed — plus a homepage
+recommender with one post-mortem in review (apps/demo/postmortem.py). Safe to run twice."""
 
 from __future__ import annotations
 
@@ -186,4 +187,8 @@ def seed_demo() -> DemoSummary:
     created = _log_predictions(versions, features)
     reports = _file_reports(versions, test_x.reset_index(drop=True), test_y.reset_index(drop=True), user,
                              reporter=people["casey"])
-    return DemoSummary(versions=len(versions), predictions=created, reports=reports)
+    # The second model and its post-mortem (the "last seen" box), kept in a module of its own.
+    from .postmortem import seed_postmortem
+
+    logged, filed = seed_postmortem(admin=user, people=people)
+    return DemoSummary(versions=len(versions) + 1, predictions=created + logged, reports=reports + filed)

@@ -19,6 +19,7 @@ SMALL_REFERENCE = 1_000
 DATASET_DRIFT_SHARE = 0.5
 PSI_BINS = 10
 HISTOGRAM_BINS = 20
+KS_EXACT_MAX_ROWS = 10_000  # scipy's ks_2samp(method="auto") switches to the asymptotic p-value above
 _EPSILON = 1e-4
 
 
@@ -39,18 +40,61 @@ def _js(reference: np.ndarray, window: np.ndarray) -> float:
     return 0.0 if not np.isfinite(value) else value
 
 
-def _histogram(reference: np.ndarray, window: np.ndarray) -> dict[str, list[float]]:
-    """Equal-width bins over the central 99% of both samples, for the picture only."""
-    both = np.concatenate([reference, window])
+def _bin_counts(sorted_values: np.ndarray, inner_edges: np.ndarray) -> np.ndarray:
+    """Counts per bin, bins open at both ends and closed on the left ([e_k, e_k+1)), read off
+    a sorted sample with one binary search per edge instead of one per value."""
+    below = np.searchsorted(sorted_values, inner_edges, side="left")
+    return np.diff(np.concatenate([[0], below, [len(sorted_values)]]))
+
+
+def _histogram(reference: np.ndarray, window: np.ndarray, both: np.ndarray) -> dict[str, list[float]]:
+    """Equal-width bins over the central 99% of both samples, for the picture only. All three
+    arrays are sorted; values beyond the central 99% count in the outer bins."""
     low, high = np.quantile(both, [0.005, 0.995]) if len(both) else (0.0, 1.0)
     if low == high:
         low, high = low - 0.5, high + 0.5
     edges = np.linspace(low, high, HISTOGRAM_BINS + 1)
-    clipped_ref = np.clip(reference, low, high)
-    clipped_cur = np.clip(window, low, high)
     return {"edges": [round(float(e), 6) for e in edges],
-            "reference": [round(float(p), 5) for p in _proportions(np.histogram(clipped_ref, edges)[0])],
-            "window": [round(float(p), 5) for p in _proportions(np.histogram(clipped_cur, edges)[0])]}
+            "reference": [round(float(p), 5) for p in _proportions(_bin_counts(reference, edges[1:-1]))],
+            "window": [round(float(p), 5) for p in _proportions(_bin_counts(window, edges[1:-1]))]}
+
+
+def _ecdf_distances(reference: np.ndarray, window: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """The two-sample KS statistic, the Wasserstein-1 distance and the sorted union of two
+    sorted samples. Both statistics are read off the two empirical CDFs at every value, with
+    the arithmetic of scipy's ks_2samp and wasserstein_distance, so they are the same numbers
+    (tests pin it); but scipy sorts both samples again per call and binary-searches a
+    million values twice, which made these two calls most of a 1M-row drift report. Here a
+    stable merge of the two sorted runs says, for each value, which sample it came from, and
+    counting gives each CDF."""
+    joined = np.concatenate([reference, window])
+    order = np.argsort(joined, kind="stable")  # timsort: two sorted runs merge in linear time
+    both = joined[order]
+    reference_count = np.cumsum(order < len(reference))
+    window_count = np.arange(1, len(both) + 1) - reference_count
+    gap = reference_count / len(reference) - window_count / len(window)
+    # With ties a CDF is its value after the last of the equal values (scipy's side="right").
+    # Inside a run of ties the gap is not yet that, but there the distance to the next value
+    # is 0, so only the run's last position counts for either statistic.
+    last_of_run = np.empty(len(both), dtype=bool)
+    np.not_equal(both[1:], both[:-1], out=last_of_run[:-1])
+    last_of_run[-1] = True
+    settled = gap[last_of_run]
+    statistic = max(float(settled.max()), float(np.clip(-settled.min(), 0, 1)))
+    wasserstein = float(np.vecdot(np.abs(gap[:-1]), np.diff(both)))
+    return statistic, wasserstein, both
+
+
+def _ks_p_value(statistic: float, reference: np.ndarray, window: np.ndarray) -> float:
+    """Two-sided p-value as scipy's ks_2samp(method="auto") gives it: the exact distribution up
+    to 10,000 values per sample (cheap at that size, so scipy computes it), Smirnov's
+    asymptotic one above."""
+    n_ref, n_win = len(reference), len(window)
+    if max(n_ref, n_win) <= KS_EXACT_MAX_ROWS:
+        return float(scipy_stats.ks_2samp(reference, window).pvalue)
+    larger, smaller = max(n_ref, n_win), min(n_ref, n_win)
+    effective = float(larger) * float(smaller) / (float(larger) + float(smaller))
+    return float(np.clip(scipy_stats.kstwo.sf(statistic, np.round(effective)), 0, 1))
 
 
 def numeric_drift(reference: np.ndarray, window: np.ndarray) -> dict[str, Any]:
@@ -61,13 +105,15 @@ def numeric_drift(reference: np.ndarray, window: np.ndarray) -> dict[str, Any]:
     if len(reference) == 0 or len(window) == 0:
         return {"kind": "numeric", "drifted": False, "method": None, "non_finite_share": non_finite_share,
                 "note": "No numbers to compare " + ("in the reference." if len(reference) == 0 else "in the window.")}
+    # Every statistic below is read off the two samples sorted once (and their sorted union).
+    ref_sorted, win_sorted = np.sort(reference), np.sort(window)
+    ks_statistic, wasserstein, both = _ecdf_distances(ref_sorted, win_sorted)
     # PSI and JS on the reference's deciles, open at both ends.
-    inner = np.unique(np.quantile(reference, np.linspace(0, 1, PSI_BINS + 1))[1:-1])
-    ref_p = _proportions(np.bincount(np.searchsorted(inner, reference, side="right"), minlength=len(inner) + 1))
-    cur_p = _proportions(np.bincount(np.searchsorted(inner, window, side="right"), minlength=len(inner) + 1))
-    ks = scipy_stats.ks_2samp(reference, window)
+    inner = np.unique(np.quantile(ref_sorted, np.linspace(0, 1, PSI_BINS + 1))[1:-1])
+    ref_p = _proportions(_bin_counts(ref_sorted, inner))
+    cur_p = _proportions(_bin_counts(win_sorted, inner))
+    ks_p_value = _ks_p_value(ks_statistic, ref_sorted, win_sorted)
     spread = float(np.std(reference))
-    wasserstein = float(scipy_stats.wasserstein_distance(reference, window))
     if spread > 0:
         normed = wasserstein / spread
     else:  # a constant reference: any difference is drift
@@ -76,16 +122,16 @@ def numeric_drift(reference: np.ndarray, window: np.ndarray) -> dict[str, Any]:
         "kind": "numeric",
         "psi": round(psi(ref_p, cur_p), 5),
         "jensen_shannon": round(_js(ref_p, cur_p), 5),
-        "ks_statistic": round(float(ks.statistic), 5),
-        "ks_p_value": float(ks.pvalue),
+        "ks_statistic": round(ks_statistic, 5),
+        "ks_p_value": ks_p_value,
         "wasserstein_normed": round(normed, 5) if np.isfinite(normed) else None,
         "reference_mean": float(np.mean(reference)),
         "window_mean": float(np.mean(window)),
         "non_finite_share": non_finite_share,
-        "histogram": _histogram(reference, window),
+        "histogram": _histogram(ref_sorted, win_sorted, both),
     }
     if len(reference) <= SMALL_REFERENCE:
-        result.update(method="ks", drifted=bool(ks.pvalue < P_VALUE_THRESHOLD))
+        result.update(method="ks", drifted=bool(ks_p_value < P_VALUE_THRESHOLD))
     else:
         result.update(method="wasserstein", drifted=bool(not np.isfinite(normed) or normed >= DISTANCE_THRESHOLD))
     return result

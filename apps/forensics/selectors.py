@@ -4,6 +4,7 @@ are relied on by incident grouping: extend, never rename)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -58,3 +59,19 @@ def report_forensics_for(*, user, report: Report) -> ReportForensics | None:
     if not user_access(user).can_work_on_team(report.model.team_id):
         return None
     return ReportForensics.objects.filter(report=report).first()
+
+
+def prevalence_message(*, finding: dict[str, Any], today: date) -> str:
+    """One prevalence finding in words. A finding is cached with the day it counted, so the
+    same finding reads "today's" on that day and names its date afterwards (the page is read
+    long after intake, e.g. in the post-mortem)."""
+    day = finding.get("day")
+    if day is None:  # counted before findings carried their day: the wording stored then
+        return finding.get("message", "")
+    is_today = day == today.isoformat()
+    if not finding.get("total"):
+        return ("No predictions of this version have been logged today yet." if is_today else
+                f"No predictions of this version were logged on {day} (up to when this was counted).")
+    predictions = f"{finding['total']:,} prediction{'' if finding['total'] == 1 else 's'}"
+    logged = f"today's {predictions}" if is_today else f"the {predictions} logged on {day}"
+    return f"{finding['share']:.1%} of {logged} have `{finding['feature']}` {finding['condition']}."

@@ -19,7 +19,8 @@ from django.utils import timezone
 from apps.accounts.access import require_work_on_model
 from apps.audit.services import audit_record
 from apps.core.errors import InvalidInput
-from apps.incidents.models import ACTIVE_STATUSES, Incident
+from apps.incidents.evidence import incident_evidence_add
+from apps.incidents.models import ACTIVE_STATUSES, EvidenceKind, Incident
 from apps.incidents.services import incident_open
 from apps.predictions.models import Prediction
 from apps.registry.backends import ArtifactError, backend_for
@@ -32,8 +33,8 @@ from .checks import fmt
 from .drift import drift_summary
 from .models import DriftReport, JobStatus, ReportForensics
 from .neighbours import nearest, neighbours_summary
-from .selectors import input_checks
-from .window import window_frame
+from .selectors import input_checks, prevalence_message
+from .window import reference_frame, window_frame
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +74,10 @@ def _claim_report(report_id: int) -> bool:
                                                report_id=report_id).update(status=JobStatus.RUNNING))
 
 
-def report_forensics_compute(*, report_id: int) -> ReportForensics | None:
-    """Computes and caches attribution, neighbours and prevalence. Safe to run twice: only a
-    queued row is claimed. Each part that cannot be computed leaves a note, never a crash."""
+def report_forensics_compute(*, report_id: int, now: datetime | None = None) -> ReportForensics | None:
+    """Computes and caches attribution, neighbours and prevalence (in today's log: `now`
+    defaults to the clock). Safe to run twice: only a queued row is claimed. Each part that
+    cannot be computed leaves a note, never a crash."""
     if not _claim_report(report_id):
         return None
     report = Report.objects.select_related("model_version", "model").get(pk=report_id)
@@ -112,7 +114,7 @@ def report_forensics_compute(*, report_id: int) -> ReportForensics | None:
                                  f"({exc.__class__.__name__}: {str(exc)[:200]}), so there is no attribution.")
             neighbours = _neighbours(loaded=loaded, version=version, report=report, features=features,
                                      checks=checks, notes=notes)
-    prevalence = _prevalence(report=report, checks=checks)
+    prevalence = _prevalence(report=report, checks=checks, now=now or timezone.now())
     forensics = ReportForensics.objects.get(report_id=report_id)
     forensics.attribution = _jsonable(attribution)
     forensics.neighbours = _jsonable(neighbours)
@@ -141,13 +143,15 @@ def _neighbours(*, loaded, version: ModelVersion, report: Report, features: dict
                               shown_features=shown)
 
 
-def _prevalence(*, report: Report, checks: list[dict]) -> list[dict[str, Any]]:
-    """How common each of the report's odd values is among the predictions logged in the
-    hours before it: the size of the problem, for the post-mortem's impact."""
-    hours = settings.FORENSICS_PREVALENCE_HOURS
-    end = report.created_at
-    start = end - timedelta(hours=hours)
-    logged = Prediction.objects.filter(model_version=report.model_version, timestamp__gte=start, timestamp__lte=end)
+def _prevalence(*, report: Report, checks: list[dict], now: datetime) -> list[dict[str, Any]]:
+    """How common each of the report's odd values is among today's logged predictions (the
+    calendar day in TIME_ZONE, up to `now`): the size of the problem, for the post-mortem's
+    impact. A calendar day, not the last 24 hours, so that the figure means what people mean by
+    "today" and matches the daily drift report's windows."""
+    local_now = timezone.localtime(now)
+    start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+    logged = Prediction.objects.filter(model_version=report.model_version, timestamp__gte=start, timestamp__lte=now)
+    day = {"day": local_now.date().isoformat(), "time_zone": settings.TIME_ZONE, "until": now.isoformat()}
     findings = []
     for check in checks[:5]:
         flags = set(check["flags"]) & _PREVALENCE_FLAGS
@@ -157,9 +161,8 @@ def _prevalence(*, report: Report, checks: list[dict]) -> list[dict[str, Any]]:
         values = pd.Series(list(logged.annotate(value=KeyTransform(name, "features")).values_list("value", flat=True)))
         total = len(values)
         if not total:
-            findings.append({"feature": name, "condition": "", "matching": 0, "total": 0, "share": None,
-                             "message": f"No predictions of this version were logged in the {hours} hours before "
-                                        "the report."})
+            finding = {"feature": name, "condition": "", "matching": 0, "total": 0, "share": None, **day}
+            findings.append(finding | {"message": prevalence_message(finding=finding, today=local_now.date())})
             continue
         reference = check.get("reference") or {}
         if flags & {"above_max", "below_min", "default_value"} and reference.get("min") is not None:
@@ -174,11 +177,9 @@ def _prevalence(*, report: Report, checks: list[dict]) -> list[dict[str, Any]]:
             matching, condition = int(values.isna().sum()), "missing"
         else:
             matching, condition = int((values.astype(str) == str(check["value"])).sum()), f"= {check['value']!r:.40}"
-        share = matching / total
-        findings.append({"feature": name, "condition": condition, "matching": matching, "total": total,
-                         "share": share,
-                         "message": f"{share:.1%} of the {total:,} predictions logged in the {hours} hours before "
-                                    f"this report have `{name}` {condition}."})
+        finding = {"feature": name, "condition": condition, "matching": matching, "total": total,
+                   "share": matching / total, **day}
+        findings.append(finding | {"message": prevalence_message(finding=finding, today=local_now.date())})
     return findings
 
 
@@ -244,10 +245,13 @@ def drift_report_run(*, drift_report_id: int) -> DriftReport | None:
     """Computes a queued drift report. Compare-and-set: a redelivered task does nothing."""
     if not DriftReport.objects.filter(pk=drift_report_id, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING):
         return None
-    drift = DriftReport.objects.select_related("model_version__model").get(pk=drift_report_id)
+    # The reference sample (up to 50,000 rows of JSON) is read once, straight into a frame.
+    drift = (DriftReport.objects.select_related("model_version__model").defer("model_version__reference_sample")
+             .get(pk=drift_report_id))
     version = drift.model_version
     try:
-        if not version.reference_sample:
+        reference = reference_frame(model_version_id=version.pk)
+        if not len(reference):
             raise InvalidInput("This version has no reference sample to compare with. Register it with one "
                                "(register_model … --reference train.csv), then run the drift report again.")
         # Redacted features hold only a marker in the log: there is no distribution to compare.
@@ -257,12 +261,11 @@ def drift_report_run(*, drift_report_id: int) -> DriftReport | None:
         window = window_frame(model_version_id=version.pk, start=drift.window_start, end=drift.window_end,
                               columns=list(types), categorical=categorical)
         drift.rows = len(window)
-        drift.reference_rows = len(version.reference_sample)
+        drift.reference_rows = len(reference)
         if len(window) < settings.DRIFT_MIN_ROWS:
             drift.notes = [f"Only {len(window):,} predictions were logged in this window; at least "
                            f"{settings.DRIFT_MIN_ROWS:,} are needed to tell drift from chance."]
         else:
-            reference = pd.DataFrame.from_records(version.reference_sample)
             summary = drift_summary(reference=reference, window=window, types=types)
             drift.features = _jsonable(summary["features"])
             drift.drifted_features = summary["drifted_features"]
@@ -276,6 +279,10 @@ def drift_report_run(*, drift_report_id: int) -> DriftReport | None:
         drift.status, drift.error_message = JobStatus.FAILED, f"{exc.__class__.__name__}: {exc}"[:2000]
     drift.finished_at = timezone.now()
     drift.save()
+    # Only the daily run opens (or adds to) an incident: it is there for the drift nobody is
+    # looking at. A run by hand has a person looking already, often over an exploratory
+    # window (last week, before a fix) that overlaps the daily ones; an incident opened in
+    # their name, or evidence added twice for the same days, would be noise.
     if drift.status == JobStatus.SUCCEEDED and drift.scheduled and drift.drifted_features \
             and settings.DRIFT_OPEN_INCIDENTS:
         drift_incident_open_or_add(drift_report=drift)
@@ -300,9 +307,12 @@ def drift_incident_open_or_add(*, drift_report: DriftReport) -> Incident:
                                  severity="high" if drift.dataset_drift else "medium", actor=None)
     drift.incident = incident
     drift.save(update_fields=["incident"])
-    audit_record(actor=None, action="incident.evidence_add", target=incident, new={
-        "drift_report": drift.pk, "url": drift.get_absolute_url(), "model_version": str(drift.model_version),
-        "drifted_features": drift.drifted_features, "dataset_drift": drift.dataset_drift})
+    # The post-mortem's why-nodes cite it from the incident's evidence; the first drift report
+    # of a new incident is its first evidence.
+    incident_evidence_add(
+        incident_id=incident.pk, kind=EvidenceKind.DRIFT_REPORT, ref_id=drift.pk, actor=None,
+        note=f"Drifted features: {', '.join(drift.drifted_features)}"
+             + (" (dataset-level drift: half or more of the features drifted)." if drift.dataset_drift else "."))
     return incident
 
 

@@ -93,3 +93,39 @@ class FingerprintRoute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fingerprint[:12]} → INC-{self.incident_id}"
+
+
+class EvidenceKind(models.TextChoices):
+    REPORT = "report", "WTF report"
+    REPLAY = "replay", "Replay"
+    FORENSICS = "forensics", "Input forensics of a report"
+    DRIFT_REPORT = "drift_report", "Drift report"
+    ATTACHMENT = "attachment", "Attachment"
+    LINK = "link", "Link (logs, dashboard, notebook…)"
+    NOTE = "note", "Note"
+
+
+class IncidentEvidence(models.Model):
+    """Something that shows what happened: a replay, a drift report, a report's forensics, a
+    screenshot, a link to logs, or a note. Post-mortem why-nodes cite these, so that a
+    confirmed hypothesis points at what confirmed it."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(max_length=16, choices=EvidenceKind.choices)
+    title = models.CharField(max_length=200)
+    # A page of this app ("/replays/4/") or an outside http(s) address.
+    url = models.CharField(max_length=2000, blank=True)
+    note = models.TextField(blank=True)
+    # The id of the replay, drift report, report or attachment (for those kinds).
+    ref_id = models.PositiveBigIntegerField(null=True, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["incident", "kind", "ref_id"], name="evidence_once_per_object",
+                                               condition=models.Q(ref_id__isnull=False))]
+
+    def __str__(self) -> str:
+        return f"E{self.pk} ({self.get_kind_display()}): {self.title}"

@@ -63,6 +63,8 @@ def incident_transition(*, incident_id: int, to: str, actor, note: str = "",
     if to == IncidentStatus.DECLINED and not note.strip():
         raise InvalidInput("Say why this is expected behaviour: the reporters will see the explanation.",
                            errors={"note": ["Required when declining."]})
+    if to == IncidentStatus.CLOSED:
+        _require_action_items_finished(incident)
     if fixed_in_version and to != IncidentStatus.RESOLVED:
         raise InvalidInput("The version a fix shipped in is given when resolving (or with PATCH).",
                            errors={"fixed_in_version": ["Only when moving to 'resolved'."]})
@@ -88,6 +90,29 @@ def incident_transition(*, incident_id: int, to: str, actor, note: str = "",
     if to == IncidentStatus.RESOLVED:
         incident_notify_on_commit(incident=incident, event=RESOLVED)
     return incident
+
+
+def _require_action_items_finished(incident: Incident) -> None:
+    """Closing the loop: an incident closes only when every accepted action item of its
+    post-mortem is done or won't-do. Without a post-mortem there are none, and nothing changes."""
+    from apps.actions.selectors import action_items_blocking_close
+
+    blocking = action_items_blocking_close(incident_id=incident.pk)
+    if not blocking:
+        return
+    listed = "; ".join(f"AI-{item.pk} “{item.title}” ({item.get_status_display().lower()})" for item in blocking[:10])
+    more = f" and {len(blocking) - 10} more" if len(blocking) > 10 else ""
+    raise Conflict(
+        f"INC-{incident.pk} cannot close while {len(blocking)} accepted action item"
+        f"{'s are' if len(blocking) != 1 else ' is'} still open: {listed}{more}. Mark each done, or won't do with a "
+        "reason.",
+        extra={"current": incident.status,
+               "allowed_transitions": [status for status in INCIDENT_TRANSITIONS.allowed_from(incident.status)
+                                       if status != IncidentStatus.CLOSED],
+               "open_action_items": [{"id": item.pk, "title": item.title, "status": item.status,
+                                      "owner": item.owner.get_username() if item.owner_id else None,
+                                      "due_date": item.due_date.isoformat() if item.due_date else None}
+                                     for item in blocking]})
 
 
 def _version_label(version: ModelVersion | None) -> str | None:

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.incident_list_view, name="list"),
     path("<int:pk>/", views.incident_detail_view, name="detail"),
     path("<int:pk>/merge/", views.incident_merge_view, name="merge"),
+    path("<int:pk>/evidence/", views.incident_evidence_add_view, name="evidence-add"),
 ]

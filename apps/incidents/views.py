@@ -1,14 +1,18 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from apps.actions.selectors import ticket_summary
 from apps.audit.selectors import audit_events_for
 from apps.core.errors import DomainError, NotFound, PermissionDenied
+from apps.postmortems.selectors import postmortem_of
 from apps.reports.selectors import report_list
 
 from . import selectors, services
-from .forms import IncidentMergeForm
+from .evidence import incident_evidence_add, incident_evidence_list
+from .forms import IncidentEvidenceForm, IncidentMergeForm
 from .models import INCIDENT_TRANSITIONS, IncidentStatus
 
 
@@ -35,7 +39,32 @@ def incident_detail_view(request, pk: int):
         "can_merge": bool(candidates) and INCIDENT_TRANSITIONS.can_move(incident.status, IncidentStatus.DUPLICATE),
         # Moving an incident's only report would leave it empty: people merge the incident instead.
         "can_move_reports": can_work and incident.report_count > 1,
+        "postmortem": postmortem_of(incident=incident),
+        "evidence": incident_evidence_list(user=request.user, incident_id=incident.pk),
+        "ticket_summary": ticket_summary(incident_id=incident.pk),
     })
+
+
+@login_required
+@require_POST
+def incident_evidence_add_view(request, pk: int):
+    """Attaches a link, a note, or (from the post-mortem's facts) a report or replay."""
+    form = IncidentEvidenceForm(request.POST)
+    back = (redirect(reverse("postmortems:editor", args=[pk]) + "?section=facts#evidence-list")
+            if request.POST.get("return_to") == "postmortem" else redirect(reverse("incidents:detail", args=[pk])
+                                                                            + "#evidence"))
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
+        return back
+    try:
+        evidence = incident_evidence_add(incident_id=pk, actor=request.user, **form.cleaned_data)
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return back
+    messages.success(request, f"Evidence attached: {evidence.title}")
+    return back
 
 
 @login_required

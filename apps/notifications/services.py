@@ -26,6 +26,14 @@ class WebhookTemporarilyFailed(Exception):
     """A 5xx or 429: worth retrying later."""
 
 
+class WebhookRefused(Exception):
+    """A 4xx other than 429: the URL or the message is wrong, and retrying will not help."""
+
+    def __init__(self, message: str, *, code: int):
+        super().__init__(message)
+        self.code = code
+
+
 def incident_notify_on_commit(*, incident: Incident, event: str) -> None:
     if event not in (OPENED, RESOLVED, REOPENED):
         raise ValueError(f"Unknown event {event!r}")
@@ -64,14 +72,23 @@ def incident_notify(*, incident_id: int, event: str) -> bool:
         return False
     if (event in (OPENED, REOPENED) and not webhook.on_open) or (event == RESOLVED and not webhook.on_resolve):
         return False
-    body = json.dumps({"text": incident_message(incident=incident, event=event)}).encode()
-    request = urllib.request.Request(webhook.url, data=body, method="POST",
+    try:
+        return webhook_post(url=webhook.url, text=incident_message(incident=incident, event=event))
+    except WebhookRefused as exc:
+        logger.error("Webhook for %s refused the %s message with %s; check its URL", incident.model, event, exc.code)
+        return False
+
+
+def webhook_post(*, url: str, text: str) -> bool:
+    """Posts `{"text": …}` to a chat webhook. Raises WebhookTemporarilyFailed for answers worth
+    retrying (5xx, 429) and WebhookRefused for other 4xx; connection errors raise OSError."""
+    body = json.dumps({"text": text}).encode()
+    request = urllib.request.Request(url, data=body, method="POST",
                                      headers={"Content-Type": "application/json", "User-Agent": "mlincidents"})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS):  # noqa: S310 — admin-set http(s) URL
             return True
     except HTTPError as exc:
         if exc.code >= 500 or exc.code == 429:
-            raise WebhookTemporarilyFailed(f"{webhook.url} answered {exc.code}") from exc
-        logger.error("Webhook for %s refused the %s message with %s; check its URL", incident.model, event, exc.code)
-        return False
+            raise WebhookTemporarilyFailed(f"{url} answered {exc.code}") from exc
+        raise WebhookRefused(f"{url} answered {exc.code}", code=exc.code) from exc

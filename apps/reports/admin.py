@@ -28,10 +28,11 @@ class ReportAdmin(admin.ModelAdmin):
     list_filter = ("channel", "model", "severity")
     search_fields = ("title", "prediction_id", "description")
     list_select_related = ("model_version__model", "reporter", "incident")
-    raw_id_fields = ("logged_prediction", "incident", "reporter")
-    # Reports are the facts: they are read here, not rewritten.
+    raw_id_fields = ("logged_prediction", "reporter")
+    # Reports are the facts: they are read here, not rewritten. Moving one to another incident goes
+    # through report_move (the incident page, the API), which keeps the grouping decision and audits it.
     readonly_fields = ("model", "model_version", "logged_prediction", "prediction_id", "features", "output", "channel",
-                       "reporter", "created_at", "schema_problems", "fingerprint", "grouping_locked")
+                       "reporter", "incident", "created_at", "schema_problems", "fingerprint", "grouping_locked")
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs between machines comes
 from environment variables (see .env.example); the defaults are safe for a laptop."""
 
+import re
 from pathlib import Path
 
 import environ
@@ -38,6 +39,8 @@ INSTALLED_APPS = [
     "apps.chatops",
     "apps.feedback",
     "apps.notifications",
+    "apps.postmortems",
+    "apps.actions",
     "apps.demo",
 ]
 
@@ -174,6 +177,13 @@ CELERY_BEAT_SCHEDULE = {
     # Daily, at a quiet hour (CELERY_TIMEZONE): deletes logged predictions past retention.
     "purge-predictions": {"task": "apps.predictions.tasks.predictions_purge_task",
                           "schedule": crontab(hour=3, minute=17)},
+    # Daily, in working hours: owners and model channels hear of overdue and soon-due tickets.
+    # Firing twice (two beats, a restart) sends nothing twice: each (ticket, day) is claimed once.
+    "remind-action-items": {"task": "apps.actions.tasks.action_item_reminders_task",
+                            "schedule": crontab(hour=env.int("ACTION_ITEM_REMINDER_HOUR", default=8), minute=5)},
+    # Ticket webhook deliveries and tracker exports that no task is going to send (broker down
+    # when they were queued, a lost retry, a dead worker) are sent again.
+    "sweep-ticket-outbox": {"task": "apps.actions.tasks.ticket_outbox_sweep_task", "schedule": 60},
 }
 # A queued replay no worker has picked up after this long is sent again (a broker outage at
 # enqueue time, a lost message); one a worker left running past the hard time limit is
@@ -212,7 +222,6 @@ OIP_MAX_RESPONSE_BYTES = env.int("OIP_MAX_RESPONSE_BYTES", default=50 * 1024 * 1
 # Similar training rows shown beside a report, and the hours of the inference log before a
 # report searched for its odd values ("2.3% of predictions have … above the training max").
 FORENSICS_NEIGHBOURS = env.int("FORENSICS_NEIGHBOURS", default=5)
-FORENSICS_PREVALENCE_HOURS = env.int("FORENSICS_PREVALENCE_HOURS", default=24)
 # Drift reports: the default window of a report asked for by hand, the fewest logged
 # predictions worth comparing, and whether the daily run (at DRIFT_DAILY_HOUR:15) opens an
 # incident when a feature drifts.
@@ -272,8 +281,59 @@ SPECTACULAR_SETTINGS = {
         "FeedbackVerdictEnum": "apps.feedback.models.Verdict",
         "PredicateEnum": "apps.replays.models.Predicate",
         "SeverityEnum": "apps.incidents.models.Severity",
+        "EvidenceKindEnum": "apps.incidents.models.EvidenceKind",
+        "PostmortemStatusEnum": "apps.postmortems.models.PostmortemStatus",
+        "WhyStatusEnum": "apps.postmortems.models.WhyStatus",
+        "RootCauseCategoryEnum": "apps.postmortems.models.RootCauseCategory",
+        "SectionEnum": "apps.postmortems.models.Section",
+        "ActionKindEnum": "apps.actions.models.ActionKind",
+        "ActionScopeEnum": "apps.actions.models.ActionScope",
+        "ReviewStateEnum": "apps.actions.models.ReviewState",
+        "TicketStatusEnum": "apps.actions.models.TicketStatus",
+        "PriorityEnum": "apps.actions.models.Priority",
     },
 }
+
+# --- Action items (README, "Action items") ------------------------------------------------
+# An accepted action item's due date, in days after acceptance, by priority (overridable per item).
+ACTION_ITEM_DUE_DAYS = {
+    "P1": env.int("ACTION_ITEM_DUE_DAYS_P1", default=28),
+    "P2": env.int("ACTION_ITEM_DUE_DAYS_P2", default=56),
+    "P3": env.int("ACTION_ITEM_DUE_DAYS_P3", default=84),
+}
+# Reminders (daily at ACTION_ITEM_REMINDER_HOUR:05) cover overdue tickets and those due within
+# this many days.
+ACTION_ITEM_REMIND_DAYS_BEFORE = env.int("ACTION_ITEM_REMIND_DAYS_BEFORE", default=3)
+# Export of tickets to GitHub issues: off until both the repository ("owner/name") and a token
+# allowed to create its issues are set. GITHUB_API_URL is for GitHub Enterprise Server
+# (https://HOST/api/v3).
+GITHUB_TRACKER_REPO = env("GITHUB_TRACKER_REPO", default="")
+GITHUB_TRACKER_TOKEN = env("GITHUB_TRACKER_TOKEN", default="")
+GITHUB_API_URL = env("GITHUB_API_URL", default="https://api.github.com")
+GITHUB_TRACKER_LABELS = env.list("GITHUB_TRACKER_LABELS", default=["mlincidents", "action-item"])
+if GITHUB_TRACKER_REPO and not re.fullmatch(r"[\w.-]+/[\w.-]+", GITHUB_TRACKER_REPO):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"GITHUB_TRACKER_REPO must be owner/name, got {GITHUB_TRACKER_REPO!r}.")
+TRACKER_TIMEOUT_SECONDS = env.float("TRACKER_TIMEOUT_SECONDS", default=10.0)
+TRACKER_EXPORT_MAX_ATTEMPTS = env.int("TRACKER_EXPORT_MAX_ATTEMPTS", default=5)
+TRACKER_EXPORT_BACKOFF_SECONDS = env.float("TRACKER_EXPORT_BACKOFF_SECONDS", default=30.0)
+# The outgoing ticket webhook (endpoints are set up in the admin): attempts per delivery, the
+# first retry's delay (doubled each time, capped), and the receiver's time to answer.
+TICKET_WEBHOOK_MAX_ATTEMPTS = env.int("TICKET_WEBHOOK_MAX_ATTEMPTS", default=8)
+TICKET_WEBHOOK_BACKOFF_SECONDS = env.float("TICKET_WEBHOOK_BACKOFF_SECONDS", default=30.0)
+TICKET_WEBHOOK_BACKOFF_MAX_SECONDS = env.float("TICKET_WEBHOOK_BACKOFF_MAX_SECONDS", default=3600.0)
+TICKET_WEBHOOK_TIMEOUT_SECONDS = env.float("TICKET_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# A delivery or export still waiting this long after its time was never queued (the broker was
+# down) or its message was lost: the sweep (every minute) sends it again.
+OUTBOX_RESEND_AFTER_SECONDS = env.int("OUTBOX_RESEND_AFTER_SECONDS", default=300)
+
+# --- E-mail (reminders) -------------------------------------------------------------------------
+# EMAIL_URL in django-environ's form, e.g. smtp+tls://user:password@smtp.example.com:587; the
+# default prints messages to the console.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="mlincidents <mlincidents@localhost>")
 
 LOGGING = {
     "version": 1,

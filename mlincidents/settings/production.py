@@ -4,7 +4,7 @@ without the secrets it needs."""
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import GITHUB_TRACKER_REPO, GITHUB_TRACKER_TOKEN, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
@@ -12,6 +12,10 @@ if not SECRET_KEY or SECRET_KEY.startswith("insecure") or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY to a random string of at least 50 characters.")
 if not env("DATABASE_URL", default=""):
     raise ImproperlyConfigured("Set DATABASE_URL (PostgreSQL) in production.")
+if bool(GITHUB_TRACKER_REPO) != bool(GITHUB_TRACKER_TOKEN):
+    # Half a configuration would silently leave the export off.
+    raise ImproperlyConfigured("Set both GITHUB_TRACKER_REPO and GITHUB_TRACKER_TOKEN to export tickets to GitHub, "
+                               "or neither.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

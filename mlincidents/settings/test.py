@@ -7,7 +7,9 @@ from .base import BASE_DIR, env
 DEBUG = False
 SECRET_KEY = "test-only-secret-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CELERY_TASK_ALWAYS_EAGER = True
+# A real worker started by a test may turn this off, so that what it queues (a retry with its
+# countdown) goes through the broker as in production.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -19,3 +21,11 @@ SLACK_SIGNING_SECRET = "test-slack-signing-secret"
 MATTERMOST_TOKEN = "test-mattermost-token"
 OIP_BACKOFF_SECONDS = 0.01
 OIP_TIMEOUT_SECONDS = 5.0
+# Retries of webhook deliveries and tracker exports run at once (eager tasks ignore the
+# countdown, and the claim refuses a row not yet due); a real worker's test sets its own.
+TICKET_WEBHOOK_BACKOFF_SECONDS = env.float("TICKET_WEBHOOK_BACKOFF_SECONDS", default=0)
+TRACKER_EXPORT_BACKOFF_SECONDS = 0
+TICKET_WEBHOOK_TIMEOUT_SECONDS = 5.0
+TRACKER_TIMEOUT_SECONDS = 5.0
+GITHUB_TRACKER_REPO = ""
+GITHUB_TRACKER_TOKEN = ""

@@ -11,20 +11,25 @@ open incident (`world.other_incident`) to merge or move into."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.accounts.models import INTAKE_SCOPES
 from apps.accounts.services import api_token_create
+from apps.actions.services import action_item_propose
 from apps.forensics.services import drift_report_request
 from apps.incidents.services import incident_update
+from apps.postmortems.services import postmortem_start, timeline_entry_add, why_node_add
 from apps.predictions.services import predictions_log
 from apps.replays.services import expected_outcome_set, replay_start
 from apps.reports.services import report_attachment_add
 from tests.accounts.factories import access_world
+from tests.actions.factories import accepted_ticket
 from tests.registry.factories import iris_row
 from tests.reports.factories import file_report
 
@@ -183,6 +188,117 @@ MATRIX: list[Row] = [
     Row("incidents:merge", "post", "/incidents/{incident}/merge/", page(404, 404, 302), form=True,
         body=lambda world: {"into": world.other_incident.pk}, restricted=True),
     Row("reports:move", "post", "/reports/{report}/move/", page(403, 404, 302), form=True, body={"incident": ""}),
+    # Post-mortem pages: whoever sees the incident reads its post-mortem; its team writes it;
+    # reviewers (not the proposer) decide action points. The world's post-mortem is a draft by
+    # `member`, with one unchecked hypothesis, one timeline entry and one proposed action point.
+    Row("incidents:evidence-add", "post", "/incidents/{incident}/evidence/", page(403, 403, 302), form=True,
+        body={"kind": "link", "url": "https://logs.example.com/q/1"}),
+    Row("postmortems:editor", "get", "/incidents/{incident}/postmortem/", page(200, 200, 200)),
+    Row("postmortems:editor", "get", "/incidents/{incident}/postmortem/", page(404, 404, 200), restricted=True),
+    Row("postmortems:start", "post", "/incidents/{incident}/postmortem/start/", page(403, 403, 302), form=True),
+    Row("postmortems:section-save", "post", "/incidents/{incident}/postmortem/sections/summary/",
+        page(403, 403, 302), form=True, body={"version": 1, "summary": "matrix"}),
+    Row("postmortems:transition", "post", "/incidents/{incident}/postmortem/transition/", page(403, 403, 302),
+        form=True, body={"to": "in_review"}),
+    Row("postmortems:impact-measure", "post", "/incidents/{incident}/postmortem/impact/measure/",
+        page(403, 403, 302), form=True),
+    Row("postmortems:timeline-add", "post", "/incidents/{incident}/postmortem/timeline/", page(403, 403, 302),
+        form=True, body={"at": "2026-01-05T10:00", "text": "matrix"}),
+    Row("postmortems:timeline-delete", "post", "/incidents/{incident}/postmortem/timeline/{entry}/delete/",
+        page(403, 403, 302), form=True),
+    Row("postmortems:why-add", "post", "/incidents/{incident}/postmortem/whys/", page(403, 403, 302), form=True,
+        body={"question": "Why?", "answer": "Because."}),
+    Row("postmortems:why-decide", "post", "/incidents/{incident}/postmortem/whys/{node}/decide/",
+        page(403, 403, 302), form=True, body={"status": "refuted", "note": "The log says otherwise."}),
+    Row("postmortems:why-evidence", "post", "/incidents/{incident}/postmortem/whys/{node}/evidence/",
+        page(403, 403, 302), form=True, body={"evidence_note": "matrix"}),
+    Row("postmortems:why-delete", "post", "/incidents/{incident}/postmortem/whys/{node}/delete/",
+        page(403, 403, 302), form=True),
+    Row("postmortems:action-propose", "post", "/incidents/{incident}/postmortem/actions/", page(403, 403, 302),
+        form=True, body={"title": "matrix", "kind": "detective", "scope": "category", "priority": "P2"}),
+    Row("postmortems:action-review", "post", "/incidents/{incident}/postmortem/actions/{item}/review/",
+        page(403, 403, 302) | {"member": 403}, form=True, body={"decision": "accept"},
+        note="member proposed it, and is no reviewer: four eyes"),
+    Row("postmortems:comment-add", "post", "/incidents/{incident}/postmortem/comments/", page(403, 403, 302),
+        form=True, body={"section": "facts", "body": "matrix"}),
+    Row("postmortems:revision", "get", "/incidents/{incident}/postmortem/revision/", page(200, 200, 200)),
+    Row("postmortems:revision", "get", "/incidents/{incident}/postmortem/revision/", page(404, 404, 200),
+        restricted=True),
+    Row("postmortems:fragment", "get", "/incidents/{incident}/postmortem/fragments/whys/", page(200, 200, 200)),
+    Row("postmortems:print", "get", "/incidents/{incident}/postmortem/print/", page(200, 200, 200)),
+    Row("postmortems:export", "get", "/incidents/{incident}/postmortem/export.md", page(409, 409, 409),
+        note="a draft is not exported (409); a published one is, to whoever sees it"),
+    Row("postmortems:export", "get", "/incidents/{incident}/postmortem/export.md", page(404, 404, 409),
+        restricted=True),
+    Row("postmortems:meeting-agenda", "get", "/postmortems/meeting/", page(200, 200, 200)),
+    Row("postmortems:meeting", "get", "/postmortems/meeting/{incident}/", page(200, 200, 200)),
+    Row("postmortems:meeting", "get", "/postmortems/meeting/{incident}/", page(404, 404, 200), restricted=True),
+    Row("api-postmortem", "get", "/api/v1/incidents/{incident}/postmortem/", api(200, 200, 200),
+        note="a post-mortem is as visible as its incident: blameless write-ups are meant to be read"),
+    Row("api-postmortem", "get", "/api/v1/incidents/{incident}/postmortem/", api(404, 404, 200), restricted=True),
+    Row("api-postmortem", "post", "/api/v1/incidents/{incident}/postmortem/", api(403, 403, 200),
+        note="it exists already: starting again answers it"),
+    Row("api-postmortem", "patch", "/api/v1/incidents/{incident}/postmortem/", api(403, 403, 428),
+        body={"summary": "x"}, note="the team gets as far as the missing If-Match"),
+    Row("api-postmortem-transition", "post", "/api/v1/incidents/{incident}/postmortem/transition/",
+        api(403, 403, 200), body={"to": "in_review"}),
+    Row("api-postmortem-impact", "post", "/api/v1/incidents/{incident}/postmortem/impact/", api(403, 403, 200)),
+    Row("api-why-node-list", "get", "/api/v1/incidents/{incident}/postmortem/why-nodes/", api(200, 200, 200)),
+    Row("api-why-node-list", "post", "/api/v1/incidents/{incident}/postmortem/why-nodes/", api(403, 403, 201),
+        body={"question": "Why?", "answer": "Because"}),
+    Row("api-why-node-detail", "get", "/api/v1/incidents/{incident}/postmortem/why-nodes/{node}/",
+        api(200, 200, 200)),
+    Row("api-why-node-detail", "patch", "/api/v1/incidents/{incident}/postmortem/why-nodes/{node}/",
+        api(403, 403, 200), body={"how_to_check": "Look at the log"}),
+    Row("api-why-node-detail", "delete", "/api/v1/incidents/{incident}/postmortem/why-nodes/{node}/",
+        api(403, 403, 204)),
+    Row("api-why-node-decision", "post", "/api/v1/incidents/{incident}/postmortem/why-nodes/{node}/decision/",
+        api(403, 403, 200), body={"status": "refuted", "note": "The log says otherwise"}),
+    Row("api-postmortem-timeline", "get", "/api/v1/incidents/{incident}/postmortem/timeline/", api(200, 200, 200)),
+    Row("api-postmortem-timeline", "post", "/api/v1/incidents/{incident}/postmortem/timeline/", api(403, 403, 201),
+        body={"at": "2026-01-02T03:04:05Z", "text": "Noticed"}),
+    Row("api-postmortem-timeline-entry", "delete", "/api/v1/incidents/{incident}/postmortem/timeline/{entry}/",
+        api(403, 403, 204)),
+    Row("api-postmortem-comments", "get", "/api/v1/incidents/{incident}/postmortem/comments/", api(200, 200, 200)),
+    Row("api-postmortem-comments", "post", "/api/v1/incidents/{incident}/postmortem/comments/", api(403, 403, 201),
+        body={"section": "facts", "body": "Which version?"}),
+    Row("api-postmortem-action-items", "get", "/api/v1/incidents/{incident}/postmortem/action-items/",
+        api(200, 200, 200)),
+    Row("api-postmortem-action-items", "post", "/api/v1/incidents/{incident}/postmortem/action-items/",
+        api(403, 403, 201), body={"title": "Alert on range", "kind": "detective"}),
+    Row("api-action-item-review", "post", "/api/v1/action-items/{item}/review/", api(403, 403, 200) | {"member": 403},
+        body={"decision": "reject", "reason": "Covered elsewhere"},
+        note="the member proposed it: a reviewer who did not decides (four eyes)"),
+    Row("api-incident-evidence", "get", "/api/v1/incidents/{incident}/evidence/", api(200, 200, 200)),
+    Row("api-incident-evidence", "post", "/api/v1/incidents/{incident}/evidence/", api(403, 403, 201),
+        body={"kind": "note", "note": "The account is shared"}),
+    # Action items: whoever sees the incident sees its tickets; the owning team (and a ticket's
+    # owner, who is none of these roles here) changes them. `{ticket}` is a ticket owned by member.
+    Row("api-action-item-list", "get", "/api/v1/action-items/", api(200, 200, 200)),
+    Row("api-action-item-detail", "get", "/api/v1/action-items/{ticket}/", api(200, 200, 200)),
+    Row("api-action-item-detail", "get", "/api/v1/action-items/{ticket}/", api(404, 404, 200), restricted=True),
+    Row("api-action-item-detail", "patch", "/api/v1/action-items/{ticket}/", api(403, 403, 200),
+        body={"priority": "P1"}),
+    Row("api-action-item-detail", "patch", "/api/v1/action-items/{ticket}/", api(404, 404, 200),
+        body={"priority": "P1"}, restricted=True),
+    Row("api-action-item-transition", "post", "/api/v1/action-items/{ticket}/transition/", api(403, 403, 200),
+        body={"to": "in_progress"}),
+    Row("api-action-item-comments", "get", "/api/v1/action-items/{ticket}/comments/", api(200, 200, 200)),
+    Row("api-action-item-comments", "post", "/api/v1/action-items/{ticket}/comments/", api(403, 403, 201),
+        body={"body": "On it."}),
+    Row("api-action-item-export", "post", "/api/v1/action-items/{ticket}/export/", api(403, 403, 409),
+        note="409 for the team: no tracker is configured in the tests"),
+    Row("actions:board", "get", "/actions/", page(200, 200, 200)),
+    Row("actions:mine", "get", "/actions/mine/", page(200, 200, 200)),
+    Row("actions:detail", "get", "/actions/{ticket}/", page(200, 200, 200)),
+    Row("actions:detail", "get", "/actions/{ticket}/", page(404, 404, 200), restricted=True),
+    Row("actions:transition", "post", "/actions/{ticket}/transition/", page(403, 403, 302), form=True,
+        body={"to": "in_progress"}),
+    Row("actions:update", "post", "/actions/{ticket}/edit/", page(403, 403, 302), form=True,
+        body=lambda world: {"owner": "member", "priority": "P1", "external_url": "",
+                            "due_date": world.ticket.due_date.isoformat()}),
+    Row("actions:comment", "post", "/actions/{ticket}/comments/", page(403, 403, 302), form=True, body={"body": "x"}),
+    Row("actions:export", "post", "/actions/{ticket}/export/", page(403, 403, 302), form=True),
 ]
 
 # URL names whose access is Django's own (the admin site checks is_staff itself).
@@ -228,7 +344,8 @@ def _request(world, row: Row, role: str):
     path = row.path.format(report=world.report.pk, incident=world.incident.pk, model=world.model.name,
                            replay=world.replay.pk, member_token=world.member_token.pk,
                            attachment=world.attachment.pk, version=world.version.pk, logged=world.logged_id,
-                           drift=world.drift.pk)
+                           drift=world.drift.pk, node=world.node.pk, entry=world.entry.pk, item=world.item.pk,
+                           ticket=world.ticket.pk)
     if row.form or row.method == "get":
         # Pages post forms; the API takes JSON.
         return getattr(client, row.method)(path, body or {})
@@ -250,6 +367,14 @@ def test_permission_matrix(row: Row):
                                        output="virginica").incident
     assert world.sibling.incident_id == world.incident.pk != world.other_incident.pk
     world.drift = drift_report_request(model_version=world.version, actor=world.member)
+    postmortem_start(incident_id=world.incident.pk, actor=world.member)
+    world.node = why_node_add(incident_id=world.incident.pk, actor=world.member, question="Why?", answer="Because")
+    world.entry = timeline_entry_add(incident_id=world.incident.pk, actor=world.member,
+                                     at=timezone.now() - timedelta(hours=1), text="Noticed")
+    world.item = action_item_propose(incident_id=world.incident.pk, actor=world.member, title="Alert",
+                                     kind="detective")
+    # A ticket (accepted from a proposal by member, owned by member) for the action-item rows.
+    world.ticket = accepted_ticket(world)
     if row.restricted:
         incident_update(incident_id=world.incident.pk, actor=None, restricted=True)
 

@@ -132,3 +132,34 @@ def test_an_integration_without_its_secret_is_off(logged, settings):
 def test_oversized_text_and_wrong_methods_are_4xx(logged):
     assert slack(_form("x" * 5000)).status_code == 400
     assert Client().get("/integrations/slack/commands/").status_code == 405
+
+
+def test_status_lists_the_open_action_items_of_the_incident(logged):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.actions.models import ActionItem
+    from apps.actions.services import action_item_propose, action_item_review, action_item_transition
+    from apps.postmortems.services import postmortem_start
+
+    slack(_form("iris req-777 cactus"))
+    report = Report.objects.get()
+    author, reviewer = UserFactory(username="ana"), UserFactory(username="bo")
+    postmortem_start(incident_id=report.incident_id, actor=author)
+    items = []
+    for title, kind in (("Check units at ingestion", "preventive"), ("Alert on drift", "detective"),
+                        ("Retrain", "corrective")):
+        proposed = action_item_propose(incident_id=report.incident_id, actor=author, title=title, kind=kind,
+                                       owner="ana")
+        items.append(action_item_review(item_id=proposed.pk, actor=reviewer, decision="accept"))
+    action_item_transition(item_id=items[1].pk, actor=author, to="in_progress")
+    action_item_transition(item_id=items[2].pk, actor=author, to="done")
+    ActionItem.objects.filter(pk=items[0].pk).update(due_date=timezone.localdate() - timedelta(days=1))
+
+    text = slack(_form(f"status {report.pk}", trigger_id="3")).json()["text"]
+
+    assert "Open action items (2):" in text
+    assert f"AI-{items[0].pk} “Check units at ingestion” (open, ana, due " in text and "— OVERDUE" in text
+    assert f"AI-{items[1].pk} “Alert on drift” (in progress, ana" in text
+    assert "Retrain" not in text

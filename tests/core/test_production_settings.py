@@ -26,3 +26,15 @@ def test_production_passes_the_deployment_checklist_without_warnings():
                      DJANGO_SECRET_KEY=secrets.token_urlsafe(60), DATABASE_URL="sqlite:////tmp/unused.sqlite3")
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_half_a_github_tracker_configuration():
+    result = _manage("check", DJANGO_SECRET_KEY=secrets.token_urlsafe(60), DATABASE_URL="sqlite:////tmp/unused.sqlite3",
+                     GITHUB_TRACKER_REPO="acme/fraud-models", GITHUB_TRACKER_TOKEN="")
+    assert result.returncode != 0
+    assert "Set both GITHUB_TRACKER_REPO and GITHUB_TRACKER_TOKEN" in result.stderr
+
+    malformed = _manage("check", DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
+                        DATABASE_URL="sqlite:////tmp/unused.sqlite3", GITHUB_TRACKER_REPO="https://github.com/acme",
+                        GITHUB_TRACKER_TOKEN="t")
+    assert malformed.returncode != 0 and "must be owner/name" in malformed.stderr

@@ -2,7 +2,10 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
+from apps.actions.models import ActionItem
 from apps.forensics.selectors import input_checks
+from apps.postmortems.models import Postmortem, WhyNode
+from apps.postmortems.selectors import postmortem_agenda, root_cause_chain, why_nodes
 from apps.predictions.models import Prediction
 from apps.registry.models import ModelVersion
 from apps.reports.models import Report
@@ -10,22 +13,44 @@ from apps.reports.models import Report
 pytestmark = pytest.mark.django_db
 
 
+WINE, HOME = "wine-cultivar", "homepage-recommender"
+
+
 def test_seed_demo_loads_a_model_with_two_versions_predictions_and_reports(capsys):
     call_command("seed_demo")
 
     assert "demo / mlincidents-demo" in capsys.readouterr().out
     assert authenticate(username="demo", password="mlincidents-demo") is not None
-    assert set(ModelVersion.objects.values_list("version", flat=True)) == {"1.0", "1.1"}
-    assert Prediction.objects.count() == 300
-    assert Report.objects.count() == 4
+    assert set(ModelVersion.objects.filter(model__name=WINE).values_list("version", flat=True)) == {"1.0", "1.1"}
+    assert Prediction.objects.filter(model__name=WINE).count() == 300
+    assert Report.objects.filter(model__name=WINE).count() == 4
 
 
 def test_seed_demo_twice_duplicates_nothing():
     call_command("seed_demo")
+    counts = (ModelVersion.objects.count(), Prediction.objects.count(), Report.objects.count(),
+              Postmortem.objects.count(), WhyNode.objects.count(), ActionItem.objects.count())
     call_command("seed_demo")
-    assert ModelVersion.objects.count() == 2
-    assert Prediction.objects.count() == 300
-    assert Report.objects.count() == 4
+    assert counts == (3, 340, 5, 1, 7, 2)
+    assert (ModelVersion.objects.count(), Prediction.objects.count(), Report.objects.count(),
+            Postmortem.objects.count(), WhyNode.objects.count(), ActionItem.objects.count()) == counts
+
+
+def test_the_demo_post_mortem_is_the_last_seen_box_traced_to_a_shared_family_account():
+    call_command("seed_demo")
+    postmortem = Postmortem.objects.get()
+    nodes = why_nodes(postmortem=postmortem)
+    chain = [node.answer for node in root_cause_chain(nodes)]
+
+    assert postmortem.status == "in_review" and postmortem.author.username == "sam"
+    assert postmortem.incident.model.name == HOME and postmortem.root_cause_category == "modelling_assumption"
+    assert any("recommender ranked" in node.answer and node.status == "refuted" for node in nodes)
+    assert "viewed the bag" in chain[0] and "shared by a family" in chain[1] and len(chain) == 4
+    # The meeting has something to decide: one hypothesis and one action point wait for the reviewer.
+    assert [node.status for node in nodes].count("proposed") == 1
+    assert sorted(postmortem.action_items.values_list("review_state", flat=True)) == ["accepted", "proposed"]
+    assert list(postmortem_agenda(user=postmortem.author)) == [postmortem]
+    assert postmortem.incident.reports.get().attachments.count() == 1
 
 
 def test_the_demo_unit_change_report_points_at_its_culprit():
@@ -46,6 +71,7 @@ def test_the_demo_shows_each_role():
     people = {user.username: user for user in get_user_model().objects.all()}
 
     assert Report.objects.get(prediction_id="wine-00042").reporter == people["casey"]
-    assert report_list(user=people["casey"]).count() == 1
-    assert report_list(user=people["sam"]).count() == 4
-    assert ModelVersion.objects.first().model.team.slug == "cellar"
+    assert report_list(user=people["casey"]).count() == 2  # hers: the wine one and the homepage one
+    assert report_list(user=people["sam"]).count() == 5  # sam is in both teams
+    assert ModelVersion.objects.filter(model__name=WINE).first().model.team.slug == "cellar"
+    assert ModelVersion.objects.get(model__name=HOME).model.team.slug == "storefront"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from apps.forensics.services import drift_report_run, report_forensics_compute
+from apps.incidents.models import Incident
 from apps.reports.services import report_create
 from tests.accounts.factories import TeamFactory, UserFactory, member_of, token_client
 from tests.forensics.factories import wine_row, wine_version
@@ -55,6 +56,8 @@ def test_drift_api_and_page_show_the_shifted_feature(client):
     assert body["status"] == "succeeded" and body["drifted_features"] == ["proline"] and body["rows"] == 300
     assert body["features"]["proline"]["method"] == "ks" and body["dataset_drift"] is False
     assert 'data-feature="proline"' in page and "<svg" in page and "Some features drifted" in page
+    # A person ran it and is looking: only the daily run opens an incident.
+    assert body["incident"] is None and not Incident.objects.exists() and 'id="drift-no-incident"' in page
 
 
 def test_drift_window_problems_are_problem_json():

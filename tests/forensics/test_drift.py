@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
+from scipy import stats as scipy_stats
 
-from apps.forensics.drift import categorical_drift, drift_summary, numeric_drift
+from apps.forensics.drift import HISTOGRAM_BINS, PSI_BINS, categorical_drift, drift_summary, numeric_drift, psi
 from tests.forensics.factories import wine_frame
 
 
@@ -91,3 +93,52 @@ def test_bad_columns_give_notes_not_crashes():
     assert "No numbers" in summary["features"]["empty"]["note"]
     assert summary["features"]["mixed"]["non_finite_share"] == 0.5
     assert "Not in the reference" in summary["features"]["gone"]["note"]
+
+
+# The KS statistic, its p-value, the Wasserstein distance and the binned shares are computed
+# from samples sorted once per feature (fast for a 1M-row window), not by scipy's and numpy's
+# own calls, which sort again each time. These pin that they are still the same numbers.
+
+def _samples(kind: str, n_reference: int, n_window: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    reference, window = rng.normal(10, 2, n_reference), rng.normal(10.4, 2.2, n_window)
+    if kind == "ties":  # logged with one decimal: many equal values in both samples
+        reference, window = reference.round(1), window.round(1)
+    elif kind == "integers":
+        reference, window = rng.integers(0, 5, n_reference) * 1.0, rng.integers(0, 6, n_window) * 1.0
+    elif kind == "disjoint":
+        window = window + 100
+    return reference, window
+
+
+@pytest.mark.parametrize("kind", ["continuous", "ties", "integers", "disjoint"])
+@pytest.mark.parametrize(("n_reference", "n_window"), [(178, 400), (2_000, 9_000), (5_000, 60_000)])
+def test_numeric_statistics_are_scipys(kind, n_reference, n_window):
+    reference, window = _samples(kind, n_reference, n_window, seed=n_window)
+    window[::97] = np.nan  # non-finite values are left out before any statistic
+
+    result = numeric_drift(reference, window)
+
+    finite = window[np.isfinite(window)]
+    ks = scipy_stats.ks_2samp(reference, finite)  # exact p up to 10,000 rows, asymptotic above
+    assert result["ks_statistic"] == round(float(ks.statistic), 5)
+    assert result["ks_p_value"] == pytest.approx(float(ks.pvalue), rel=1e-12, abs=1e-300)
+    wasserstein = scipy_stats.wasserstein_distance(reference, finite) / np.std(reference)
+    assert result["wasserstein_normed"] == round(float(wasserstein), 5)
+
+
+@pytest.mark.parametrize("kind", ["continuous", "ties", "integers"])
+def test_binned_shares_are_numpys(kind):
+    reference, window = _samples(kind, 3_000, 20_000, seed=7)
+
+    result = numeric_drift(reference, window)
+
+    inner = np.unique(np.quantile(reference, np.linspace(0, 1, PSI_BINS + 1))[1:-1])
+    deciles = [np.bincount(np.searchsorted(inner, values, side="right"), minlength=len(inner) + 1) / len(values)
+               for values in (reference, window)]
+    low, high = np.quantile(np.concatenate([reference, window]), [0.005, 0.995])
+    edges = np.linspace(low, high, HISTOGRAM_BINS + 1)
+    shares = [np.histogram(np.clip(values, low, high), edges)[0] / len(values) for values in (reference, window)]
+    assert result["psi"] == round(psi(*deciles), 5)
+    assert result["histogram"]["reference"] == [round(float(p), 5) for p in shares[0]]
+    assert result["histogram"]["window"] == [round(float(p), 5) for p in shares[1]]

@@ -53,7 +53,7 @@ def test_report_forensics_point_at_the_unit_change(run_on_commit):
     report.save()
     ReportForensics.objects.filter(report=report).update(status=JobStatus.QUEUED)
 
-    forensics = report_forensics_compute(report_id=report.pk)
+    forensics = report_forensics_compute(report_id=report.pk, now=NOW)
 
     assert forensics.status == JobStatus.SUCCEEDED and forensics.notes == []
     assert forensics.attribution["linear"]["features"][0]["feature"] == "proline"
@@ -62,7 +62,7 @@ def test_report_forensics_point_at_the_unit_change(run_on_commit):
     assert forensics.neighbours["k"] == 5 and forensics.neighbours["rows"][0]["features"]["proline"]
     assert forensics.prevalence[0]["feature"] == "proline"
     assert forensics.prevalence[0]["matching"] == 50 and forensics.prevalence[0]["total"] == 250
-    assert "20.0% of the 250 predictions" in forensics.prevalence[0]["message"]
+    assert forensics.prevalence[0]["message"].startswith("20.0% of today's 250 predictions have `proline` above")
     assert report_forensics_compute(report_id=report.pk) is None  # a redelivered task does nothing
 
 
@@ -113,6 +113,9 @@ def test_daily_drift_opens_one_incident_for_a_shifted_window_and_none_for_a_stea
     incident = by_model["wine-shifted"].incident
     assert incident is not None and "proline" in incident.title
     assert AuditEvent.objects.filter(action="incident.evidence_add", target_id=str(incident.pk)).exists()
+    first_evidence = incident.evidence.first()
+    assert first_evidence.kind == "drift_report" and first_evidence.ref_id == by_model["wine-shifted"].pk
+    assert "proline" in first_evidence.note and first_evidence.url == f"/forensics/drift/{first_evidence.ref_id}/"
 
     # The next day's drift adds to the same open incident instead of opening another.
     _log(shifted, count=300, start=yesterday + timedelta(days=1, hours=1), scale={"proline": 1.5}, seed=4,
@@ -120,6 +123,7 @@ def test_daily_drift_opens_one_incident_for_a_shifted_window_and_none_for_a_stea
     with run_on_commit():
         next_day = drift_reports_schedule_daily(now=NOW + timedelta(days=1))
     assert DriftReport.objects.get(pk=next_day[0].pk).incident_id == incident.pk
+    assert list(incident.evidence.values_list("ref_id", flat=True)) == [by_model["wine-shifted"].pk, next_day[0].pk]
 
 
 def test_drift_without_reference_or_enough_rows_says_so():

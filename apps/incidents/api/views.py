@@ -48,8 +48,11 @@ class IncidentTransitionApi(APIView):
     @extend_schema(request=IncidentTransitionSerializer, responses={
         200: IncidentSerializer,
         **problem_responses({409: "The move is not allowed from the current status; "
-                                  "`allowed_transitions` lists the moves that are."}),
-    }, description="When resolving, `fixed_in_version` records the version the fix shipped in.")
+                                  "`allowed_transitions` lists the moves that are. Closing is refused while "
+                                  "accepted action items of the post-mortem are open: `open_action_items` "
+                                  "lists them."}),
+    }, description="When resolving, `fixed_in_version` records the version the fix shipped in. An incident "
+                   "closes only when every accepted action item of its post-mortem is done or won't do.")
     def post(self, request, pk: int):
         selectors.incident_get_for_work(user=request.user, incident_id=pk)
         serializer = IncidentTransitionSerializer(data=request.data)

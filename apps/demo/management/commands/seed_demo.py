@@ -4,7 +4,8 @@ from apps.demo.services import DEMO_PASSWORD, DEMO_USERNAME, seed_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo: a wine classifier with two versions, logged predictions and a few WTF reports."
+    help = ("Load the demo: a wine classifier with two versions, logged predictions and a few WTF reports, and a "
+            "homepage recommender with a post-mortem in review.")
 
     def handle(self, *args, **options):
         summary = seed_demo()

@@ -1,0 +1,267 @@
+"""Reads of action items, scoped like their incidents: whoever may see an incident sees its
+action items; the team that owns the model (and the people a restricted incident names) may
+change them, and so may a ticket's owner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, QuerySet
+from django.utils import timezone
+
+from apps.accounts.access import user_access
+from apps.accounts.models import Team
+from apps.core.errors import NotFound, PermissionDenied
+from apps.incidents.models import Incident
+from apps.incidents.selectors import incident_can_work, incident_visibility, incidents_naming
+from apps.registry.models import Model
+
+from .models import (
+    FINISHED_STATUSES,
+    TICKET_TRANSITIONS,
+    UNFINISHED_STATUSES,
+    ActionItem,
+    ActionItemComment,
+    ReviewState,
+    TicketStatus,
+    TrackerExport,
+    WebhookDelivery,
+)
+
+# A board column shows this many tickets; the heading says how many there are in all.
+BOARD_COLUMN_LIMIT = 100
+DUE_OVERDUE, DUE_SOON = "overdue", "soon"
+
+
+def _visible_incidents(user) -> QuerySet[Incident] | None:
+    visible = incident_visibility(user)
+    return None if visible is None else Incident.objects.filter(visible).values("pk")
+
+
+def action_item_list(*, user) -> QuerySet[ActionItem]:
+    """Every action item the user may see, with what a list shows joined in (one query)."""
+    queryset = ActionItem.objects.select_related("owner", "incident__model__team", "fixed_in_version")
+    visible = _visible_incidents(user)
+    if visible is not None:
+        queryset = queryset.filter(incident__in=visible)
+    return queryset
+
+
+def by_due_date(queryset: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
+    """Soonest due first (overdue ones lead), tickets without a date last."""
+    return queryset.order_by(F("due_date").asc(nulls_last=True), "priority", "id")
+
+
+def soon_horizon(today: date) -> date:
+    return today + timedelta(days=settings.ACTION_ITEM_REMIND_DAYS_BEFORE)
+
+
+def action_items_filter(queryset: QuerySet[ActionItem], *, status: str | None = None, owner: str | None = None,
+                        overdue: bool | None = None, due: str | None = None, incident: int | None = None,
+                        model: str | None = None, team: str | None = None, review_state: str | None = None,
+                        today: date | None = None) -> QuerySet[ActionItem]:
+    """Narrows a list. `overdue` is a ticket past its due date and not finished; `due` is
+    "overdue" or "soon" (due within ACTION_ITEM_REMIND_DAYS_BEFORE days, overdue included)."""
+    today = today or timezone.localdate()
+    if status:
+        queryset = queryset.filter(status=status)
+    if owner:
+        queryset = queryset.filter(owner__username=owner)
+    if incident is not None:
+        queryset = queryset.filter(incident_id=incident)
+    if model:
+        queryset = queryset.filter(incident__model__name=model)
+    if team:
+        queryset = queryset.filter(incident__model__team__slug=team)
+    if review_state:
+        queryset = queryset.filter(review_state=review_state)
+    late = {"review_state": ReviewState.ACCEPTED, "status__in": UNFINISHED_STATUSES, "due_date__lt": today}
+    if overdue is True or due == DUE_OVERDUE:
+        queryset = queryset.filter(**late)
+    elif overdue is False:
+        queryset = queryset.exclude(**late)
+    if due == DUE_SOON:
+        queryset = queryset.filter(review_state=ReviewState.ACCEPTED, status__in=UNFINISHED_STATUSES,
+                                   due_date__lte=soon_horizon(today))
+    return queryset
+
+
+def action_item_get(*, user, item_id: int) -> ActionItem:
+    item = action_item_list(user=user).select_related("postmortem", "proposed_by", "reviewed_by").filter(
+        pk=item_id).first()
+    if item is None:
+        raise NotFound(f"There is no action item {item_id}, or you may not see it.")
+    return item
+
+
+def action_item_can_work(*, user, item: ActionItem) -> bool:
+    """The team's work (as for the incident), and the ticket's owner's."""
+    access = user_access(user)
+    if access.is_authenticated and item.owner_id == access.user_id:
+        return True
+    return incident_can_work(user=user, incident=item.incident)
+
+
+def action_item_get_for_work(*, user, item_id: int) -> ActionItem:
+    """404 when the user may not see it, 403 when they may only look."""
+    item = action_item_get(user=user, item_id=item_id)
+    if not action_item_can_work(user=user, item=item):
+        raise PermissionDenied(f"Only the team that owns '{item.incident.model.name}', the people named on the "
+                               "incident and the ticket's owner may change this action item.")
+    return item
+
+
+def action_items_workable(*, user, items: Iterable[ActionItem]) -> set[int]:
+    """The ids among `items` the user may change, in at most one query (whatever the number of
+    items): the rule of `action_item_can_work`, applied to a page of them."""
+    items = list(items)
+    access = user_access(user)
+    if not access.is_authenticated:
+        return set()
+    if access.is_admin:
+        return {item.pk for item in items}
+    naming: set[int] = set()
+    if any(item.incident.restricted for item in items):
+        naming = set(incidents_naming(access.user_id).values_list("incident_id", flat=True))
+    workable = set()
+    for item in items:
+        team_id = item.incident.model.team_id
+        if (item.owner_id == access.user_id or team_id in access.team_ids
+                or (team_id is None and not item.incident.restricted)
+                or (item.incident.restricted and item.incident_id in naming)):
+            workable.add(item.pk)
+    return workable
+
+
+# --- Board and lists ----------------------------------------------------------------------------
+
+@dataclass
+class BoardColumn:
+    status: str
+    label: str
+    items: list[ActionItem]
+    total: int
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.items)
+
+
+def action_item_board(*, user, today: date | None = None, **filters) -> list[BoardColumn]:
+    """The tickets the user may see by status, filtered like `action_items_filter`. A constant
+    number of queries: one count and one query per column, whatever the number of tickets."""
+    tickets = action_items_filter(action_item_list(user=user).filter(review_state=ReviewState.ACCEPTED),
+                                  today=today, **filters)
+    totals = dict(tickets.order_by().values_list("status").annotate(n=Count("id")))
+    columns = []
+    for status in TicketStatus:
+        column = tickets.filter(status=status)
+        # Work still to do is ordered by urgency; finished work by when it finished.
+        ordered = (by_due_date(column) if status not in FINISHED_STATUSES
+                   else column.order_by("-updated_at", "-id"))
+        columns.append(BoardColumn(status=status.value, label=status.label,
+                                   items=list(ordered[:BOARD_COLUMN_LIMIT]), total=totals.get(status.value, 0)))
+    return columns
+
+
+def action_items_of_owner(*, user, owner, limit: int = 200) -> list[ActionItem]:
+    """`owner`'s tickets the user may see: unfinished ones first by due date, then finished ones."""
+    mine = action_item_list(user=user).filter(owner=owner, review_state=ReviewState.ACCEPTED)
+    unfinished = list(by_due_date(mine.filter(status__in=UNFINISHED_STATUSES))[:limit])
+    finished = list(mine.exclude(status__in=UNFINISHED_STATUSES).order_by("-updated_at", "-id")[:limit])
+    return unfinished + finished
+
+
+def board_filter_choices(*, user) -> dict[str, list]:
+    """The teams, models and owners a board can be narrowed to: those of tickets the user may see."""
+    tickets = action_item_list(user=user).filter(review_state=ReviewState.ACCEPTED).order_by()
+    return {
+        "teams": list(Team.objects.filter(models__incidents__action_items__in=tickets.values("pk")).distinct()
+                      .order_by("name").values_list("slug", "name")),
+        "models": list(Model.objects.filter(incidents__action_items__in=tickets.values("pk")).distinct()
+                       .order_by("name").values_list("name", flat=True)),
+        "owners": list(get_user_model().objects.filter(action_items__in=tickets.values("pk")).distinct()
+                       .order_by("username").values_list("username", flat=True)),
+    }
+
+
+def allowed_moves(item: ActionItem) -> list[str]:
+    return TICKET_TRANSITIONS.allowed_from(item.status) if item.review_state == ReviewState.ACCEPTED else []
+
+
+# --- One incident's tickets -----------------------------------------------------------------------
+
+@dataclass
+class TicketSummary:
+    """An incident's action items for its page (and the post-mortem's): the tickets and how
+    far along they are."""
+
+    tickets: list[ActionItem] = field(default_factory=list)
+    proposed: int = 0
+    rejected: int = 0
+
+    @property
+    def total(self) -> int:
+        return len(self.tickets)
+
+    @property
+    def finished(self) -> int:
+        return sum(1 for item in self.tickets if item.status in FINISHED_STATUSES)
+
+    @property
+    def unfinished(self) -> int:
+        return self.total - self.finished
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for item in self.tickets if item.is_overdue)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.finished / self.total) if self.total else 0
+
+
+def ticket_summary(*, incident_id: int) -> TicketSummary:
+    """One query. The caller has checked the user may see the incident."""
+    summary = TicketSummary()
+    items = (ActionItem.objects.filter(incident_id=incident_id).select_related("owner")
+             .order_by(F("due_date").asc(nulls_last=True), "id"))
+    for item in items:
+        if item.review_state == ReviewState.ACCEPTED:
+            summary.tickets.append(item)
+        elif item.review_state == ReviewState.PROPOSED:
+            summary.proposed += 1
+        else:
+            summary.rejected += 1
+    return summary
+
+
+def action_items_blocking_close(*, incident_id: int) -> list[ActionItem]:
+    """Accepted action items of the incident's post-mortem that are neither done nor won't-do:
+    while there are any, the incident stays open to closing."""
+    return list(ActionItem.objects.filter(incident_id=incident_id, review_state=ReviewState.ACCEPTED,
+                                          status__in=UNFINISHED_STATUSES).select_related("owner").order_by("id"))
+
+
+def action_item_comments(*, item: ActionItem) -> QuerySet[ActionItemComment]:
+    return ActionItemComment.objects.filter(item=item).select_related("author").order_by("created_at", "id")
+
+
+def action_item_last_export(*, item: ActionItem) -> TrackerExport | None:
+    return TrackerExport.objects.filter(item=item).order_by("-created_at", "-id").first()
+
+
+def action_item_deliveries(*, item: ActionItem, limit: int = 20) -> list[WebhookDelivery]:
+    return list(WebhookDelivery.objects.filter(item=item).select_related("endpoint")
+                .order_by("-created_at", "-id")[:limit])
+
+
+def action_items_to_remind(*, today: date) -> QuerySet[ActionItem]:
+    """Tickets overdue or due within ACTION_ITEM_REMIND_DAYS_BEFORE days, still to be done."""
+    return (ActionItem.objects.filter(review_state=ReviewState.ACCEPTED, status__in=UNFINISHED_STATUSES,
+                                      due_date__lte=soon_horizon(today))
+            .select_related("owner", "incident__model").order_by("due_date", "id"))

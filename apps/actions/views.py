@@ -1,0 +1,162 @@
+"""Ticket pages: the board, "my action items", and one ticket. Moving a ticket is a plain form
+post (a button per allowed move), so it works with the keyboard and without JavaScript."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from apps.core.errors import DomainError, NotFound, PermissionDenied
+from apps.registry.models import ModelVersion
+
+from . import selectors, services
+from .forms import BoardFilterForm, TicketCommentForm, TicketEditForm, TicketTransitionForm
+from .models import FINISHED_STATUSES, ActionItem, ActionKind, TicketStatus
+
+MOVE_LABELS = {TicketStatus.IN_PROGRESS: "Start", TicketStatus.DONE: "Done", TicketStatus.WONT_DO: "Won't do"}
+# Buttons in the order work goes: forward first, back and won't-do last.
+MOVE_ORDER = [TicketStatus.IN_PROGRESS, TicketStatus.DONE, TicketStatus.OPEN, TicketStatus.WONT_DO]
+
+
+def _with_moves(items: list[ActionItem], workable: set[int]) -> list[ActionItem]:
+    """Sets `moves` on each item: (target status, button label) for those the user may make."""
+    for item in items:
+        moves = sorted(selectors.allowed_moves(item), key=MOVE_ORDER.index) if item.pk in workable else []
+        item.moves = [(to, MOVE_LABELS.get(to) or ("Reopen" if item.status in FINISHED_STATUSES else "Back to open"))
+                      for to in moves]
+    return items
+
+
+def _back(request, default: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return default
+
+
+@login_required
+def action_board_view(request):
+    form = BoardFilterForm(request.GET or None, choices=selectors.board_filter_choices(user=request.user))
+    columns = selectors.action_item_board(user=request.user, **form.filters())
+    items = [item for column in columns for item in column.items]
+    _with_moves(items, selectors.action_items_workable(user=request.user, items=items))
+    return render(request, "actions/board.html", {
+        "form": form, "columns": columns, "filtered": bool(form.filters()), "here": request.get_full_path()})
+
+
+@login_required
+def my_action_items_view(request):
+    items = selectors.action_items_of_owner(user=request.user, owner=request.user)
+    _with_moves(items, {item.pk for item in items})
+    return render(request, "actions/mine.html", {
+        "items": items, "open_count": sum(1 for item in items if item.status not in FINISHED_STATUSES),
+        "overdue_count": sum(1 for item in items if item.is_overdue), "here": request.get_full_path()})
+
+
+def _edit_form(item: ActionItem, data=None) -> TicketEditForm:
+    versions = None
+    if item.kind == ActionKind.CORRECTIVE:
+        versions = list(ModelVersion.objects.filter(model_id=item.incident.model_id).order_by("created_at", "id")
+                        .values_list("version", flat=True))
+    initial = {"owner": item.owner.get_username() if item.owner_id else "", "due_date": item.due_date,
+               "priority": item.priority, "external_url": item.external_url,
+               "fixed_in_version": item.fixed_in_version.version if item.fixed_in_version_id else ""}
+    return TicketEditForm(data, initial=initial, versions=versions)
+
+
+@login_required
+def action_item_detail_view(request, pk: int, edit_form: TicketEditForm | None = None, status: int = 200):
+    item = selectors.action_item_get(user=request.user, item_id=pk)
+    can_work = selectors.action_item_can_work(user=request.user, item=item)
+    _with_moves([item], {item.pk} if can_work else set())
+    return render(request, "actions/detail.html", {
+        "item": item,
+        "can_work": can_work,
+        "comments": selectors.action_item_comments(item=item),
+        "edit_form": edit_form or _edit_form(item),
+        "comment_form": TicketCommentForm(),
+        "last_export": selectors.action_item_last_export(item=item),
+        "can_export": can_work and item.is_ticket and not item.external_url and services.github_configured(),
+        "deliveries": selectors.action_item_deliveries(item=item) if can_work else [],
+        "here": request.get_full_path(),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def action_item_transition_view(request, pk: int):
+    selectors.action_item_get_for_work(user=request.user, item_id=pk)
+    back = _back(request, reverse("actions:detail", args=[pk]))
+    form = TicketTransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose where to move the ticket.")
+        return redirect(back)
+    try:
+        item = services.action_item_transition(item_id=pk, actor=request.user, **form.cleaned_data)
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as error:
+        messages.error(request, f"AI-{pk} was not moved: {error.detail}")
+        return redirect(f"{back}#ai-{pk}")
+    messages.success(request, f"AI-{pk} “{item.title}” is now {item.get_status_display().lower()}.")
+    return redirect(f"{back}#ai-{pk}")
+
+
+@login_required
+@require_POST
+def action_item_update_view(request, pk: int):
+    item = selectors.action_item_get_for_work(user=request.user, item_id=pk)
+    form = _edit_form(item, request.POST)
+    if form.is_valid():
+        try:
+            services.action_item_update(item_id=pk, actor=request.user, **form.changes())
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as error:
+            for field, errors in error.errors.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+            if not error.errors:
+                form.add_error(None, error.detail)
+        else:
+            messages.success(request, f"AI-{pk} is saved.")
+            return redirect("actions:detail", pk)
+    return action_item_detail_view(request, pk, edit_form=form, status=400)
+
+
+@login_required
+@require_POST
+def action_item_comment_view(request, pk: int):
+    selectors.action_item_get_for_work(user=request.user, item_id=pk)
+    form = TicketCommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write the comment first (at most 10,000 characters).")
+        return redirect("actions:detail", pk)
+    try:
+        services.action_item_comment_add(item_id=pk, actor=request.user, body=form.cleaned_data["body"])
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as error:
+        messages.error(request, error.detail)
+    return redirect(f"{reverse('actions:detail', args=[pk])}#comments")
+
+
+@login_required
+@require_POST
+def action_item_export_view(request, pk: int):
+    selectors.action_item_get_for_work(user=request.user, item_id=pk)
+    try:
+        services.action_item_export_request(item_id=pk, actor=request.user)
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, f"AI-{pk} is being exported to GitHub; its issue's link appears here when it is "
+                                  "created.")
+    return redirect("actions:detail", pk)

@@ -1,0 +1,152 @@
+"""What the post-mortem pages show, assembled from the selectors: the editor, the meeting
+screen's slides and their live fragments all render from this one context, so a section looks
+the same wherever it appears. Reads only; no rule is decided here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from apps.actions.models import ActionItem, ReviewState
+from apps.core.errors import Conflict
+from apps.incidents.evidence import incident_evidence_list
+
+from . import forms, selectors
+from .models import POSTMORTEM_TRANSITIONS, Postmortem, PostmortemStatus, ReviewComment, Section, WhyNode, WhyStatus
+
+SECTIONS: list[str] = list(Section.values)
+SECTION_LABELS: dict[str, str] = dict(Section.choices)
+# Which hint fields belong to which section, so advice shows next to what it is about.
+SECTION_HINT_FIELDS = {
+    Section.FACTS: {"facts"},
+    Section.ROOT_CAUSE: {"root_cause_summary"},
+    Section.IMPACT: {"business_impact"},
+    Section.LESSONS: {"went_well", "went_wrong", "got_lucky"},
+    Section.SUMMARY: {"summary"},
+}
+TRANSITION_LABELS = {
+    (PostmortemStatus.DRAFT, PostmortemStatus.IN_REVIEW): "Submit for review",
+    (PostmortemStatus.IN_REVIEW, PostmortemStatus.DRAFT): "Request changes",
+    (PostmortemStatus.IN_REVIEW, PostmortemStatus.APPROVED): "Approve",
+    (PostmortemStatus.APPROVED, PostmortemStatus.PUBLISHED): "Publish",
+    (PostmortemStatus.APPROVED, PostmortemStatus.IN_REVIEW): "Reopen the review",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    value: str
+    label: str
+    number: int
+
+
+@dataclass(frozen=True)
+class TransitionChoice:
+    to: str
+    label: str
+    needs_note: bool
+    blockers: list[str]  # non-empty: shown, but the button is disabled until they are dealt with
+
+
+def steps() -> list[Step]:
+    return [Step(value, SECTION_LABELS[value], index + 1) for index, value in enumerate(SECTIONS)]
+
+
+def section_or_first(value: str | None) -> str:
+    return value if value in SECTIONS else SECTIONS[0]
+
+
+def _transition_choices(*, user, postmortem: Postmortem, nodes: list[WhyNode]) -> list[TransitionChoice]:
+    choices = []
+    for to in POSTMORTEM_TRANSITIONS.allowed_from(postmortem.status):
+        problem = selectors.transition_problem(user=user, postmortem=postmortem, to=to, nodes=nodes)
+        blockers = problem.extra.get("blockers", []) if isinstance(problem, Conflict) else []
+        if problem is not None and not blockers:
+            continue  # not this person's move (a reviewer's, or the author approving their own)
+        choices.append(TransitionChoice(
+            to=to, label=TRANSITION_LABELS.get((postmortem.status, to), to), blockers=blockers,
+            needs_note=(postmortem.status, to) == (PostmortemStatus.IN_REVIEW, PostmortemStatus.DRAFT)))
+    return choices
+
+
+def _hints_by_place(hints: list[dict[str, Any]]) -> tuple[dict[str, list], dict[int, list], list]:
+    by_field: dict[str, list] = {}
+    by_node: dict[int, list] = {}
+    tree: list = []
+    for hint in hints:
+        if "why_node" in hint:
+            by_node.setdefault(hint["why_node"], []).append(hint)
+        elif hint["field"] == "why_nodes":
+            tree.append(hint)
+        else:
+            by_field.setdefault(hint["field"], []).append(hint)
+    return by_field, by_node, tree
+
+
+def postmortem_page(*, user, postmortem: Postmortem, section: str, read_only: bool = False) -> dict[str, Any]:
+    """Everything a post-mortem page shows, for the section `section` being the current step.
+    `read_only` (the printable view) leaves out every control."""
+    nodes = selectors.why_nodes(postmortem=postmortem)
+    chain = selectors.root_cause_chain(nodes)
+    chain_ids = {node.pk for node in chain}
+    hints = selectors.postmortem_hints(postmortem=postmortem, nodes=nodes)
+    hints_by_field, hints_by_node, tree_hints = _hints_by_place(hints)
+    can_work = not read_only and selectors.postmortem_can_work(user=user, postmortem=postmortem)
+    can_review = not read_only and selectors.postmortem_can_review(user=user, postmortem=postmortem)
+    editable = can_work and postmortem.status in (PostmortemStatus.DRAFT, PostmortemStatus.IN_REVIEW)
+    evidence = list(incident_evidence_list(user=user, incident_id=postmortem.incident_id))
+    for node in nodes:
+        node.on_chain = node.pk in chain_ids
+        node.hints = hints_by_node.get(node.pk, [])
+        node.evidence_form = forms.WhyEvidenceForm(
+            initial={"evidence": [item.pk for item in node.evidence.all()], "evidence_note": node.evidence_note},
+            evidence_choices=evidence, auto_id=f"node{node.pk}-%s")
+        node.child_question = f"Why {node.answer.strip().rstrip('.')[:300]}?"
+    items = list(ActionItem.objects.filter(postmortem=postmortem).select_related("owner", "proposed_by",
+                                                                                 "reviewed_by"))
+    for item in items:
+        # The page offers the controls; action_item_review is what decides (four eyes included).
+        item.reviewable = (can_review and item.review_state == ReviewState.PROPOSED
+                           and item.proposed_by_id != getattr(user, "pk", None))
+    comments: dict[str, list[ReviewComment]] = {value: [] for value in SECTIONS}
+    for comment in ReviewComment.objects.filter(postmortem=postmortem).select_related("author"):
+        comments[comment.section].append(comment)
+    all_steps = steps()
+    index = SECTIONS.index(section)
+    section_forms = {value: form_class.for_postmortem(postmortem)
+                     for value, form_class in forms.SECTION_FORMS.items()}
+    return {
+        "postmortem": postmortem,
+        "incident": postmortem.incident,
+        "section": section,
+        "steps": all_steps,
+        "step": all_steps[index],
+        "previous_step": all_steps[index - 1] if index > 0 else None,
+        "next_step": all_steps[index + 1] if index + 1 < len(all_steps) else None,
+        "can_work": can_work,
+        "can_review": can_review,
+        "editable": editable,
+        "nodes": nodes,
+        "roots": selectors.why_roots(nodes),
+        "chain": chain,
+        "unchecked_count": sum(1 for node in nodes if node.status == WhyStatus.PROPOSED),
+        "top_question": f"Why did “{postmortem.incident.title}” happen?",
+        "hints_by_field": hints_by_field,
+        "tree_hints": tree_hints,
+        "section_hints": {value: [hint for name in names for hint in hints_by_field.get(name, [])]
+                          for value, names in SECTION_HINT_FIELDS.items()},
+        "blockers": selectors.approval_blockers(postmortem=postmortem, nodes=nodes),
+        "transitions": _transition_choices(user=user, postmortem=postmortem, nodes=nodes) if can_work else [],
+        "timeline": selectors.postmortem_timeline(user=user, postmortem=postmortem),
+        "facts": selectors.postmortem_facts(user=user, postmortem=postmortem),
+        "evidence": evidence,
+        "action_items": items,
+        "comments": comments,
+        "history": selectors.postmortem_history(postmortem=postmortem),
+        "category_label": selectors.root_cause_category_label(postmortem.root_cause_category),
+        "section_forms": section_forms,
+        "timeline_form": forms.TimelineEntryForm(),
+        "why_form": forms.WhyNodeForm(initial={"question": f"Why did “{postmortem.incident.title}” happen?"}),
+        "action_form": forms.ActionItemForm(),
+        "decision_choices": [WhyStatus.CONFIRMED, WhyStatus.REFUTED],
+    }

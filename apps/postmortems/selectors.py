@@ -1,0 +1,323 @@
+"""Reads of post-mortems, scoped by the incident's visibility: whoever may see an incident may
+read its post-mortem; the owning team (and people a restricted incident names) may change it;
+reviewers of the team decide."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from apps.accounts.access import require_review_on_model, user_access
+from apps.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from apps.incidents.selectors import incident_can_work, incident_get, incident_visibility
+
+from .blameless import blame_hints
+from .models import (
+    POSTMORTEM_TRANSITIONS,
+    Postmortem,
+    PostmortemStatus,
+    RootCauseCategory,
+    TimelineEntry,
+    WhyNode,
+    WhyStatus,
+)
+
+# The editor nudges toward about five levels: fewer usually stops at a symptom, many more
+# usually wanders off into history.
+SUGGESTED_DEPTH = 5
+BLAME_CHECKED_FIELDS = ("summary", "facts", "root_cause_summary", "business_impact", "went_well", "went_wrong",
+                        "got_lucky")
+
+
+def postmortem_get(*, user, incident_id: int) -> Postmortem:
+    incident = incident_get(user=user, incident_id=incident_id)
+    postmortem = (Postmortem.objects.select_related("incident__model", "author", "approved_by", "updated_by")
+                  .filter(incident=incident).first())
+    if postmortem is None:
+        raise NotFound(f"INC-{incident_id} has no post-mortem yet; start one with POST "
+                       f"/api/v1/incidents/{incident_id}/postmortem/.")
+    return postmortem
+
+
+def postmortem_of(*, incident) -> Postmortem | None:
+    """The post-mortem of an incident the caller has already been allowed to see, if any."""
+    return Postmortem.objects.select_related("author").filter(incident=incident).first()
+
+
+def postmortem_get_for_export(*, user, incident_id: int) -> Postmortem:
+    """A post-mortem leaves the tracker (Markdown for a wiki or a repository) only once it is
+    published: until then its text is not what a reviewer approved."""
+    postmortem = postmortem_get(user=user, incident_id=incident_id)
+    if postmortem.status != PostmortemStatus.PUBLISHED:
+        raise Conflict(f"The post-mortem of INC-{incident_id} is {postmortem.get_status_display().lower()}: only a "
+                       "published post-mortem is exported. Approve and publish it first.",
+                       extra={"current": postmortem.status})
+    return postmortem
+
+
+def postmortem_can_work(*, user, postmortem: Postmortem) -> bool:
+    return incident_can_work(user=user, incident=postmortem.incident)
+
+
+def postmortem_can_review(*, user, postmortem: Postmortem) -> bool:
+    return user_access(user).can_review_team(postmortem.incident.model.team_id) \
+        and postmortem_can_work(user=user, postmortem=postmortem)
+
+
+def postmortem_get_for_work(*, user, incident_id: int) -> Postmortem:
+    postmortem = postmortem_get(user=user, incident_id=incident_id)
+    if user is not None and not postmortem_can_work(user=user, postmortem=postmortem):
+        raise PermissionDenied("Only the team that owns the model and the people named on the incident may change "
+                               "its post-mortem.")
+    return postmortem
+
+
+def postmortem_agenda(*, user) -> QuerySet[Postmortem]:
+    """The post-mortems waiting for review that the user may see, oldest first: a review
+    meeting's agenda."""
+    queryset = Postmortem.objects.filter(status=PostmortemStatus.IN_REVIEW).select_related("incident__model", "author")
+    visible = incident_visibility(user)
+    if visible is not None:
+        queryset = queryset.filter(incident__in=incident_visibility_queryset(visible))
+    return queryset.order_by("updated_at", "id")
+
+
+def incident_visibility_queryset(visible):
+    from apps.incidents.models import Incident
+
+    return Incident.objects.filter(visible).values("pk")
+
+
+def postmortem_list(*, user) -> QuerySet[Postmortem]:
+    queryset = Postmortem.objects.select_related("incident__model", "author")
+    visible = incident_visibility(user)
+    if visible is not None:
+        queryset = queryset.filter(incident__in=incident_visibility_queryset(visible))
+    return queryset.order_by("-updated_at", "-id")
+
+
+# --- The why-tree --------------------------------------------------------------------------
+
+def why_nodes(*, postmortem: Postmortem) -> list[WhyNode]:
+    """All nodes, each with `.kids` (its children in order) set; one query (plus one for the
+    evidence)."""
+    nodes = list(WhyNode.objects.filter(postmortem=postmortem).select_related("decided_by", "created_by")
+                 .prefetch_related(Prefetch("evidence")))
+    by_parent: dict[int | None, list[WhyNode]] = {}
+    for node in nodes:
+        by_parent.setdefault(node.parent_id, []).append(node)
+    for node in nodes:
+        node.kids = by_parent.get(node.pk, [])
+    return nodes
+
+
+def why_roots(nodes: list[WhyNode]) -> list[WhyNode]:
+    return [node for node in nodes if node.parent_id is None]
+
+
+def root_cause_chain(nodes: list[WhyNode]) -> list[WhyNode]:
+    """The longest path of confirmed answers from the top: the root-cause chain. Refuted and
+    unchecked branches are on record but not on it."""
+    best: list[WhyNode] = []
+
+    def walk(node: WhyNode, path: list[WhyNode]) -> None:
+        nonlocal best
+        path = path + [node]
+        confirmed_kids = [kid for kid in getattr(node, "kids", []) if kid.status == WhyStatus.CONFIRMED]
+        if not confirmed_kids and len(path) > len(best):
+            best = path
+        for kid in confirmed_kids:
+            walk(kid, path)
+
+    for root in why_roots(nodes):
+        if root.status == WhyStatus.CONFIRMED:
+            walk(root, [])
+    return best
+
+
+def unchecked_nodes(nodes: list[WhyNode]) -> list[WhyNode]:
+    """Hypotheses still waiting for a verdict. Every node hangs off the top question or a
+    confirmed answer, so each one could still change the root-cause chain."""
+    return [node for node in nodes if node.status == WhyStatus.PROPOSED]
+
+
+@dataclass
+class Blockers:
+    items: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+def approval_blockers(*, postmortem: Postmortem, nodes: list[WhyNode] | None = None) -> list[str]:
+    """What stops approval, in words for the reviewer; empty when it may be approved."""
+    from apps.actions.models import ActionItem, ReviewState
+
+    nodes = why_nodes(postmortem=postmortem) if nodes is None else nodes
+    blockers = []
+    if not postmortem.root_cause_category:
+        blockers.append("Choose the root-cause category.")
+    if not root_cause_chain(nodes):
+        blockers.append("Confirm at least one answer to the top \"why?\": the root-cause chain is empty.")
+    for node in unchecked_nodes(nodes):
+        blockers.append(f"Check hypothesis #{node.pk} (\"{node.answer[:80]}\"): confirm or refute it.")
+    undecided = ActionItem.objects.filter(postmortem=postmortem, review_state=ReviewState.PROPOSED).count()
+    if undecided:
+        blockers.append(f"Accept or reject the {undecided} proposed action point(s).")
+    return blockers
+
+
+def transition_problem(*, user, postmortem: Postmortem, to: str,
+                       nodes: list[WhyNode] | None = None) -> DomainError | None:
+    """Why `user` may not move the post-mortem to `to` now — the error postmortem_transition
+    raises — or None when the move is allowed. The page asks the same question to offer only
+    the moves a person may make, so the two never disagree."""
+    if not POSTMORTEM_TRANSITIONS.can_move(postmortem.status, to):
+        try:
+            POSTMORTEM_TRANSITIONS.check(postmortem.status, to)
+        except DomainError as error:
+            return error
+    reviewing = to == PostmortemStatus.APPROVED or (postmortem.status == PostmortemStatus.IN_REVIEW
+                                                    and to == PostmortemStatus.DRAFT)
+    if reviewing:
+        try:
+            require_review_on_model(actor=user, model=postmortem.incident.model, action="review post-mortems")
+        except PermissionDenied as error:
+            return error
+    if to == PostmortemStatus.APPROVED:
+        if user is not None and postmortem.author_id == user.pk:
+            return PermissionDenied("You wrote this post-mortem, so someone else approves it (four eyes).")
+        blockers = approval_blockers(postmortem=postmortem, nodes=nodes)
+        if blockers:
+            return Conflict("The post-mortem cannot be approved yet: " + " ".join(blockers),
+                            extra={"blockers": blockers, "current": postmortem.status,
+                                   "allowed_transitions": POSTMORTEM_TRANSITIONS.allowed_from(postmortem.status)})
+    return None
+
+
+# --- Hints ---------------------------------------------------------------------------------
+
+def people_names(*, postmortem: Postmortem) -> set[str]:
+    """Lower-case names of the people around the incident (the team, the reporters, the
+    owner): the names a blaming sentence would use."""
+    from django.contrib.auth import get_user_model
+
+    incident = postmortem.incident
+    users = get_user_model().objects.filter(
+        **({"memberships__team_id": incident.model.team_id} if incident.model.team_id else {"pk__in": []})
+    ) | get_user_model().objects.filter(reports__incident_id=incident.pk) | get_user_model().objects.filter(
+        pk__in=[pk for pk in (incident.owner_id, postmortem.author_id) if pk])
+    names: set[str] = set()
+    for username, first, last in users.distinct().values_list("username", "first_name", "last_name")[:500]:
+        names.update(part.lower() for part in (username, first, last) if part and len(part) > 2)
+    return names
+
+
+def postmortem_hints(*, postmortem: Postmortem, nodes: list[WhyNode] | None = None) -> list[dict[str, Any]]:
+    """Advice for the editor, never a block: blaming language, confirmed answers without
+    evidence, a chain that stops early or wanders on."""
+    nodes = why_nodes(postmortem=postmortem) if nodes is None else nodes
+    names = people_names(postmortem=postmortem)
+    hints: list[dict[str, Any]] = []
+    for name in BLAME_CHECKED_FIELDS:
+        hints += [{"kind": "blame", **hint.as_dict()}
+                  for hint in blame_hints(field=name, text=getattr(postmortem, name), names=names)]
+    for node in nodes:
+        for name in ("question", "answer", "how_to_check", "evidence_note", "decision_note"):
+            hints += [{"kind": "blame", **hint.as_dict(), "why_node": node.pk}
+                      for hint in blame_hints(field=f"why_nodes[{node.pk}].{name}", text=getattr(node, name),
+                                              names=names)]
+        if node.status == WhyStatus.CONFIRMED and not node.evidence.all() and not node.evidence_note.strip():
+            hints.append({"kind": "evidence", "field": f"why_nodes[{node.pk}]", "why_node": node.pk,
+                          "message": f"Hypothesis #{node.pk} is confirmed without evidence: what is the evidence? "
+                                     "Link a replay, a forensics finding, a log or describe the check's result."})
+    chain = root_cause_chain(nodes)
+    if chain and len(chain) < SUGGESTED_DEPTH - 2 and not any(node.status == WhyStatus.PROPOSED for node in nodes):
+        hints.append({"kind": "depth", "field": "why_nodes",
+                      "message": f"The root-cause chain is {len(chain)} level(s) deep. Ask \"why?\" of its last "
+                                 f"answer again — about {SUGGESTED_DEPTH} levels usually reach the category of bug "
+                                 "rather than this one instance."})
+    if len(chain) > SUGGESTED_DEPTH + 2:
+        hints.append({"kind": "depth", "field": "why_nodes",
+                      "message": f"The chain is {len(chain)} levels deep: check the last steps are still about "
+                                 "this incident and not history in general."})
+    return hints
+
+
+def postmortem_history(*, postmortem: Postmortem, limit: int = 100) -> list:
+    """The post-mortem's audit events and those of its action items, newest first."""
+    from apps.actions.models import ActionItem
+    from apps.audit.selectors import audit_events_for_all
+
+    targets = [postmortem, *ActionItem.objects.filter(postmortem=postmortem).only("pk")]
+    return list(audit_events_for_all(targets=targets).order_by("-created_at", "-id")[:limit])
+
+
+# --- Timeline and facts --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: datetime
+    text: str
+    source: str  # "manual" or "audit"
+    actor: str = ""
+    entry_id: int | None = None
+
+
+def postmortem_timeline(*, user, postmortem: Postmortem) -> list[TimelineItem]:
+    """The manual entries merged with what the audit trail recorded about the incident and the
+    reports of it that `user` may see (filed, moved, status changes, replays started)."""
+    from apps.audit.models import AuditEvent
+    from apps.reports.selectors import report_list
+
+    items = [TimelineItem(at=entry.at, text=entry.text, source="manual",
+                          actor=entry.created_by.get_username() if entry.created_by else "", entry_id=entry.pk)
+             for entry in TimelineEntry.objects.filter(postmortem=postmortem).select_related("created_by")]
+    for report in report_list(user=user).filter(incident_id=postmortem.incident_id).select_related(None).only(
+            "pk", "title", "created_at", "channel")[:200]:
+        items.append(TimelineItem(at=report.created_at, text=f"Report #{report.pk} filed ({report.channel}): "
+                                                             f"{report.title}", source="audit"))
+    events = AuditEvent.objects.filter(target_type="incidents.incident", target_id=str(postmortem.incident_id),
+                                       action__in=["incident.open", "incident.transition", "incident.merge",
+                                                   "incident.reopen_regression"]).order_by("created_at")[:200]
+    for event in events:
+        if event.action == "incident.transition":
+            text = f"Incident {event.old.get('status', '?')} → {event.new.get('status', '?')}"
+        elif event.action == "incident.open":
+            text = "Incident opened"
+        else:
+            text = event.action.replace("incident.", "Incident ").replace("_", " ")
+        items.append(TimelineItem(at=event.created_at, text=text, source="audit", actor=event.actor_label))
+    return sorted(items, key=lambda item: (item.at, item.source != "audit"))
+
+
+def postmortem_facts(*, user, postmortem: Postmortem) -> dict[str, Any]:
+    """What the tracker already knows, pulled into the Facts section: the reports (what was
+    seen, what was expected, the logged input and output), the replays of them, the most
+    suspicious input of each, and the evidence attached to the incident — each only as far as
+    `user` may see it (a reporter sees their own report, not the other reporters')."""
+    from apps.forensics.models import ReportForensics
+    from apps.forensics.selectors import input_checks
+    from apps.incidents.models import IncidentEvidence
+    from apps.replays.selectors import replay_list
+    from apps.reports.selectors import report_list
+
+    reports = list(report_list(user=user).defer(None).filter(incident_id=postmortem.incident_id)
+                   .select_related("model_version", "reporter").prefetch_related("attachments")
+                   .order_by("created_at")[:50])
+    forensics = {row.report_id: row for row in ReportForensics.objects.filter(report__in=reports)}
+    for report in reports:
+        checks = input_checks(model_version=report.model_version, features=report.features or {})
+        report.top_check = checks[0] if checks else None
+        report.forensics = forensics.get(report.pk)
+    replays = list(replay_list(user=user).filter(reports__incident_id=postmortem.incident_id).distinct()
+                   .select_related("model_version").order_by("-created_at")[:20])
+    evidence = list(IncidentEvidence.objects.filter(incident_id=postmortem.incident_id))
+    return {"reports": reports, "replays": replays, "evidence": evidence}
+
+
+def root_cause_category_label(value: str) -> str:
+    return RootCauseCategory(value).label if value in RootCauseCategory.values else ""
