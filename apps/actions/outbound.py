@@ -1,5 +1,5 @@
-"""POSTing to other systems (a tracker's REST API, a webhook receiver) with the standard
-library: `requests` is not a dependency, and one small function is all these calls need. Every
+"""Calling other systems (a tracker's REST API, a webhook receiver) with the standard
+library: `requests` is not a dependency, and a POST and a GET are all these calls need. Every
 outcome comes back as a value — an answer with its status, or no answer and why — so callers
 record it instead of letting an exception decide what is kept."""
 
@@ -53,8 +53,16 @@ _OPENER = urllib.request.build_opener(_NoRedirects)
 
 
 def post(url: str, *, body: bytes, headers: dict[str, str], timeout: float) -> Outcome:
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"User-Agent": "mlincidents", **headers})
+    return _send(urllib.request.Request(url, data=body, method="POST",
+                                        headers={"User-Agent": "mlincidents", **headers}), timeout=timeout)
+
+
+def get(url: str, *, headers: dict[str, str], timeout: float) -> Outcome:
+    return _send(urllib.request.Request(url, method="GET", headers={"User-Agent": "mlincidents", **headers}),
+                 timeout=timeout)
+
+
+def _send(request: urllib.request.Request, *, timeout: float) -> Outcome:
     started = time.monotonic()
 
     def took() -> int:

@@ -24,25 +24,34 @@ class Received:
 class FakeServer:
     url: str = ""
     received: list[Received] = field(default_factory=list)
-    # What to answer, in order; the last one repeats. (status, JSON body or None)
+    # What to answer each POST, in order; the last one repeats. (status, JSON body or None)
     answers: list[tuple[int, object]] = field(default_factory=lambda: [(200, None)])
-    # Checks the test wants on each request: a function returning an error (status, body) or None.
+    # Checks the test wants on each request: a function returning an answer (status, body) — an
+    # error, or what a GET finds — or None to go on with the scripted answers.
     check: object = None
 
     def answer_for(self, request: Received) -> tuple[int, object]:
         if self.check is not None:
-            refused = self.check(request)
-            if refused is not None:
-                return refused
-        index = min(len(self.received) - 1, len(self.answers) - 1)
-        return self.answers[index]
+            answered = self.check(request)
+            if answered is not None:
+                return answered
+        if request.method != "POST":
+            return 405, {"message": "Method not allowed"}
+        posts = sum(1 for seen in self.received if seen.method == "POST")
+        return self.answers[min(posts - 1, len(self.answers) - 1)]
 
 
 def start(server_state: FakeServer):
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 — the http.server API
+        def do_GET(self):  # noqa: N802 — the http.server API
+            self._answer("GET")
+
+        def do_POST(self):  # noqa: N802
+            self._answer("POST")
+
+        def _answer(self, method: str) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            request = Received(method="POST", path=self.path, headers={k.lower(): v for k, v in self.headers.items()},
+            request = Received(method=method, path=self.path, headers={k.lower(): v for k, v in self.headers.items()},
                                body=self.rfile.read(length))
             server_state.received.append(request)
             status, body = server_state.answer_for(request)

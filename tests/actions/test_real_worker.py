@@ -46,7 +46,7 @@ def _wait_for_status(delivery_id: int, status: str, timeout: float = 60) -> Webh
 
 def test_a_500_is_retried_after_the_backoff_by_a_real_worker(workers, fake_server):
     # The worker sends its retry through the broker, with its countdown, as in production.
-    worker = workers.start(TICKET_WEBHOOK_BACKOFF_SECONDS="1", CELERY_TASK_ALWAYS_EAGER="false")
+    worker = workers.start(TICKET_WEBHOOK_BACKOFF_SECONDS="1")
     fake_server.answers = [(500, {"error": "deploying"}), (200, None)]
     world = ticket_world()
     endpoint(f"{fake_server.url}/events", secret=SECRET)

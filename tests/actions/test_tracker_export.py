@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from urllib.parse import parse_qs
 
 import pytest
 from django.utils import timezone
@@ -17,6 +18,7 @@ from apps.actions.services import (
     action_item_export_request,
     action_item_propose,
     action_item_update,
+    export_marker,
     tracker_exports_sweep,
 )
 from apps.audit.models import AuditEvent
@@ -34,33 +36,74 @@ CREATED = (201, {"id": 1, "number": 7, "html_url": ISSUE_URL,
                  "url": "https://api.github.com/repos/acme/fraud-models/issues/7", "state": "open"})
 
 
-def github_rules(request: Received):
-    """What GitHub's `POST /repos/{owner}/{repo}/issues` needs; an error answer otherwise, the
-    way GitHub gives it. (Other paths are the webhook receiver's.)"""
-    if not request.path.startswith("/repos/"):
+class FakeGitHub:
+    """What GitHub's issues endpoints need, answered the way GitHub answers: `POST
+    /repos/{owner}/{repo}/issues` is checked (a refusal otherwise) and then given the test's
+    scripted answer; `GET` on the same path lists the issues this fake created, filtered by
+    `since` as GitHub does. (Other paths are the webhook receiver's.)"""
+
+    def __init__(self):
+        self.issues: list[dict] = []
+        # POSTs that create the issue but whose answer is lost on the way back (GitHub's 504).
+        self.lost_answers = 0
+        # What GETs answer instead of the list, in order (e.g. GitHub having a bad minute).
+        self.lookup_answers: list[tuple[int, object]] = []
+
+    def __call__(self, request: Received):
+        if not request.path.startswith("/repos/"):
+            return None
+        path, _, query = request.path.partition("?")
+        if path != "/repos/acme/fraud-models/issues":
+            return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
+        refused = self._refuse_headers(request)
+        if refused:
+            return refused
+        if request.method == "GET":
+            return self._list(parse_qs(query))
+        if not request.headers.get("content-type", "").startswith("application/json"):
+            return 415, {"message": "Unsupported Media Type"}
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            return 400, {"message": "Problems parsing JSON"}
+        if not isinstance(body.get("title"), str) or not body["title"].strip():
+            return 422, {"message": "Validation Failed", "errors": [{"resource": "Issue", "field": "title",
+                                                                      "code": "missing_field"}]}
+        if not isinstance(body.get("body"), str) or not all(isinstance(label, str) for label in body.get("labels", [])):
+            return 422, {"message": "Validation Failed", "errors": [{"message": "Invalid request."}]}
+        if self.lost_answers:
+            self.lost_answers -= 1
+            self.create(body)
+            return 504, {"message": "We couldn't respond to your request in time."}
         return None
-    if request.path != "/repos/acme/fraud-models/issues":
-        return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
-    if request.headers.get("authorization") != f"Bearer {TOKEN}":
-        return 401, {"message": "Bad credentials"}
-    if not request.headers.get("user-agent"):
-        return 403, {"message": "Request forbidden by administrative rules. Please make sure your request has a "
-                                "User-Agent header"}
-    if request.headers.get("accept") != "application/vnd.github+json" \
-            or request.headers.get("x-github-api-version") != "2022-11-28":
-        return 400, {"message": "Unsupported API version or media type"}
-    if not request.headers.get("content-type", "").startswith("application/json"):
-        return 415, {"message": "Unsupported Media Type"}
-    try:
-        body = json.loads(request.body)
-    except ValueError:
-        return 400, {"message": "Problems parsing JSON"}
-    if not isinstance(body.get("title"), str) or not body["title"].strip():
-        return 422, {"message": "Validation Failed", "errors": [{"resource": "Issue", "field": "title",
-                                                                  "code": "missing_field"}]}
-    if not isinstance(body.get("body"), str) or not all(isinstance(label, str) for label in body.get("labels", [])):
-        return 422, {"message": "Validation Failed", "errors": [{"message": "Invalid request."}]}
-    return None
+
+    def create(self, body: dict, *, updated_at: str | None = None) -> dict:
+        number = len(self.issues) + 41
+        issue = {"number": number, "title": body["title"], "body": body["body"], "state": "open",
+                 "html_url": f"https://github.com/acme/fraud-models/issues/{number}",
+                 "updated_at": updated_at or timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ")}
+        self.issues.append(issue)
+        return issue
+
+    def _list(self, query: dict[str, list[str]]):
+        if self.lookup_answers:
+            return self.lookup_answers.pop(0)
+        if query.get("state") != ["all"] or "since" not in query:
+            return 400, {"message": "this fake expects state=all and since"}
+        since = query["since"][0]
+        return 200, [issue for issue in reversed(self.issues) if issue["updated_at"] >= since]
+
+    @staticmethod
+    def _refuse_headers(request: Received):
+        if request.headers.get("authorization") != f"Bearer {TOKEN}":
+            return 401, {"message": "Bad credentials"}
+        if not request.headers.get("user-agent"):
+            return 403, {"message": "Request forbidden by administrative rules. Please make sure your request has a "
+                                    "User-Agent header"}
+        if request.headers.get("accept") != "application/vnd.github+json" \
+                or request.headers.get("x-github-api-version") != "2022-11-28":
+            return 400, {"message": "Unsupported API version or media type"}
+        return None
 
 
 @pytest.fixture
@@ -68,9 +111,18 @@ def github(fake_server, settings):
     settings.GITHUB_API_URL = fake_server.url
     settings.GITHUB_TRACKER_REPO = "acme/fraud-models"
     settings.GITHUB_TRACKER_TOKEN = TOKEN
-    fake_server.check = github_rules
+    fake_server.github = FakeGitHub()
+    fake_server.check = fake_server.github
     fake_server.answers = [CREATED]
     return fake_server
+
+
+def posts(server) -> list[Received]:
+    return [request for request in server.received if request.method == "POST" and request.path.startswith("/repos/")]
+
+
+def lookups(server) -> list[Received]:
+    return [request for request in server.received if request.method == "GET"]
 
 
 @pytest.fixture
@@ -142,7 +194,8 @@ def test_a_server_error_is_retried_and_the_retry_creates_the_issue(world, github
 
     export.refresh_from_db()
     assert (export.status, export.attempts, export.external_url) == (ExportStatus.SUCCEEDED, 2, ISSUE_URL)
-    assert len([request for request in github.received if request.path.endswith("/issues")]) == 2
+    assert len(posts(github)) == 2
+    assert len(lookups(github)) == 1  # the retry first looked for an issue the 502 might have created
 
 
 def test_a_tracker_that_stays_down_fails_after_the_last_attempt(world, github, run_on_commit, settings):
@@ -219,3 +272,48 @@ def test_the_ticket_page_offers_the_export_to_the_team(world, github, client):
     assert response.status_code == 302 and TrackerExport.objects.filter(item=world.item).exists()
     client.force_login(world.outsider)
     assert "Create the GitHub issue" not in client.get(f"/actions/{world.item.pk}/").content.decode()
+
+
+def test_a_retry_links_the_issue_whose_answer_was_lost_instead_of_creating_a_second(world, github, run_on_commit):
+    github.github.lost_answers = 1  # GitHub creates the issue, then answers 504
+    with run_on_commit():
+        export = action_item_export_request(item_id=world.item.pk, actor=world.member)
+
+    [created] = github.github.issues
+    export.refresh_from_db()
+    assert (export.status, export.attempts, export.external_url) == (ExportStatus.SUCCEEDED, 2, created["html_url"])
+    world.item.refresh_from_db()
+    assert world.item.external_url == created["html_url"]
+    assert len(posts(github)) == 1, "a second issue was created"
+    [lookup] = lookups(github)
+    query = parse_qs(lookup.path.partition("?")[2])
+    assert query["state"] == ["all"] and query["sort"] == ["created"]
+    assert query["since"][0] <= export.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # The marker the retry found names this export, and GitHub does not show it.
+    assert "<!-- mlincidents-export: http" in created["body"] and f"#export-{export.pk} -->" in created["body"]
+
+
+def test_while_github_cannot_say_whether_the_issue_exists_no_second_one_is_created(world, github, run_on_commit,
+                                                                                  settings):
+    settings.TRACKER_EXPORT_MAX_ATTEMPTS = 3
+    github.answers = [(502, {"message": "Server Error"})]
+    github.github.lookup_answers = [(503, {"message": "Unavailable"}), (503, {"message": "Unavailable"})]
+    with run_on_commit():
+        export = action_item_export_request(item_id=world.item.pk, actor=world.member)
+
+    export.refresh_from_db()
+    assert (export.status, export.attempts) == (ExportStatus.FAILED, 3)
+    assert export.error == "GitHub answered 503: Unavailable"
+    assert len(posts(github)) == 1 and len(lookups(github)) == 2
+
+
+def test_an_issue_from_an_earlier_export_of_the_ticket_is_not_taken_for_this_one(world, github, run_on_commit):
+    earlier = TrackerExport.objects.create(item=world.item, status=ExportStatus.SUCCEEDED)
+    github.github.create({"title": "old", "body": export_marker(earlier)})
+    github.answers = [(502, {"message": "Server Error"}), CREATED]
+    with run_on_commit():
+        export = action_item_export_request(item_id=world.item.pk, actor=world.member)
+
+    export.refresh_from_db()
+    assert (export.status, export.external_url) == (ExportStatus.SUCCEEDED, ISSUE_URL)
+    assert len(posts(github)) == 2 and len(lookups(github)) == 1

@@ -55,6 +55,10 @@ class Workers:
             "REDIS_URL": self.redis_url,
             "CELERY_BROKER_URL": self.redis_url,
             "ARTIFACT_ROOT": str(self.settings.ARTIFACT_ROOT),
+            # What the worker itself enqueues goes through the broker too, onto this queue, as in
+            # production (the test settings would otherwise run it inline in the worker).
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "CELERY_TASK_DEFAULT_QUEUE": self.queue,
         } | extra_env
         log_path = self.tmp_path / f"worker-{len(self.started)}.log"
         with log_path.open("w") as log:

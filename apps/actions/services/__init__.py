@@ -12,7 +12,13 @@ from .tickets import (
     action_item_update,
     default_due_date,
 )
-from .trackers import action_item_export_request, github_configured, tracker_export_run, tracker_exports_sweep
+from .trackers import (
+    action_item_export_request,
+    export_marker,
+    github_configured,
+    tracker_export_run,
+    tracker_exports_sweep,
+)
 from .webhooks import (
     sign,
     ticket_event,
@@ -32,6 +38,7 @@ __all__ = [
     "action_item_transition",
     "action_item_update",
     "default_due_date",
+    "export_marker",
     "github_configured",
     "sign",
     "ticket_event",

@@ -3,21 +3,28 @@
 set. The request is a TrackerExport row sent by a task after the commit, so a broker outage or
 a tracker that is down loses nothing (the sweep sends a queued export again), and a refusal
 (401, 404, 422 …) is recorded on the ticket for people to read and fix, never a server error.
-On success the issue's `html_url` becomes the ticket's external link."""
+On success the issue's `html_url` becomes the ticket's external link.
+
+A POST that got no answer (or a server error) may still have created the issue, so every body
+carries a hidden marker naming its export, and each retry first looks for an issue with that
+marker among those touched since the export was asked for: found, it is linked, not created
+again."""
 
 from __future__ import annotations
 
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.audit.services import audit_record
@@ -76,7 +83,14 @@ def _is_person(actor) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)
 
 
-def github_issue(item: ActionItem) -> dict[str, Any]:
+def export_marker(export: TrackerExport) -> str:
+    """Names the export in the issue body (an HTML comment: GitHub does not show it), so a
+    retry can find an issue an earlier attempt created without hearing back."""
+    ticket_url = f"{settings.SITE_URL}{reverse('actions:detail', args=[export.item_id])}"
+    return f"<!-- mlincidents-export: {ticket_url}#export-{export.pk} -->"
+
+
+def github_issue(item: ActionItem, *, marker: str = "") -> dict[str, Any]:
     """The JSON body GitHub's "create an issue" endpoint takes."""
     ticket = ticket_payload(item)
     lines = [
@@ -91,19 +105,54 @@ def github_issue(item: ActionItem) -> dict[str, Any]:
         f"- Priority: {item.priority}",
         f"- Owner: {ticket['owner'] or 'nobody yet'}",
         f"- Due: {ticket['due_date'] or 'no date'}",
+        *([marker] if marker else []),
     ]
     labels = [*settings.GITHUB_TRACKER_LABELS, item.kind, item.priority]
     return {"title": f"[AI-{item.pk}] {item.title}"[:256], "body": "\n".join(lines),
             "labels": list(dict.fromkeys(label for label in labels if label))}
 
 
-def _github_request(item: ActionItem) -> outbound.Outcome:
-    url = f"{settings.GITHUB_API_URL.rstrip('/')}/repos/{settings.GITHUB_TRACKER_REPO}/issues"
-    return outbound.post(url, body=json.dumps(github_issue(item)).encode(), timeout=settings.TRACKER_TIMEOUT_SECONDS,
-                         headers={"Authorization": f"Bearer {settings.GITHUB_TRACKER_TOKEN}",
-                                  "Accept": "application/vnd.github+json",
-                                  "X-GitHub-Api-Version": GITHUB_API_VERSION,
-                                  "Content-Type": "application/json"})
+def _github_issues_url() -> str:
+    return f"{settings.GITHUB_API_URL.rstrip('/')}/repos/{settings.GITHUB_TRACKER_REPO}/issues"
+
+
+def _github_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {settings.GITHUB_TRACKER_TOKEN}", "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": GITHUB_API_VERSION}
+
+
+def _github_create(export: TrackerExport) -> outbound.Outcome:
+    body = json.dumps(github_issue(export.item, marker=export_marker(export))).encode()
+    return outbound.post(_github_issues_url(), body=body, timeout=settings.TRACKER_TIMEOUT_SECONDS,
+                         headers=_github_headers() | {"Content-Type": "application/json"})
+
+
+# An issue an earlier attempt created is among the newest; one page of them is looked at.
+LOOKUP_PAGE_SIZE = 100
+# GitHub's clock and ours may disagree a little about when the export was asked for.
+LOOKUP_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _github_find(export: TrackerExport) -> tuple[outbound.Outcome, str | None]:
+    """Looks for the issue an earlier attempt of this export may have created: the issues
+    updated since the export was asked for (a new issue counts), newest first, whose body
+    carries the export's marker. Returns the answer and the issue's address if found."""
+    since = (export.created_at - LOOKUP_CLOCK_SKEW).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    query = urlencode({"state": "all", "since": since, "sort": "created", "direction": "desc",
+                       "per_page": LOOKUP_PAGE_SIZE})
+    outcome = outbound.get(f"{_github_issues_url()}?{query}", headers=_github_headers(),
+                           timeout=settings.TRACKER_TIMEOUT_SECONDS)
+    if not outcome.ok:
+        return outcome, None
+    marker = export_marker(export)
+    try:
+        issues = json.loads(outcome.body)
+    except ValueError:
+        issues = None
+    for issue in issues if isinstance(issues, list) else []:
+        if isinstance(issue, dict) and marker in str(issue.get("body") or ""):
+            return outcome, _issue_url(issue.get("html_url"))
+    return outcome, None
 
 
 def _github_message(outcome: outbound.Outcome) -> str:
@@ -122,13 +171,20 @@ def _github_message(outcome: outbound.Outcome) -> str:
     return f"{text.rstrip('.')}.{hint}" if hint else text
 
 
-def _issue_url(outcome: outbound.Outcome) -> str | None:
+def _created_issue_url(outcome: outbound.Outcome) -> str | None:
     try:
-        url = json.loads(outcome.body).get("html_url")
-        URLValidator(schemes=["https", "http"])(url)
-    except (ValueError, AttributeError, TypeError, ValidationError):
+        answer = json.loads(outcome.body)
+    except ValueError:
         return None
-    return url if len(url) <= 500 else None
+    return _issue_url(answer.get("html_url")) if isinstance(answer, dict) else None
+
+
+def _issue_url(url: object) -> str | None:
+    try:
+        URLValidator(schemes=["https", "http"])(url)
+    except (ValidationError, TypeError):
+        return None
+    return url if isinstance(url, str) and len(url) <= 500 else None
 
 
 def export_retry_delay(attempt: int) -> float:
@@ -161,15 +217,26 @@ def tracker_export_run(*, export_id: int, now: datetime | None = None) -> Export
     if item.external_url:
         return _finish(export, status=ExportStatus.FAILED, error=f"The ticket was linked to {item.external_url} "
                                                                  "meanwhile; no issue was created.")
-    outcome = _github_request(item)
+    if export.attempts > 1:  # an earlier attempt heard no clear "no": it may have created the issue
+        outcome, found = _github_find(export)
+        if found is not None:
+            _link_issue(export=export, url=found)
+            return _finish(export, status=ExportStatus.SUCCEEDED, code=outcome.status, url=found)
+        if not outcome.ok:  # without knowing, creating could make a second issue
+            return _failed_attempt(export, outcome, now=now)
+    outcome = _github_create(export)
     if outcome.ok:
-        url = _issue_url(outcome)
+        url = _created_issue_url(outcome)
         if url is None:
             return _finish(export, status=ExportStatus.FAILED, code=outcome.status,
                            error="GitHub answered without the issue's html_url: the issue may exist; link it by "
                                  "hand.")
         _link_issue(export=export, url=url)
         return _finish(export, status=ExportStatus.SUCCEEDED, code=outcome.status, url=url)
+    return _failed_attempt(export, outcome, now=now)
+
+
+def _failed_attempt(export: TrackerExport, outcome: outbound.Outcome, *, now: datetime) -> Exported:
     message = _github_message(outcome) if outcome.status else outcome.error
     if outcome.retryable and export.attempts < settings.TRACKER_EXPORT_MAX_ATTEMPTS:
         retry_in = export_retry_delay(export.attempts)
@@ -178,7 +245,7 @@ def tracker_export_run(*, export_id: int, now: datetime | None = None) -> Export
             last_status_code=outcome.status, next_attempt_at=now + timedelta(seconds=retry_in),
             updated_at=timezone.now())
         return Exported(status=ExportStatus.QUEUED, retry_in=retry_in)
-    logger.warning("GitHub export %s of AI-%s failed: %s", export.pk, item.pk, message)
+    logger.warning("GitHub export %s of AI-%s failed: %s", export.pk, export.item_id, message)
     return _finish(export, status=ExportStatus.FAILED, code=outcome.status, error=message)
 
 
