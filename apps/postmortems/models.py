@@ -74,6 +74,9 @@ class Postmortem(models.Model):
     went_wrong = models.TextField(blank=True)
     got_lucky = models.TextField(blank=True)
 
+    # When it was (last) sent for review from a draft: its place on the meeting agenda, which
+    # discussing it (and so changing it) must not move.
+    review_requested_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)

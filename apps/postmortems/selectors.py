@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from apps.accounts.access import require_review_on_model, user_access
 from apps.core.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -76,13 +76,13 @@ def postmortem_get_for_work(*, user, incident_id: int) -> Postmortem:
 
 
 def postmortem_agenda(*, user) -> QuerySet[Postmortem]:
-    """The post-mortems waiting for review that the user may see, oldest first: a review
-    meeting's agenda."""
+    """The post-mortems waiting for review that the user may see, in the order they were sent
+    for review (a reopened approval keeps its first place): a review meeting's agenda."""
     queryset = Postmortem.objects.filter(status=PostmortemStatus.IN_REVIEW).select_related("incident__model", "author")
     visible = incident_visibility(user)
     if visible is not None:
         queryset = queryset.filter(incident__in=incident_visibility_queryset(visible))
-    return queryset.order_by("updated_at", "id")
+    return queryset.order_by(F("review_requested_at").asc(nulls_first=True), "id")
 
 
 def incident_visibility_queryset(visible):

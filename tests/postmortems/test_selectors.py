@@ -66,3 +66,27 @@ def test_the_author_is_never_offered_approval_and_a_reviewer_is_once_nothing_blo
     assert transition_problem(user=world.reviewer, postmortem=pm, to="approved") is None
     refusal = transition_problem(user=world.postmortem.author, postmortem=pm, to="approved")
     assert isinstance(refusal, PermissionDenied)
+
+
+def test_the_meeting_agenda_keeps_the_order_post_mortems_were_sent_for_review(world):
+    from apps.postmortems.selectors import postmortem_agenda
+    from apps.postmortems.services import postmortem_start
+    from tests.registry.factories import trained_version
+
+    first = world.postmortem
+    other_report = file_report(reporter=world.reporter, version=trained_version("fraud-score-v2", team=world.team))
+    second, _ = postmortem_start(incident_id=other_report.incident_id, actor=world.member)
+    for postmortem in (first, second):
+        postmortem_transition(incident_id=postmortem.incident_id, actor=world.member, to="in_review")
+
+    def agenda() -> list[int]:
+        return [postmortem.pk for postmortem in postmortem_agenda(user=world.reviewer)]
+
+    why(first, actor=world.member, answer="Discussed in the meeting, so changed last")
+    assert agenda() == [first.pk, second.pk]
+
+    # Changes requested and sent again: it goes to the back of the queue.
+    postmortem_transition(incident_id=first.incident_id, actor=world.reviewer, to="draft", note="Check the join.")
+    assert agenda() == [second.pk]
+    postmortem_transition(incident_id=first.incident_id, actor=world.member, to="in_review")
+    assert agenda() == [second.pk, first.pk]

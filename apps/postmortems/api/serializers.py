@@ -165,8 +165,8 @@ class PostmortemSerializer(serializers.ModelSerializer):
                   "affected_predictions", "affected_users", "affected_requests", "impact_started_at",
                   "impact_ended_at", "impact_duration_seconds", "business_impact", "impact_query", "went_well",
                   "went_wrong", "got_lucky", "why_nodes", "root_cause_chain", "approval_blockers", "hints",
-                  "timeline", "action_items", "comments", "evidence", "approved_by", "approved_at", "published_at",
-                  "updated_by", "created_at", "updated_at"]
+                  "timeline", "action_items", "comments", "evidence", "review_requested_at", "approved_by",
+                  "approved_at", "published_at", "updated_by", "created_at", "updated_at"]
         read_only_fields = fields
 
     def _nodes(self, obj: Postmortem) -> list[WhyNode]:

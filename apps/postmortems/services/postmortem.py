@@ -122,6 +122,8 @@ def postmortem_transition(*, incident_id: int, actor, to: str, note: str = "",
     if problem is not None:
         raise problem
     _check_length("note", note, MAX_SHORT_TEXT)
+    if to == PostmortemStatus.IN_REVIEW and postmortem.status == PostmortemStatus.DRAFT:
+        postmortem.review_requested_at = timezone.now()
     if to == PostmortemStatus.APPROVED:
         postmortem.approved_by, postmortem.approved_at = actor, timezone.now()
     if to == PostmortemStatus.PUBLISHED:
