@@ -11,9 +11,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 
+from apps.accounts.access import user_access
 from apps.audit.services import audit_record
 from apps.core.errors import InvalidInput
 
@@ -113,6 +113,44 @@ def incident_evidence_add(*, incident_id: int, kind: str, actor, ref_id: int | N
     return evidence
 
 
-def incident_evidence_list(*, user, incident_id: int) -> QuerySet[IncidentEvidence]:
+def incident_evidence_list(*, user, incident_id: int) -> list[IncidentEvidence]:
     incident = incident_get(user=user, incident_id=incident_id)
-    return IncidentEvidence.objects.filter(incident=incident).select_related("added_by")
+    return evidence_as_seen_by(user=user, incident=incident,
+                               rows=list(IncidentEvidence.objects.filter(incident=incident).select_related("added_by")))
+
+
+_REPORT_KINDS = {EvidenceKind.REPORT, EvidenceKind.FORENSICS, EvidenceKind.ATTACHMENT}
+_TEAM_KINDS = {EvidenceKind.REPLAY, EvidenceKind.DRIFT_REPORT}
+_WITHHELD_TITLES = {
+    EvidenceKind.REPORT: "Report #{report} (only the owning team and its reporter see it)",
+    EvidenceKind.FORENSICS: "Input forensics of report #{report} (only the owning team and its reporter see it)",
+    EvidenceKind.ATTACHMENT: "An attachment of report #{report} (only the owning team and its reporter see it)",
+}
+
+
+def evidence_as_seen_by(*, user, incident: Incident, rows: list[IncidentEvidence]) -> list[IncidentEvidence]:
+    """The rows as `user` may read them (in place; never saved). Anyone who sees an incident
+    reads its evidence, but a report's title is its reporter's words: evidence naming a report
+    (its forensics, an attachment) the reader may not open shows only its number, marked
+    `withheld`. Replays and drift reports are team work: others get their title, not a link
+    that would answer 404."""
+    if not rows or user_access(user).can_work_on_team(incident.model.team_id):
+        return rows
+    from apps.reports.models import Attachment
+    from apps.reports.selectors import report_list
+
+    attachment_reports = dict(Attachment.objects.filter(
+        pk__in=[row.ref_id for row in rows if row.kind == EvidenceKind.ATTACHMENT]).values_list("pk", "report_id"))
+
+    def report_of(row: IncidentEvidence) -> int | None:
+        return attachment_reports.get(row.ref_id) if row.kind == EvidenceKind.ATTACHMENT else row.ref_id
+
+    cited = {report_of(row) for row in rows if row.kind in _REPORT_KINDS} - {None}
+    readable = set(report_list(user=user).filter(pk__in=cited).values_list("pk", flat=True)) if cited else set()
+    for row in rows:
+        if row.kind in _REPORT_KINDS and report_of(row) not in readable:
+            row.title = _WITHHELD_TITLES[row.kind].format(report=report_of(row) or "?")
+            row.url, row.note, row.withheld = "", "", True
+        elif row.kind in _TEAM_KINDS:
+            row.url = ""
+    return rows

@@ -152,7 +152,7 @@ def postmortem_markdown(*, user, postmortem: Postmortem, base_url: str = "") -> 
     https://incidents.example.com) makes the links to the tracker's own pages absolute, so they
     work from a wiki."""
     incident = postmortem.incident
-    nodes = selectors.why_nodes(postmortem=postmortem)
+    nodes = selectors.why_nodes(postmortem=postmortem, user=user)
     chain = selectors.root_cause_chain(nodes)
     category = selectors.root_cause_category_label(postmortem.root_cause_category) or "not chosen"
     header = [

@@ -86,7 +86,7 @@ def _hints_by_place(hints: list[dict[str, Any]]) -> tuple[dict[str, list], dict[
 def postmortem_page(*, user, postmortem: Postmortem, section: str, read_only: bool = False) -> dict[str, Any]:
     """Everything a post-mortem page shows, for the section `section` being the current step.
     `read_only` (the printable view) leaves out every control."""
-    nodes = selectors.why_nodes(postmortem=postmortem)
+    nodes = selectors.why_nodes(postmortem=postmortem, user=user)
     chain = selectors.root_cause_chain(nodes)
     chain_ids = {node.pk for node in chain}
     hints = selectors.postmortem_hints(postmortem=postmortem, nodes=nodes)

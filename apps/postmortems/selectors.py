@@ -12,6 +12,7 @@ from django.db.models import F, Prefetch, QuerySet
 
 from apps.accounts.access import require_review_on_model, user_access
 from apps.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from apps.incidents.evidence import evidence_as_seen_by
 from apps.incidents.selectors import incident_can_work, incident_get, incident_visibility
 
 from .blameless import blame_hints
@@ -101,11 +102,14 @@ def postmortem_list(*, user) -> QuerySet[Postmortem]:
 
 # --- The why-tree --------------------------------------------------------------------------
 
-def why_nodes(*, postmortem: Postmortem) -> list[WhyNode]:
+def why_nodes(*, postmortem: Postmortem, user=None) -> list[WhyNode]:
     """All nodes, each with `.kids` (its children in order) set; one query (plus one for the
-    evidence)."""
+    evidence). With `user`, the evidence each cites is as that reader may see it."""
     nodes = list(WhyNode.objects.filter(postmortem=postmortem).select_related("decided_by", "created_by")
                  .prefetch_related(Prefetch("evidence")))
+    if user is not None:
+        evidence_as_seen_by(user=user, incident=postmortem.incident,
+                            rows=[item for node in nodes for item in node.evidence.all()])
     by_parent: dict[int | None, list[WhyNode]] = {}
     for node in nodes:
         by_parent.setdefault(node.parent_id, []).append(node)
@@ -315,7 +319,8 @@ def postmortem_facts(*, user, postmortem: Postmortem) -> dict[str, Any]:
         report.forensics = forensics.get(report.pk)
     replays = list(replay_list(user=user).filter(reports__incident_id=postmortem.incident_id).distinct()
                    .select_related("model_version").order_by("-created_at")[:20])
-    evidence = list(IncidentEvidence.objects.filter(incident_id=postmortem.incident_id))
+    evidence = evidence_as_seen_by(user=user, incident=postmortem.incident,
+                                   rows=list(IncidentEvidence.objects.filter(incident_id=postmortem.incident_id)))
     return {"reports": reports, "replays": replays, "evidence": evidence}
 
 

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from apps.actions.api.serializers import ActionItemSerializer
 from apps.actions.models import ActionItem
 from apps.core.serializer_fields import PersonField, TextField
+from apps.incidents.evidence import evidence_as_seen_by
 from apps.incidents.models import EvidenceKind, IncidentEvidence
 from apps.postmortems import selectors
 from apps.postmortems.models import (
@@ -211,8 +212,9 @@ class PostmortemSerializer(serializers.ModelSerializer):
                                        many=True).data
 
     def get_evidence(self, obj: Postmortem) -> list[dict]:
-        return EvidenceSerializer(IncidentEvidence.objects.filter(incident_id=obj.incident_id)
-                                  .select_related("added_by"), many=True).data
+        rows = list(IncidentEvidence.objects.filter(incident_id=obj.incident_id).select_related("added_by"))
+        return EvidenceSerializer(evidence_as_seen_by(user=self.context["request"].user, incident=obj.incident,
+                                                      rows=rows), many=True).data
 
 
 class PostmortemUpdateSerializer(serializers.Serializer):
