@@ -4,6 +4,7 @@ onto these forms."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from apps.actions.models import ActionKind, ActionScope, Priority
 
+from .fingerprints import fingerprints
 from .models import MAX_SHORT_TEXT, MAX_TEXT, Postmortem, RootCauseCategory, Section, WhyStatus
 
 TEXTAREA = forms.Textarea(attrs={"rows": 5})
@@ -22,6 +24,8 @@ class _VersionedForm(forms.Form):
     at: saving a stale copy is refused by the service and shown side by side, never lost."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # The fields' fingerprints as the page showed them (JSON): a stale save then merges.
+    base = forms.CharField(widget=forms.HiddenInput, required=False, max_length=4000)
     field_names: tuple[str, ...] = ()
 
     @classmethod
@@ -30,10 +34,25 @@ class _VersionedForm(forms.Form):
         for name, value in initial.items():
             if hasattr(value, "tzinfo") and value is not None:
                 initial[name] = timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
-        return cls(initial={**initial, "version": postmortem.version})
+        return cls(initial={**initial, "version": postmortem.version, "base": cls.base_of(postmortem)})
+
+    @classmethod
+    def base_of(cls, postmortem: Postmortem) -> str:
+        return json.dumps(fingerprints(postmortem, cls.field_names), sort_keys=True)
 
     def changes(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.field_names}
+
+    def opened_with(self) -> dict[str, str] | None:
+        """The fingerprints the page was opened with; None (a strict version check) if the
+        field is missing or not what this form wrote."""
+        try:
+            base = json.loads(self.cleaned_data.get("base") or "null")
+        except ValueError:
+            return None
+        if not isinstance(base, dict) or not all(isinstance(value, str) for value in base.values()):
+            return None
+        return base
 
 
 def _text(label: str, *, help_text: str = "", widget=TEXTAREA, max_length: int = MAX_TEXT) -> forms.CharField:

@@ -5,6 +5,7 @@ Markdown export of a published post-mortem."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 
@@ -167,6 +168,66 @@ def test_a_stale_form_shows_who_changed_it_and_keeps_both_texts(client, world):
 
     client.post(_url(world, "sections/lessons/"), {"version": 2, "went_well": "Both: request id and screenshot."})
     assert Postmortem.objects.get().went_well == "Both: request id and screenshot."
+
+
+def _opened(client, world, user, section: str) -> dict[str, str]:
+    """The hidden fields of a section's form, as `user`'s editor page renders them now."""
+    page = _as(client, user).get(_url(world, f"?section={section}")).content.decode()
+    form = page.split(f'id="form-{section}"')[1].split("</form>")[0]
+    return {name: unescape(value) for name, value in re.findall(r'type="hidden" name="(version|base)" value="([^"]*)"',
+                                                               form)}
+
+
+def test_saving_a_section_someone_else_did_not_touch_merges_instead_of_conflicting(client, world):
+    """In a meeting, sam fixes the summary while the member writes the lessons, both from version 1."""
+    sam = member_of(world.team, username="sam")
+    lessons = _opened(client, world, world.member, "lessons")
+    summary = _opened(client, world, sam, "summary")
+    assert lessons["version"] == summary["version"] == "1"
+
+    _as(client, sam).post(_url(world, "sections/summary/"), {**summary, "summary": "A bag on the men's homepage."})
+    response = _as(client, world.member).post(_url(world, "sections/lessons/"),
+                                              {**lessons, "went_well": "The log had the request id."}, follow=True)
+
+    assert response.status_code == 200
+    assert "Others had saved other parts since you opened it; their changes are kept." in response.content.decode()
+    pm = Postmortem.objects.get()
+    assert (pm.summary, pm.went_well, pm.version) == ("A bag on the men's homepage.", "The log had the request id.", 3)
+
+
+def test_fields_left_alone_in_a_stale_form_do_not_undo_someone_else_s_edit(client, world):
+    postmortem_update(incident_id=world.incident.pk, actor=world.member, expected_version=1,
+                      went_well="Old well", went_wrong="Old wrong")
+    sam = member_of(world.team, username="sam")
+    mine, theirs = _opened(client, world, world.member, "lessons"), _opened(client, world, sam, "lessons")
+
+    _as(client, sam).post(_url(world, "sections/lessons/"), {**theirs, "went_well": "Sam's well",
+                                                             "went_wrong": "Old wrong"})
+    # The member's form still shows the old "went well"; they only change "went wrong".
+    response = _as(client, world.member).post(_url(world, "sections/lessons/"), {**mine, "went_well": "Old well",
+                                                                                 "went_wrong": "Member's wrong"})
+
+    assert response.status_code == 302
+    pm = Postmortem.objects.get()
+    assert (pm.went_well, pm.went_wrong) == ("Sam's well", "Member's wrong")
+
+
+def test_the_same_field_changed_by_two_people_is_a_conflict_that_names_it(client, world):
+    sam = member_of(world.team, username="sam")
+    mine, theirs = _opened(client, world, world.member, "lessons"), _opened(client, world, sam, "lessons")
+    _as(client, sam).post(_url(world, "sections/lessons/"), {**theirs, "went_well": "Sam's text", "got_lucky": "x"})
+
+    response = _as(client, world.member).post(_url(world, "sections/lessons/"),
+                                              {**mine, "went_well": "Member's text", "got_lucky": "x"})
+
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "in the same field you edited (went_well)" in page
+    assert page.count('class="conflict-field"') == 1  # got_lucky is the same on both sides: not a difference
+    again = {name: unescape(value) for name, value in
+             re.findall(r'type="hidden" name="(version|base)" value="([^"]*)"', page.split('id="form-lessons"')[1])}
+    response = client.post(_url(world, "sections/lessons/"), {**again, "went_well": "Both texts", "got_lucky": "x"})
+    assert response.status_code == 302 and Postmortem.objects.get().went_well == "Both texts"
 
 
 def test_a_service_refusal_is_a_form_error_with_the_text_kept(client, world):

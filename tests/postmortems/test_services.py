@@ -250,3 +250,27 @@ def test_blockers_are_empty_when_everything_is_checked(world):
     world.postmortem.refresh_from_db()
     assert approval_blockers(postmortem=world.postmortem) == []
     assert WhyStatus.PROPOSED not in {node.status for node in why_nodes(postmortem=world.postmortem)}
+
+
+def test_a_stale_save_with_the_fields_it_was_opened_with_merges_only_what_nobody_else_changed():
+    from apps.postmortems.fingerprints import fingerprints
+    from apps.postmortems.models import Postmortem
+
+    world = team_postmortem()
+    pm = world.postmortem
+    opened = fingerprints(pm, ["went_well", "went_wrong"])
+    postmortem_update(incident_id=pm.incident_id, actor=world.reviewer, expected_version=1, went_well="Theirs")
+
+    # Left alone (still the value it was opened with): not written back over theirs.
+    merged = postmortem_update(incident_id=pm.incident_id, actor=world.member, expected_version=1, base=opened,
+                               went_well="", went_wrong="Mine")
+    assert (merged.went_well, merged.went_wrong, merged.version) == ("Theirs", "Mine", 3)
+
+    with pytest.raises(PreconditionFailed) as stale:
+        postmortem_update(incident_id=pm.incident_id, actor=world.member, expected_version=1, base=opened,
+                          went_well="Also mine")
+    assert stale.value.extra["fields"] == ["went_well"] and stale.value.extra["changed_by"] == "member"
+    # Without `base` (the API's plain If-Match), any newer version is a conflict.
+    with pytest.raises(PreconditionFailed):
+        postmortem_update(incident_id=pm.incident_id, actor=world.member, expected_version=1, went_wrong="Mine")
+    assert Postmortem.objects.get().went_well == "Theirs"

@@ -13,6 +13,7 @@ from apps.core.errors import Conflict, InvalidInput, PreconditionFailed
 from apps.incidents.models import Incident
 from apps.incidents.selectors import incident_get_for_work
 
+from ..fingerprints import fingerprint
 from ..models import (
     MAX_SHORT_TEXT,
     MAX_TEXT,
@@ -65,18 +66,25 @@ def _validate_changes(changes: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def postmortem_update(*, incident_id: int, actor, expected_version: int | None, **changes: Any) -> Postmortem:
+def postmortem_update(*, incident_id: int, actor, expected_version: int | None,
+                      base: dict[str, str] | None = None, **changes: Any) -> Postmortem:
     """Changes the post-mortem's sections. `expected_version` is the version the editor
     started from (from If-Match or the form): if someone saved in between, nothing is written
-    and PreconditionFailed carries the current version and who changed it."""
+    and PreconditionFailed carries the current version and who changed it.
+
+    `base` (the page sends it; the API, whose contract is a plain 412, does not) holds the
+    fingerprints of the fields as the editor first saw them. With it, a stale save merges: the
+    fields this editor left alone are not written back, and the ones they changed are written
+    unless someone else changed the same field meanwhile — only that is a conflict."""
     postmortem = _locked(incident_id=incident_id, actor=actor)
     if expected_version is not None and expected_version != postmortem.version:
-        by = postmortem.updated_by.get_username() if postmortem.updated_by else "someone"
-        raise PreconditionFailed(
-            f"The post-mortem was changed by {by} since you opened it (you edited version {expected_version}, it is "
-            f"now version {postmortem.version}). Compare your text with theirs and save again from the current "
-            "version.",
-            extra={"current_version": postmortem.version, "changed_by": by})
+        if base is None:
+            raise _stale(postmortem, expected_version)
+        changes = {name: value for name, value in changes.items() if fingerprint(value) != base.get(name)}
+        clashing = [name for name, value in changes.items()
+                    if fingerprint(getattr(postmortem, name)) not in (base.get(name), fingerprint(value))]
+        if clashing:
+            raise _stale(postmortem, expected_version, fields=clashing)
     _require_editable(postmortem)
     _validate_changes(changes)
     started = changes.get("impact_started_at", postmortem.impact_started_at)
@@ -98,6 +106,16 @@ def postmortem_update(*, incident_id: int, actor, expected_version: int | None, 
     postmortem.save()
     audit_record(actor=actor, action="postmortem.update", target=postmortem, old=old, new=new)
     return postmortem
+
+
+def _stale(postmortem: Postmortem, expected_version: int, *, fields: list[str] | None = None) -> PreconditionFailed:
+    by = postmortem.updated_by.get_username() if postmortem.updated_by else "someone"
+    same = f", in the same field{'s' if len(fields) > 1 else ''} you edited ({', '.join(fields)})" if fields else ""
+    return PreconditionFailed(
+        f"The post-mortem was changed by {by} since you opened it{same} (you edited version {expected_version}, it "
+        f"is now version {postmortem.version}). Compare your text with theirs and save again from the current "
+        "version.",
+        extra={"current_version": postmortem.version, "changed_by": by, **({"fields": fields} if fields else {})})
 
 
 def _jsonable(value: Any) -> Any:

@@ -44,8 +44,8 @@ def section_save_view(request, pk: int, section: str):
 
     try:
         data = form_data(form)
-        services.postmortem_update(incident_id=pk, actor=request.user, expected_version=data["version"],
-                                   **form.changes())
+        saved = services.postmortem_update(incident_id=pk, actor=request.user, expected_version=data["version"],
+                                           base=form.opened_with(), **form.changes())
     except PreconditionFailed as error:
         return _conflict(request, pk, section, form, error)
     except (NotFound, PermissionDenied):
@@ -60,7 +60,9 @@ def section_save_view(request, pk: int, section: str):
             put_back(context)
 
         return render_editor(request, postmortem, section, status=error.status, adjust=with_error)
-    messages.success(request, f"{dict(Section.choices)[section]} saved.")
+    merged = saved.version > data["version"] + 1 and saved.updated_by_id == request.user.pk
+    others = " Others had saved other parts since you opened it; their changes are kept." if merged else ""
+    messages.success(request, f"{dict(Section.choices)[section]} saved.{others}")
     return redirect(reverse("postmortems:editor", args=[pk])
                     + f"?section={following if 'continue' in request.POST else section}")
 
@@ -79,11 +81,13 @@ def _conflict(request, pk: int, section: str, form, error: PreconditionFailed):
     lost and nothing is overwritten without them seeing it."""
     current = selectors.postmortem_get(user=request.user, incident_id=pk)
     yours = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+    clashing = error.extra.get("fields") or form.field_names
     differences = [{"name": name, "label": form.fields[name].label, "theirs": _shown(getattr(current, name)),
                     "yours": _shown(yours.get(name))}
-                   for name in form.field_names if _shown(getattr(current, name)) != _shown(yours.get(name))]
+                   for name in clashing if _shown(getattr(current, name)) != _shown(yours.get(name))]
     data = request.POST.copy()
     data["version"] = str(current.version)
+    data["base"] = type(form).base_of(current)
     again = type(form)(data)
     again.is_valid()
 
