@@ -4,6 +4,7 @@ daily run that opens an incident when live inputs drift from training."""
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +14,6 @@ import pandas as pd
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from apps.accounts.access import require_work_on_model
@@ -147,40 +147,62 @@ def _prevalence(*, report: Report, checks: list[dict], now: datetime) -> list[di
     """How common each of the report's odd values is among today's logged predictions (the
     calendar day in TIME_ZONE, up to `now`): the size of the problem, for the post-mortem's
     impact. A calendar day, not the last 24 hours, so that the figure means what people mean by
-    "today" and matches the daily drift report's windows."""
+    "today" and matches the daily drift report's windows. The day's log is read once, only the
+    features counted, the way the drift report reads a window (COPY on PostgreSQL)."""
     local_now = timezone.localtime(now)
     start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
-    logged = Prediction.objects.filter(model_version=report.model_version, timestamp__gte=start, timestamp__lte=now)
     day = {"day": local_now.date().isoformat(), "time_zone": settings.TIME_ZONE, "until": now.isoformat()}
+    counted = [(check, _prevalence_kind(check)) for check in checks[:5] if set(check["flags"]) & _PREVALENCE_FLAGS]
+    if not counted:
+        return []
+    # Values compared as written (an unseen category, a missing one) are read as text, so that
+    # a string in a numeric feature is not turned into "missing" on the way.
+    as_text = {check["feature"] for check, kind in counted if kind != "range"}
+    frame = window_frame(model_version_id=report.model_version_id, start=start, end=now + timedelta(microseconds=1),
+                         columns=[check["feature"] for check, _ in counted], categorical=as_text)
+    total = len(frame)
     findings = []
-    for check in checks[:5]:
-        flags = set(check["flags"]) & _PREVALENCE_FLAGS
-        if not flags:
-            continue
-        name = check["feature"]
-        values = pd.Series(list(logged.annotate(value=KeyTransform(name, "features")).values_list("value", flat=True)))
-        total = len(values)
+    for check, kind in counted:
+        name, reference = check["feature"], check.get("reference") or {}
+        values = frame[name] if total else pd.Series(dtype=object)
         if not total:
-            finding = {"feature": name, "condition": "", "matching": 0, "total": 0, "share": None, **day}
-            findings.append(finding | {"message": prevalence_message(finding=finding, today=local_now.date())})
-            continue
-        reference = check.get("reference") or {}
-        if flags & {"above_max", "below_min", "default_value"} and reference.get("min") is not None:
+            matching, condition = 0, ""
+        elif kind == "range":
             numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-            if "above_max" in flags:
+            if "above_max" in check["flags"]:
                 matching, condition = int(np.sum(numbers > reference["max"])), \
                     f"above the training max ({fmt(reference['max'])})"
             else:
                 matching, condition = int(np.sum(numbers < reference["min"])), \
                     f"below the training min ({fmt(reference['min'])})"
-        elif "missing" in flags:
+        elif kind == "missing":
             matching, condition = int(values.isna().sum()), "missing"
         else:
-            matching, condition = int((values.astype(str) == str(check["value"])).sum()), f"= {check['value']!r:.40}"
+            matching = int((_as_json_text(values) == _json_text(check["value"])).sum())
+            condition = f"= {check['value']!r:.40}"
         finding = {"feature": name, "condition": condition, "matching": matching, "total": total,
-                   "share": matching / total, **day}
+                   "share": matching / total if total else None, **day}
         findings.append(finding | {"message": prevalence_message(finding=finding, today=local_now.date())})
     return findings
+
+
+def _prevalence_kind(check: dict) -> str:
+    flags, reference = set(check["flags"]), check.get("reference") or {}
+    if flags & {"above_max", "below_min", "default_value"} and reference.get("min") is not None:
+        return "range"
+    return "missing" if "missing" in flags else "equal"
+
+
+def _json_text(value: Any) -> str | None:
+    """A logged value as PostgreSQL's `->>` writes it: strings as they are, the rest as JSON."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _as_json_text(values: pd.Series) -> pd.Series:
+    # PostgreSQL's COPY already gives text; the embedded database gives the JSON's values.
+    return values.map(_json_text, na_action="ignore")
 
 
 def _jsonable(value: Any) -> Any:

@@ -24,9 +24,14 @@ CHUNK_ROWS = 50_000
 PARSE_BYTES = 32 * 1024 * 1024
 
 
+# COPY writes SQL NULL (a missing key, a JSON null) as this; nothing else is read as missing,
+# so a category called "NA" or "n/a" stays a category, as it does on the embedded database.
+NULL_MARKER = r"\N"
+
+
 def _parse_csv(data: bytes, *, columns: list[str], numeric: list[str], categorical: set[str]) -> pd.DataFrame:
     frame = pd.read_csv(io.BytesIO(data), header=None, names=columns, dtype={name: str for name in categorical},
-                        engine="c", low_memory=False)
+                        engine="c", low_memory=False, na_values=[NULL_MARKER], keep_default_na=False)
     # Each piece infers its own types: a numeric feature is made float64 in every piece (a
     # stray string becomes NaN, as drift_summary would make it), so the pieces concatenate
     # into one float column instead of an object column.
@@ -43,8 +48,9 @@ def _postgres_frame(*, model_version_id: int, start: datetime, end: datetime, co
     table = Prediction._meta.db_table
     selected = sql.SQL(", ").join(sql.SQL("features ->> {}").format(sql.Literal(name)) for name in columns)
     query = sql.SQL("COPY (SELECT {} FROM {} WHERE model_version_id = {} AND timestamp >= {} AND timestamp < {}) "
-                    "TO STDOUT WITH (FORMAT csv)").format(
-        selected, sql.Identifier(table), sql.Literal(model_version_id), sql.Literal(start), sql.Literal(end))
+                    "TO STDOUT WITH (FORMAT csv, NULL {})").format(
+        selected, sql.Identifier(table), sql.Literal(model_version_id), sql.Literal(start), sql.Literal(end),
+        sql.Literal(NULL_MARKER))
     numeric = [name for name in columns if name not in categorical]
     parts: list[pd.DataFrame] = []
     pending = bytearray()

@@ -85,3 +85,33 @@ def test_report_page_shows_todays_share(client):
     page = client.get(f"/reports/{report.pk}/").content.decode()
 
     assert "50.0% of today&#x27;s 2 predictions have proline above the training max" in page
+
+
+def test_values_are_counted_the_same_way_on_either_database(settings):
+    """One read of the day's log serves every odd feature: numbers against the training range,
+    missing values (absent or null, but not a stray string), and exact values as logged."""
+    from apps.forensics.services import _prevalence
+
+    settings.TIME_ZONE = "UTC"
+    version = wine_version(team=TeamFactory())
+    now = datetime(2026, 3, 4, 12, 0, tzinfo=ZoneInfo("UTC"))
+    base = wine_row(5)
+    rows = [base | {"proline": 1_000_000.0, "hue": None, "ash": "blue"},
+            base | {"proline": 900.0, "hue": "n/a", "ash": True},
+            {k: v for k, v in base.items() if k != "hue"} | {"ash": "blue"},
+            base | {"ash": 2.36}]
+    predictions_log(rows=[{"prediction_id": f"p{i}", "model": version.model.name, "model_version": version.version,
+                           "features": features, "output": "class_0", "timestamp": now.isoformat()}
+                          for i, features in enumerate(rows)])
+    report = _odd_report(version)
+    reference = (version.reference_stats or {})["features"]
+    checks = [{"feature": "proline", "flags": ["above_max"], "value": 1_000_000.0, "reference": reference["proline"]},
+              {"feature": "hue", "flags": ["missing"], "value": None, "reference": {}},
+              {"feature": "ash", "flags": ["unseen_category"], "value": "blue", "reference": {}},
+              {"feature": "alcohol", "flags": ["unseen_category"], "value": True, "reference": {}}]
+
+    findings = {finding["feature"]: finding for finding in _prevalence(report=report, checks=checks, now=now)}
+
+    assert {name: (finding["matching"], finding["total"]) for name, finding in findings.items()} == {
+        "proline": (1, 4), "hue": (2, 4), "ash": (2, 4), "alcohol": (0, 4)}
+    assert findings["ash"]["condition"] == "= 'blue'"
