@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import math
 
+from axes.helpers import get_cool_off
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -17,7 +20,8 @@ from .forms import BotCreateForm, TokenCreateForm
 
 
 class SignInView(LoginView):
-    """Django's sign-in, with attempts limited per client address."""
+    """Django's sign-in, with attempts limited per client address. Failures per username are
+    counted by django-axes, which answers with `sign_in_locked_out` once the account is locked."""
 
     def post(self, request, *args, **kwargs):
         throttle = SignInAddressThrottle()
@@ -30,6 +34,21 @@ class SignInView(LoginView):
             response["Retry-After"] = str(wait)
             return response
         return super().post(request, *args, **kwargs)
+
+
+def sign_in_locked_out(request: HttpRequest, original_response: HttpResponse | None,
+                       credentials: dict | None) -> HttpResponse:
+    """django-axes' answer (AXES_LOCKOUT_CALLABLE) to a sign-in for a locked-out username, on the
+    sign-in page and the admin's alike. It uses neither the refused page nor the credentials, so
+    it is the same for every username, known or not. The wait is the whole cool-off: the lock ends
+    by then at the latest, since tries made during it are not counted."""
+    wait = get_cool_off(request).total_seconds()
+    response = render(request, "registration/login.html", {
+        "form": AuthenticationForm(request), "next": request.POST.get("next", ""),
+        "locked_out_minutes": math.ceil(wait / 60),
+    }, status=429)
+    response["Retry-After"] = str(math.ceil(wait))
+    return response
 
 
 def _tokens_page(request, *, form=None, bot_form=None, issued=None, status=200):

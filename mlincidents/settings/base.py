@@ -2,6 +2,7 @@
 from environment variables (see .env.example); the defaults are safe for a laptop."""
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -27,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "axes",
     "apps.core",
     "apps.accounts",
     "apps.audit",
@@ -57,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.middleware.DomainErrorPageMiddleware",
+    # Last: turns the sign-in that django-axes refused into the lockout page (AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Single sign-on without code changes (README, "Sign-in and SSO"): either a proxy that
@@ -71,6 +75,10 @@ if AUTH_PROXY_HEADER:
 # that imports these settings; these two lists are the hooks for it.
 INSTALLED_APPS += env.list("DJANGO_EXTRA_APPS", default=[])
 AUTHENTICATION_BACKENDS = env.list("DJANGO_AUTHENTICATION_BACKENDS", default=AUTHENTICATION_BACKENDS)
+# django-axes must refuse a locked-out username before any backend checks its password, so its
+# backend comes first in every list, including one given in the environment.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
+                           *(name for name in AUTHENTICATION_BACKENDS if name != "axes.backends.AxesStandaloneBackend")]
 
 ROOT_URLCONF = "mlincidents.urls"
 WSGI_APPLICATION = "mlincidents.wsgi.application"
@@ -260,6 +268,35 @@ RATE_LIMITS = {
     "intake_address": env("THROTTLE_INTAKE_IP", default="1200/min") or None,
     "sign_in_address": env("THROTTLE_LOGIN_IP", default="20/min") or None,
 }
+
+# Sign-in lockout per username (django-axes; README, "Access control"): a failed sign-in counts
+# for LOGIN_LOCKOUT_MINUTES; while LOGIN_FAILURE_LIMIT of them count for one username, from any
+# addresses, it cannot sign in with a password. Attempts are rows in the database, so admins see
+# them in the admin and unlock with `manage.py axes_reset_username NAME`.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+if AXES_FAILURE_LIMIT < 1 or LOGIN_LOCKOUT_MINUTES < 1:
+    from django.core.exceptions import ImproperlyConfigured
+
+    # A limit of 0 would lock everyone out; 0 minutes would never lock anyone.
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1, got "
+                               f"{AXES_FAILURE_LIMIT} and {LOGIN_LOCKOUT_MINUTES}.")
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+# Tries made during a lockout are refused without being counted: someone retrying (or a trickle
+# of guesses) does not keep the account locked past the cool-off.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Failures only: a row for every successful sign-in (address, browser) would grow forever.
+AXES_DISABLE_ACCESS_LOG = True
+# The address recorded with an attempt is the one the rate limits use (TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "apps.core.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "apps.accounts.views.sign_in_locked_out"
+# axes.W006 asks for the address among the lockout parameters. Per address, sign-in is already
+# limited by RATE_LIMITS["sign_in_address"]; an address lockout would also lock out a whole
+# office behind one NAT.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "mlincidents API",

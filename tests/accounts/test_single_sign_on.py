@@ -13,7 +13,8 @@ def behind_auth_proxy(settings):
     settings.MIDDLEWARE = [*settings.MIDDLEWARE]
     position = settings.MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
     settings.MIDDLEWARE.insert(position, "apps.accounts.middleware.AuthProxyMiddleware")
-    settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.RemoteUserBackend",
+    settings.AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
+                                        "django.contrib.auth.backends.RemoteUserBackend",
                                         "django.contrib.auth.backends.ModelBackend"]
 
 

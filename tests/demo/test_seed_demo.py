@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from apps.actions.models import ActionItem
 from apps.forensics.selectors import input_checks
@@ -20,7 +21,8 @@ def test_seed_demo_loads_a_model_with_two_versions_predictions_and_reports(capsy
     call_command("seed_demo")
 
     assert "demo / mlincidents-demo" in capsys.readouterr().out
-    assert authenticate(username="demo", password="mlincidents-demo") is not None
+    # django-axes' backend needs the request, as the sign-in page passes it.
+    assert authenticate(RequestFactory().post("/accounts/login/"), username="demo", password="mlincidents-demo")
     assert set(ModelVersion.objects.filter(model__name=WINE).values_list("version", flat=True)) == {"1.0", "1.1"}
     assert Prediction.objects.filter(model__name=WINE).count() == 300
     assert Report.objects.filter(model__name=WINE).count() == 4
