@@ -290,6 +290,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Failures only: a row for every successful sign-in (address, browser) would grow forever.
 AXES_DISABLE_ACCESS_LOG = True
+# No banner on every manage.py command and worker start; a failure is still logged, with only
+# the username (what the lockout counts), not the address and browser too.
+AXES_VERBOSE = False
 # The address recorded with an attempt is the one the rate limits use (TRUSTED_PROXY_COUNT).
 AXES_CLIENT_IP_CALLABLE = "apps.core.throttling.client_address"
 AXES_LOCKOUT_CALLABLE = "apps.accounts.views.sign_in_locked_out"
