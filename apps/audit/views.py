@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
+
+from apps.core.listing import list_page
 
 from . import selectors
 from .forms import AuditSearchForm
@@ -12,8 +13,5 @@ def audit_search_view(request):
                            target_types=selectors.audit_target_types())
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     events = selectors.audit_search(user=request.user, **filters)
-    page = Paginator(events, 100).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "audit/audit_search.html", {"form": form, "page": page, "query": query.urlencode()},
+    return render(request, "audit/audit_search.html", {"form": form, **list_page(request, events, per_page=100)},
                   status=400 if form.is_bound and form.errors else 200)

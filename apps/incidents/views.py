@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from apps.actions.selectors import ticket_summary
 from apps.audit.selectors import audit_events_for
 from apps.core.errors import DomainError, NotFound, PermissionDenied
+from apps.core.listing import LIST_PAGE_SIZE, list_page
 from apps.postmortems.selectors import postmortem_of
 from apps.reports.selectors import report_list
 
@@ -19,7 +20,7 @@ from .models import INCIDENT_TRANSITIONS, IncidentStatus
 @login_required
 def incident_list_view(request):
     return render(request, "incidents/incident_list.html",
-                  {"incidents": selectors.incident_list(user=request.user)[:200]})
+                  list_page(request, selectors.incident_list(user=request.user), per_page=LIST_PAGE_SIZE))
 
 
 @login_required

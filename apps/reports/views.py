@@ -12,6 +12,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from apps.accounts.access import user_access
 from apps.accounts.authentication import ApiTokenAuthentication
 from apps.core.errors import DomainError, NotFound, PermissionDenied
+from apps.core.listing import LIST_PAGE_SIZE, list_page
 from apps.core.problems import problem_json_response
 from apps.forensics.selectors import input_checks, report_forensics_for
 from apps.incidents.selectors import incident_list
@@ -29,7 +30,8 @@ from .models import Channel
 
 @login_required
 def report_list_view(request):
-    return render(request, "reports/report_list.html", {"reports": selectors.report_list(user=request.user)[:200]})
+    return render(request, "reports/report_list.html",
+                  list_page(request, selectors.report_list(user=request.user), per_page=LIST_PAGE_SIZE))
 
 
 # Service error keys that the form names differently.

@@ -95,3 +95,15 @@ def test_moving_a_report_from_the_page_into_an_incident_of_its_own(member, versi
 
     refused = member.post(f"/reports/{leaves.pk}/move/", {"incident": ""}, follow=True)
     assert "already the only report" in refused.content.decode()
+
+
+def test_the_incident_list_goes_page_by_page(client, member, version, monkeypatch):
+    monkeypatch.setattr("apps.incidents.views.LIST_PAGE_SIZE", 1)
+    older = file_report(reporter=member, version=version, index=SETOSA, output="virginica").incident
+    newer = file_report(reporter=member, version=version, index=VIRGINICA, output="setosa").incident
+    assert older.pk != newer.pk
+
+    pages = [client.get("/incidents/").content.decode(), client.get("/incidents/?page=2").content.decode()]
+
+    assert f"INC-{newer.pk} " in pages[0] and f"INC-{older.pk} " not in pages[0] and "page 1 of 2" in pages[0]
+    assert f"INC-{older.pk} " in pages[1] and "page 2 of 2" in pages[1]

@@ -109,3 +109,18 @@ def test_the_report_list_reads_the_same_few_queries_however_many_reports(signed_
     with CaptureQueriesContext(connection) as six:
         assert signed_in.get("/reports/").status_code == 200
     assert len(six) == len(one)
+
+
+def test_the_report_list_goes_page_by_page_so_no_report_is_out_of_reach(signed_in, user, version, monkeypatch):
+    monkeypatch.setattr("apps.reports.views.LIST_PAGE_SIZE", 2)
+    filed = [file_report(reporter=user, version=version, index=i, title=f"Case {i}") for i in range(5)]
+
+    first = signed_in.get("/reports/").content.decode()
+    last = signed_in.get("/reports/?page=3").content.decode()
+
+    assert f"WTF-{filed[4].pk} Case 4" in first and f"WTF-{filed[2].pk} Case 2" not in first
+    assert "page 1 of 3" in first and 'href="?page=2" rel="next"' in first
+    assert f"WTF-{filed[0].pk} Case 0" in last and 'href="?page=2" rel="prev"' in last and 'rel="next"' not in last
+    # A page number that is not one answers the nearest page, not an error.
+    assert "page 1 of 3" in signed_in.get("/reports/?page=abc").content.decode()
+    assert "page 3 of 3" in signed_in.get("/reports/?page=999").content.decode()
