@@ -161,8 +161,9 @@ def main() -> None:
         template = api_get(f"{url}/api/v1/reports/3/", token)["features"]
         env = os.environ | {"LOAD_TOKEN": token, "LOAD_PASSWORD": DEMO_PASSWORD, "LOAD_FEATURES": json.dumps(template),
                             "LOAD_WAIT": args.wait}
+        conn_max_age = os.environ.get("DATABASE_CONN_MAX_AGE", "60 s, production's default")
         print(f"mlincidents load benchmark: gunicorn {args.workers} workers × {args.threads} threads, PostgreSQL "
-              f"{args.database_url.rsplit('/', 1)[-1]} (CONN_MAX_AGE {os.environ.get('DATABASE_CONN_MAX_AGE', '0')}), "
+              f"{args.database_url.rsplit('/', 1)[-1]} (CONN_MAX_AGE {conn_max_age}), "
               f"Redis {args.redis_url}, on {os.cpu_count()} cores shared "
               f"with Locust; clients wait {args.wait.replace(',', '–')} s between requests; "
               f"3 report-filing bots per page reader", flush=True)
