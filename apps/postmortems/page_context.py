@@ -23,6 +23,7 @@ SECTION_HINT_FIELDS = {
     Section.IMPACT: {"business_impact"},
     Section.LESSONS: {"went_well", "went_wrong", "got_lucky"},
     Section.SUMMARY: {"summary"},
+    Section.ACTIONS: {"action_items"},
 }
 TRANSITION_LABELS = {
     (PostmortemStatus.DRAFT, PostmortemStatus.IN_REVIEW): "Submit for review",

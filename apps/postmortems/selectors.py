@@ -248,7 +248,21 @@ def postmortem_hints(*, postmortem: Postmortem, nodes: list[WhyNode] | None = No
         hints.append({"kind": "depth", "field": "why_nodes",
                       "message": f"The chain is {len(chain)} levels deep: check the last steps are still about "
                                  "this incident and not history in general."})
+    hints += _scope_hints(postmortem)
     return hints
+
+
+def _scope_hints(postmortem: Postmortem) -> list[dict[str, Any]]:
+    """Fixing only this instance leaves the next one, which will look different, to happen."""
+    from apps.actions.models import ActionItem, ActionScope, ReviewState
+
+    scopes = set(ActionItem.objects.filter(postmortem=postmortem).exclude(review_state=ReviewState.REJECTED)
+                 .values_list("scope", flat=True))
+    if scopes and ActionScope.CATEGORY not in scopes:
+        return [{"kind": "scope", "field": "action_items",
+                 "message": "Every action point fixes this instance only. What would catch or prevent the whole "
+                            "class of bug — a check in the pipeline, a test on the training data, an alert?"}]
+    return []
 
 
 def postmortem_history(*, postmortem: Postmortem, limit: int = 100) -> list:

@@ -274,3 +274,23 @@ def test_a_stale_save_with_the_fields_it_was_opened_with_merges_only_what_nobody
     with pytest.raises(PreconditionFailed):
         postmortem_update(incident_id=pm.incident_id, actor=world.member, expected_version=1, went_wrong="Mine")
     assert Postmortem.objects.get().went_well == "Theirs"
+
+
+def test_action_points_that_all_fix_this_instance_get_a_nudge_toward_the_class_of_bug(world, client):
+    def scope_hints() -> list[dict]:
+        return [hint for hint in postmortem_hints(postmortem=world.postmortem) if hint["kind"] == "scope"]
+
+    assert scope_hints() == []  # no action point yet: nothing to say
+    instance = action_item_propose(incident_id=world.incident.pk, actor=world.member, kind="corrective",
+                                   scope="instance", title="Hide the bag for this account")
+    assert [hint["field"] for hint in scope_hints()] == ["action_items"]
+    client.force_login(world.member)
+    page = client.get(f"/incidents/{world.incident.pk}/postmortem/?section=actions").content.decode()
+    assert "class of bug?" in page and "Every action point fixes this instance only." in page
+
+    category = action_item_propose(incident_id=world.incident.pk, actor=world.member, kind="preventive",
+                                   scope="category", title="Treat shared accounts as households")
+    assert scope_hints() == []
+    # A rejected class-of-bug point does not count: the hint comes back.
+    action_item_review(item_id=category.pk, actor=world.reviewer, decision="reject", reason="Out of scope.")
+    assert len(scope_hints()) == 1 and instance.scope == "instance"

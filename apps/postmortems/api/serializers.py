@@ -153,7 +153,8 @@ class PostmortemSerializer(serializers.ModelSerializer):
     approval_blockers = serializers.SerializerMethodField(
         help_text="What stops approval; empty when a reviewer may approve.")
     hints = serializers.SerializerMethodField(help_text="Advice, never a block: blaming language, confirmed answers "
-                                                        "without evidence, a chain that stops early.")
+                                                        "without evidence, a chain that stops early, action points "
+                                                        "that all fix this instance only.")
     timeline = serializers.SerializerMethodField()
     action_items = serializers.SerializerMethodField()
     comments = serializers.SerializerMethodField()
