@@ -49,3 +49,15 @@ def run_on_commit(django_capture_on_commit_callbacks):
     """Runs what services schedule with transaction.on_commit (tests run inside a transaction
     that never commits): `with run_on_commit(): service(...)`."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def workers(settings, tmp_path):
+    """Starts real Celery worker processes on demand (tests/celery_workers.py), stopped at the end."""
+    from tests.celery_workers import Workers
+
+    started = Workers(settings, tmp_path)
+    try:
+        yield started
+    finally:
+        started.stop_all()

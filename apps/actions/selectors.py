@@ -13,9 +13,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
-from apps.accounts.access import user_access
+from apps.accounts.access import require_review_on_model, user_access
 from apps.accounts.models import Team
-from apps.core.errors import NotFound, PermissionDenied
+from apps.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from apps.incidents.models import Incident
 from apps.incidents.selectors import incident_can_work, incident_visibility, incidents_naming
 from apps.registry.models import Model
@@ -96,6 +96,21 @@ def action_item_get(*, user, item_id: int) -> ActionItem:
     if item is None:
         raise NotFound(f"There is no action item {item_id}, or you may not see it.")
     return item
+
+
+def action_item_review_problem(*, user, item: ActionItem, model: Model) -> DomainError | None:
+    """Why `user` may not accept or reject `item` now, or None. The service raises it; the
+    post-mortem page offers the review controls only where it is None, so the two never
+    disagree. `user=None` is the system (the demo seeding)."""
+    try:
+        require_review_on_model(actor=user, model=model, action="accept or reject action points")
+    except PermissionDenied as refusal:
+        return refusal
+    if user is not None and item.proposed_by_id == user.pk:
+        return PermissionDenied("You proposed this action point, so someone else reviews it (four eyes).")
+    if item.review_state != ReviewState.PROPOSED:
+        return Conflict(f"Action item {item.pk} is already {item.review_state}.", extra={"current": item.review_state})
+    return None
 
 
 def action_item_can_work(*, user, item: ActionItem) -> bool:

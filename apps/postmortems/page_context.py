@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from apps.actions.models import ActionItem, ReviewState
+from apps.actions.models import ActionItem
+from apps.actions.selectors import action_item_review_problem
 from apps.core.errors import Conflict
 from apps.incidents.evidence import incident_evidence_list
 
@@ -106,9 +107,8 @@ def postmortem_page(*, user, postmortem: Postmortem, section: str, read_only: bo
     items = list(ActionItem.objects.filter(postmortem=postmortem).select_related("owner", "proposed_by",
                                                                                  "reviewed_by"))
     for item in items:
-        # The page offers the controls; action_item_review is what decides (four eyes included).
-        item.reviewable = (can_review and item.review_state == ReviewState.PROPOSED
-                           and item.proposed_by_id != getattr(user, "pk", None))
+        item.reviewable = can_review and action_item_review_problem(user=user, item=item,
+                                                                    model=postmortem.incident.model) is None
     comments: dict[str, list[ReviewComment]] = {value: [] for value in SECTIONS}
     for comment in ReviewComment.objects.filter(postmortem=postmortem).select_related("author"):
         comments[comment.section].append(comment)

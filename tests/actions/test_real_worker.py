@@ -16,22 +16,12 @@ from kombu.exceptions import OperationalError
 from apps.actions import tasks
 from apps.actions.models import DeliveryStatus, WebhookDelivery
 from apps.actions.services import action_item_transition, webhook_deliveries_sweep
-from tests.replays.test_real_worker import Workers
 
 from .factories import endpoint, ticket_world
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 SECRET = "worker-test-secret"
-
-
-@pytest.fixture
-def workers(settings, tmp_path):
-    started = Workers(settings, tmp_path)
-    try:
-        yield started
-    finally:
-        started.stop_all()
 
 
 def _wait_for_status(delivery_id: int, status: str, timeout: float = 60) -> WebhookDelivery:

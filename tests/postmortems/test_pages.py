@@ -350,7 +350,14 @@ def test_a_reviewer_accepts_and_rejects_action_points_but_not_their_own(client, 
     response = client.post(_url(world, f"actions/{item.pk}/review/"), {"decision": "reject", "reason": ""})
     assert response.status_code == 400 and "Say why it is rejected" in response.content.decode()
     client.post(_url(world, f"actions/{item.pk}/review/"), {"decision": "accept"})
-    assert ActionItem.objects.get().review_state == "accepted"
+    assert ActionItem.objects.get(pk=item.pk).review_state == "accepted"
+    assert f"Accept AI-{item.pk}" not in client.get(_url(world, "?section=actions")).content.decode()  # decided
+
+    # A reviewer's own proposal: no controls for them, and the service agrees (four eyes).
+    own = action_item_propose(incident_id=pm.incident_id, actor=world.reviewer, title="Own idea", kind="process")
+    assert f"Accept AI-{own.pk}" not in client.get(_url(world, "?section=actions")).content.decode()
+    response = client.post(_url(world, f"actions/{own.pk}/review/"), {"decision": "accept"})
+    assert response.status_code == 403 and ActionItem.objects.get(pk=own.pk).review_state == "proposed"
 
 
 def test_proposing_an_action_point_from_the_page(client, world):

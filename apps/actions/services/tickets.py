@@ -14,9 +14,8 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.access import require_review_on_model
 from apps.audit.services import audit_record
-from apps.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from apps.core.errors import Conflict, InvalidInput, NotFound
 from apps.incidents.models import Incident
 from apps.incidents.selectors import incident_visibility
 from apps.postmortems.models import EDITABLE_STATUSES, MAX_SHORT_TEXT
@@ -34,7 +33,7 @@ from ..models import (
     ReviewState,
     TicketStatus,
 )
-from ..selectors import action_item_get_for_work
+from ..selectors import action_item_get_for_work, action_item_review_problem
 from .webhooks import ACCEPTED, COMMENTED, TRANSITIONED, UPDATED, ticket_event
 
 MAX_DESCRIPTION = 10_000
@@ -124,13 +123,11 @@ def action_item_review(*, item_id: int, actor, decision: str, reason: str = "", 
     defaulted from the priority) or rejects it with a reason kept on record."""
     item = _locked_item(item_id=item_id)
     postmortem = postmortem_get_for_work(user=actor, incident_id=item.incident_id)
-    require_review_on_model(actor=actor, model=postmortem.incident.model, action="accept or reject action points")
-    if actor is not None and item.proposed_by_id == actor.pk:
-        raise PermissionDenied("You proposed this action point, so someone else reviews it (four eyes).")
     if decision not in ("accept", "reject"):
         raise InvalidInput("Decide 'accept' or 'reject'.", errors={"decision": ["Use 'accept' or 'reject'."]})
-    if item.review_state != ReviewState.PROPOSED:
-        raise Conflict(f"Action item {item.pk} is already {item.review_state}.", extra={"current": item.review_state})
+    problem = action_item_review_problem(user=actor, item=item, model=postmortem.incident.model)
+    if problem is not None:
+        raise problem
     if len(reason) > MAX_SHORT_TEXT:
         raise InvalidInput(f"Keep the reason under {MAX_SHORT_TEXT:,} characters.", errors={"reason": ["Too long."]})
     old = {"review_state": item.review_state}
