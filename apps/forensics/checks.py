@@ -9,6 +9,7 @@ import math
 from itertools import combinations
 from typing import Any
 
+from apps.core.humanize import percentile_phrase
 from apps.registry.redaction import is_redacted
 
 # Unit changes people actually make: ×10ⁿ (s→ms, m→mm, €→cents) and ×60 / ×3600 (min, h → s).
@@ -111,7 +112,7 @@ def _numeric(name: str, value: float, ref: dict[str, Any], check: dict[str, Any]
                        f"training range; {how} it would be {fmt(rescaled)}, a typical value — was it logged in "
                        "another unit (milliseconds instead of seconds, µg instead of mg)?")
     elif pct is not None and (pct <= 1 or pct >= 99):
-        message = f"`{name}` = {fmt(value)} is at the {pct:g}th percentile of training."
+        message = f"`{name}` = {fmt(value)} is {percentile_phrase(pct)}."
     check.update(flags=flags, score=round(score, 3), percentile=pct)
     if message:
         check["message"] = message

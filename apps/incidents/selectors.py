@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Max, Min, Q, QuerySet
 
@@ -39,6 +41,26 @@ def incident_list(*, user) -> QuerySet[Incident]:
                               reporter_count=Count("reports__reporter", distinct=True),
                               first_seen=Min("reports__created_at"), last_seen=Max("reports__created_at"))
             .order_by("-created_at", "-id"))
+
+
+@dataclass(frozen=True)
+class IncidentCounts:
+    """"Many people say it is a bug", in numbers: for pages that show an incident's size."""
+
+    reports: int
+    reporters: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+
+
+def incident_counts(*, incident_id: int) -> IncidentCounts:
+    """The report and reporter counts of one incident (the caller has already checked that the
+    user may see the incident; like the incident page, the counts cover every report)."""
+    row = Incident.objects.filter(pk=incident_id).aggregate(
+        report_total=Count("reports", distinct=True), reporter_total=Count("reports__reporter", distinct=True),
+        first=Min("reports__created_at"), last=Max("reports__created_at"))
+    return IncidentCounts(reports=row["report_total"], reporters=row["reporter_total"], first_seen=row["first"],
+                          last_seen=row["last"])
 
 
 def incident_versions_involved(*, incidents: Iterable[Incident]) -> dict[int, list[str]]:

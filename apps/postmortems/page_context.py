@@ -11,6 +11,7 @@ from apps.actions.models import ActionItem
 from apps.actions.selectors import action_item_review_problem
 from apps.core.errors import Conflict
 from apps.incidents.evidence import incident_evidence_list
+from apps.incidents.selectors import incident_counts
 
 from . import forms, selectors
 from .models import POSTMORTEM_TRANSITIONS, Postmortem, PostmortemStatus, ReviewComment, Section, WhyNode, WhyStatus
@@ -119,6 +120,7 @@ def postmortem_page(*, user, postmortem: Postmortem, section: str, read_only: bo
     return {
         "postmortem": postmortem,
         "incident": postmortem.incident,
+        "incident_counts": incident_counts(incident_id=postmortem.incident_id),
         "section": section,
         "steps": all_steps,
         "step": all_steps[index],

@@ -84,7 +84,7 @@ def test_report_page_shows_todays_share(client):
 
     page = client.get(f"/reports/{report.pk}/").content.decode()
 
-    assert "50.0% of today&#x27;s 2 predictions have proline above the training max" in page
+    assert "50.0% of today&#x27;s 2 predictions have <code>proline</code> above the training max" in page
 
 
 def test_values_are_counted_the_same_way_on_either_database(settings):

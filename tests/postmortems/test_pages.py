@@ -281,11 +281,14 @@ def test_people_s_text_is_escaped_everywhere_it_is_shown(client, world):
     assert "<script>alert" not in page and "&lt;script&gt;" in page
 
 
-def test_the_history_shows_the_audit_events(client, world):
-    why(world.postmortem, actor=world.member, answer="A guess")
+def test_the_history_tells_the_audit_events_as_sentences(client, world):
+    node = why(world.postmortem, actor=world.member, answer="A guess")
     page = _as(client, world.member).get(_url(world)).content.decode()
-    history = page.split('id="history"')[1]
-    assert "postmortem.why_add" in history and "postmortem.start" in history
+    history = page.split('id="history"')[1].split("</ol>")[0]
+    member = world.member.get_username()
+    assert f"{member} asked why #{node.pk} in post-mortem #{world.postmortem.pk}" in history
+    assert "started post-mortem" in history
+    assert "postmortem.why_add" not in history and "postmortem.start" not in history
 
 
 def test_timeline_entries_are_added_in_local_time_and_removed(client, world):

@@ -124,3 +124,15 @@ def test_the_report_list_goes_page_by_page_so_no_report_is_out_of_reach(signed_i
     # A page number that is not one answers the nearest page, not an error.
     assert "page 1 of 3" in signed_in.get("/reports/?page=abc").content.decode()
     assert "page 3 of 3" in signed_in.get("/reports/?page=999").content.decode()
+
+
+def test_the_report_page_shows_values_as_people_read_them_not_python_internals(signed_in, user, version):
+    features = iris_row(0) | {"petal_length": 2.1799999999999997}
+    report = file_report(reporter=user, version=version, features=features, output={"label": "setosa", "p": 0.5},
+                         context={"surface": "cellar-page"})
+
+    page = signed_in.get(f"/reports/{report.pk}/").content.decode()
+
+    assert "<dt>surface</dt><dd>cellar-page</dd>" in page and "{&#x27;surface&#x27;" not in page
+    assert ">2.18<" in page and "2.1799999999999997" not in page
+    assert "{&quot;label&quot;: &quot;setosa&quot;, &quot;p&quot;: 0.5}" in page and "&#x27;label&#x27;" not in page
