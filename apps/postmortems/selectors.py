@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import F, Prefetch, QuerySet
 
 from apps.accounts.access import require_review_on_model, user_access
+from apps.audit.sentences import event_phrase
 from apps.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from apps.incidents.evidence import evidence_as_seen_by
 from apps.incidents.selectors import incident_can_work, incident_get, incident_visibility
@@ -296,19 +297,16 @@ def postmortem_timeline(*, user, postmortem: Postmortem) -> list[TimelineItem]:
              for entry in TimelineEntry.objects.filter(postmortem=postmortem).select_related("created_by")]
     for report in report_list(user=user).filter(incident_id=postmortem.incident_id).select_related(None).only(
             "pk", "title", "created_at", "channel")[:200]:
-        items.append(TimelineItem(at=report.created_at, text=f"Report #{report.pk} filed ({report.channel}): "
-                                                             f"{report.title}", source="audit"))
+        items.append(TimelineItem(at=report.created_at, text=f"WTF-{report.pk} filed via "
+                                                             f"{report.get_channel_display()}: {report.title}",
+                                  source="audit"))
     events = AuditEvent.objects.filter(target_type="incidents.incident", target_id=str(postmortem.incident_id),
                                        action__in=["incident.open", "incident.transition", "incident.merge",
                                                    "incident.reopen_regression"]).order_by("created_at")[:200]
     for event in events:
-        if event.action == "incident.transition":
-            text = f"Incident {event.old.get('status', '?')} → {event.new.get('status', '?')}"
-        elif event.action == "incident.open":
-            text = "Incident opened"
-        else:
-            text = event.action.replace("incident.", "Incident ").replace("_", " ")
-        items.append(TimelineItem(at=event.created_at, text=text, source="audit", actor=event.actor_label))
+        phrase = event_phrase(event)
+        items.append(TimelineItem(at=event.created_at, text=phrase[0].upper() + phrase[1:], source="audit",
+                                  actor=event.actor_label))
     return sorted(items, key=lambda item: (item.at, item.source != "audit"))
 
 
