@@ -1,0 +1,21 @@
+// The navigation folds behind the Menu button on narrow screens. Without this script the
+// button stays hidden and the navigation stays open, so every page works without JavaScript.
+(function () {
+  const bar = document.querySelector(".topbar");
+  const button = bar && bar.querySelector(".menu-button");
+  if (!button) return;
+  document.documentElement.classList.add("js-nav");
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    const open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", String(open));
+    bar.classList.toggle("menu-open", open);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && bar.classList.contains("menu-open")) {
+      bar.classList.remove("menu-open");
+      button.setAttribute("aria-expanded", "false");
+      button.focus();
+    }
+  });
+})();
