@@ -15,9 +15,10 @@ from apps.core.errors import DomainError, NotFound, PermissionDenied
 from apps.core.listing import LIST_PAGE_SIZE, list_page
 from apps.core.problems import problem_json_response
 from apps.forensics.selectors import input_checks, report_forensics_for
+from apps.forensics.strips import input_rows
 from apps.incidents.selectors import incident_list
 from apps.predictions.selectors import prediction_find
-from apps.registry.selectors import model_version_by_id
+from apps.registry.selectors import model_version_by_id, model_version_list
 from apps.replays.forms import ExpectedOutcomeForm
 from apps.replays.selectors import expected_outcome_of, replays_for_report
 from apps.replays.services import replay_start
@@ -106,13 +107,19 @@ def report_detail_view(request, pk: int):
     expected = expected_outcome_of(report=report)
     initial = {"predicate": expected.predicate, "value": expected.value if isinstance(expected.value, str) else
                json.dumps(expected.value), "field": expected.field, "note": expected.note} if expected else {}
+    checks = input_checks(model_version=report.model_version, features=report.features)
+    inputs = input_rows(checks=checks, reference=report.model_version.reference_stats or {})
     return render(request, "reports/report_detail.html", {
         "expected": expected,
         "expectation_form": ExpectedOutcomeForm(initial=initial) if can_work else None,
         "report": report,
         "can_work": can_work,
         "incident_visible": incident_list(user=request.user).filter(pk=report.incident_id).exists(),
-        "checks": input_checks(model_version=report.model_version, features=report.features),
+        "inputs": inputs,
+        # The finding the page leads with: the most suspicious input, when anything is odd.
+        "finding": next((row for row in inputs if row.suspicious), None),
+        "latest": next(((replay, result) for replay, result in replays if result is not None), None),
+        "versions": list(model_version_list(model=report.model)) if can_work else [],
         "has_reference": bool((report.model_version.reference_stats or {}).get("features")),
         "forensics": report_forensics_for(user=request.user, report=report),
         "replays": replays,
@@ -125,14 +132,28 @@ def report_detail_view(request, pk: int):
 @require_POST
 def report_replay_view(request, pk: int):
     report = selectors.report_get(user=request.user, report_id=pk)
+    # "Replay on another version": any registered version of the report's model; the report's
+    # own version when none is chosen.
+    version = report.model_version
+    if request.POST.get("model_version"):
+        version = model_version_by_id(request.POST["model_version"])
+        if version is None or version.model_id != report.model_id:
+            messages.error(request, f"Choose one of the versions of {report.model.name} to replay on.")
+            return redirect(report)
     try:
-        replay_start(actor=request.user, model_version=report.model_version, reports=[report])
+        replay = replay_start(actor=request.user, model_version=version, reports=[report])
     except PermissionDenied:
         raise
     except DomainError as error:
         messages.error(request, error.detail)
     else:
-        messages.info(request, "Replay started.")
+        replay.refresh_from_db()
+        # Without a broker the replay has already run by now: say so, rather than "started".
+        if replay.is_finished:
+            messages.info(request, f"Replay on version {version.version} finished: its verdict is below.")
+        else:
+            messages.info(request, f"Replay on version {version.version} queued: its verdict appears below "
+                                   "when a worker has run it.")
     return redirect(report)
 
 

@@ -1,5 +1,6 @@
 // The navigation folds behind the Menu button on narrow screens. Without this script the
 // button stays hidden and the navigation stays open, so every page works without JavaScript.
+document.documentElement.classList.add("js");
 (function () {
   const bar = document.querySelector(".topbar");
   const button = bar && bar.querySelector(".menu-button");

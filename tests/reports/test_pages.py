@@ -136,3 +136,51 @@ def test_the_report_page_shows_values_as_people_read_them_not_python_internals(s
     assert "<dt>surface</dt><dd>cellar-page</dd>" in page and "{&#x27;surface&#x27;" not in page
     assert ">2.18<" in page and "2.1799999999999997" not in page
     assert "{&quot;label&quot;: &quot;setosa&quot;, &quot;p&quot;: 0.5}" in page and "&#x27;label&#x27;" not in page
+
+
+def test_the_report_page_leads_with_the_odd_input_drawn_on_its_training_range(signed_in, user, version):
+    row = iris_row(0)
+    report = file_report(reporter=user, version=version, features=row | {"petal_length": row["petal_length"] * 1000})
+
+    page = signed_in.get(f"/reports/{report.pk}/").content.decode()
+    finding = page.split('id="finding"')[1].split("</section>")[0]
+
+    assert "<code>petal_length</code> = 1,400" in finding and "another unit" in finding
+    # The strip names the value and the range in words for screen readers, and points off the edge.
+    assert 'role="img" aria-label="petal_length = 1,400, above every training value; training range 1 – 6.9' in finding
+    assert "strip-value beyond above" in finding
+    assert "No replay yet: run one below." in finding
+
+
+def test_replay_on_another_version_says_whether_it_changes_the_answer(signed_in, user, version, run_on_commit):
+    other = trained_version(version="2.0")
+    report = file_report(reporter=user, version=version, output="versicolor")
+
+    with run_on_commit():
+        signed_in.post(f"/reports/{report.pk}/replay/", {"model_version": other.pk})
+
+    page = signed_in.get(f"/reports/{report.pk}/").content.decode()
+    finding = page.split('id="finding"')[1].split("</section>")[0]
+    assert "Changes the answer" in finding and "<code>2.0</code>, to <code>setosa</code>" in finding
+
+
+def test_replay_on_a_version_of_another_model_is_refused_with_a_message(signed_in, user, version):
+    stranger = trained_version(model_name="other-model")
+    report = file_report(reporter=user, version=version)
+
+    page = signed_in.post(f"/reports/{report.pk}/replay/", {"model_version": stranger.pk}, follow=True)
+
+    assert "Choose one of the versions of iris to replay on." in page.content.decode()
+    assert not report.replays.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_page_says_the_replay_finished_not_that_it_started(client, user):
+    # Tasks run in-process (the embedded default): by the time the page answers, the verdict is in.
+    version = trained_version()
+    report = file_report(reporter=user, version=version)
+    client.force_login(user)
+
+    page = client.post(f"/reports/{report.pk}/replay/", follow=True).content.decode()
+
+    assert "Replay on version 1.0 finished: its verdict is below." in page and "Reproduces" in page
