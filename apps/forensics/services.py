@@ -94,7 +94,8 @@ def report_forensics_compute(*, report_id: int, now: datetime | None = None) -> 
     else:
         try:
             loaded = backend_for(version.backend).load(version_id=version.pk, artifact_uri=version.artifact_uri,
-                                                       sha256=version.sha256, feature_names=version.feature_names)
+                                                       sha256=version.sha256, feature_names=version.feature_names,
+                                                       feature_types=version.feature_types)
         except ArtifactError as error:
             loaded = None
             notes.append(f"The model could not be loaded, so there is no attribution or neighbours: {error.detail}")

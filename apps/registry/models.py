@@ -75,3 +75,7 @@ class ModelVersion(models.Model):
     @property
     def feature_names(self) -> list[str]:
         return [feature["name"] for feature in self.feature_schema.get("features", [])]
+
+    @property
+    def feature_types(self) -> dict[str, str]:
+        return {feature["name"]: feature.get("type", "") for feature in self.feature_schema.get("features", [])}

@@ -12,6 +12,7 @@ from apps.audit.services import audit_record
 from apps.core.errors import Conflict, InvalidInput
 
 from .backends import backend_for
+from .backends.oip_backend import OipBackend
 from .models import Backend, Model, ModelVersion, model_name_validator
 from .reference import compute_reference_stats, infer_schema, reference_sample
 from .schema import validate_schema_document
@@ -46,10 +47,14 @@ def model_version_register(
     display_name: str = "",
     description: str = "",
     actor=None,
+    check_server: bool = True,
 ) -> ModelVersion:
     """Registers a version. The artifact's digest is recorded so that only this exact file
     ever loads. Registering the same file again is a no-op; another file under an existing
-    version number is refused, since reports already point at that version."""
+    version number is refused, since reports already point at that version. A model served
+    over the Open Inference Protocol is looked up on its server first (its metadata must list
+    the schema's features where it lists inputs), unless `check_server` is False: an offline
+    registration, for a server not up yet."""
     _check_name(model_name, "model")
     _check_name(version, "version")
     if backend not in Backend.values:
@@ -80,6 +85,11 @@ def model_version_register(
             errors={"version": ["Already registered with another artifact."]},
         )
 
+    library_versions = dict(description_of_artifact.get("library_versions", {}))
+    served = backend_for(backend)
+    if check_server and isinstance(served, OipBackend):
+        library_versions |= served.check(artifact_uri, feature_names=[f["name"] for f in schema["features"]])
+
     model_version = ModelVersion.objects.create(
         model=model,
         version=version,
@@ -90,7 +100,7 @@ def model_version_register(
         reference_stats=compute_reference_stats(reference) if reference is not None else {},
         reference_sample=reference_sample(reference) if reference is not None else [],
         reference_rows=len(reference) if reference is not None else 0,
-        library_versions=description_of_artifact.get("library_versions", {}),
+        library_versions=library_versions,
         registered_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     audit_record(actor=actor, action="model_version.register", target=model_version,

@@ -13,25 +13,10 @@ from apps.registry.backends.cache import ModelCache
 from apps.registry.services import model_version_register
 from apps.replays.models import ReplayStatus
 from apps.replays.services import replay_start
-from tests.registry.factories import iris_frame, iris_label, trained_version
-from tests.registry.oip_server import OipServer
+from tests.registry.factories import iris_frame, trained_version
 from tests.reports.factories import file_report
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def oip_server():
-    features, labels = iris_frame()
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(features, labels)
-    with OipServer(model) as server:
-        yield server
-
-
-def _oip_version(endpoint: str, name: str = "iris-oip"):
-    features, _ = iris_frame()
-    return model_version_register(model_name=name, version="1", artifact_uri=endpoint, backend="oip",
-                                  reference=features)
 
 
 def _replay(user, version, reports, run_on_commit):
@@ -39,88 +24,6 @@ def _replay(user, version, reports, run_on_commit):
         replay = replay_start(actor=user, model_version=version, reports=reports)
     replay.refresh_from_db()
     return replay
-
-
-# --- Open Inference Protocol ---------------------------------------------------------------
-
-def test_an_oip_model_is_replayed_over_http_with_named_tensors_in_batches(user, oip_server, settings,
-                                                                         run_on_commit):
-    settings.OIP_BATCH_SIZE = 2
-    version = _oip_version(f"{oip_server.endpoint}?output=label")
-    reports = [file_report(reporter=user, version=version, index=i) for i in (0, 1, 100, 120, 140)]
-
-    replay = _replay(user, version, reports, run_on_commit)
-
-    assert replay.status == ReplayStatus.SUCCEEDED, replay.error_message
-    assert (replay.matched, replay.mismatched, replay.errors) == (5, 0, 0)
-    first = oip_server.requests[0]
-    assert {tensor["name"] for tensor in first["inputs"]} == {"sepal_length", "sepal_width", "petal_length",
-                                                              "petal_width"}
-    assert first["inputs"][0]["datatype"] == "FP64" and first["inputs"][0]["shape"] == [2]
-    assert [len(request["inputs"][0]["data"]) for request in oip_server.requests[:3]] == [2, 2, 1]
-
-
-def test_several_oip_outputs_become_one_dict_per_row(user, oip_server, run_on_commit):
-    version = _oip_version(oip_server.endpoint)
-    report = file_report(reporter=user, version=version, index=0)
-    replay = _replay(user, version, [report], run_on_commit)
-    output = replay.results.get().output
-    assert output["label"] == iris_label(0) and 0.5 < output["score"] <= 1
-
-
-def test_5xx_answers_are_retried_with_backoff(user, oip_server, run_on_commit):
-    oip_server.fail_next = 2  # below OIP_MAX_ATTEMPTS (3)
-    version = _oip_version(f"{oip_server.endpoint}?output=label")
-    replay = _replay(user, version, [file_report(reporter=user, version=version)], run_on_commit)
-    assert replay.status == ReplayStatus.SUCCEEDED and replay.matched == 1
-    assert len(oip_server.requests) >= 3
-
-
-@pytest.mark.parametrize("mode, message", [
-    ("unavailable", "answered HTTP 503, 3 time(s) in a row"),
-    ("garbage", "not JSON"),
-    ("short", "of shape"),
-])
-def test_an_oip_server_that_cannot_answer_fails_the_run_clearly(user, oip_server, run_on_commit, mode, message):
-    oip_server.mode = mode
-    version = _oip_version(f"{oip_server.endpoint}?output=label")
-    replay = _replay(user, version, [file_report(reporter=user, version=version, index=i) for i in (0, 1)],
-                     run_on_commit)
-    assert replay.status == ReplayStatus.FAILED
-    assert message in replay.error_message
-    assert replay.results.count() == 0
-
-
-def test_an_oip_server_that_is_down_or_too_slow_fails_the_run(user, oip_server, run_on_commit, settings):
-    settings.OIP_TIMEOUT_SECONDS = 0.2
-    oip_server.mode, oip_server.delay = "slow", 1.0
-    version = _oip_version(f"{oip_server.endpoint}?output=label")
-    slow = _replay(user, version, [file_report(reporter=user, version=version)], run_on_commit)
-    assert slow.status == ReplayStatus.FAILED and "could not be reached" in slow.error_message
-
-    down = _oip_version("http://127.0.0.1:9/v2/models/iris/versions/1?output=label", name="iris-down")
-    replay = _replay(user, down, [file_report(reporter=user, version=down)], run_on_commit)
-    assert replay.status == ReplayStatus.FAILED
-    assert "could not be reached" in replay.error_message and "127.0.0.1:9" in replay.error_message
-
-
-def test_inputs_the_oip_server_refuses_become_row_errors(user, oip_server, run_on_commit):
-    version = _oip_version(f"{oip_server.endpoint}?output=label")
-    good = [file_report(reporter=user, version=version, index=i) for i in range(3)]
-    bad = file_report(reporter=user, version=version,
-                      features={"sepal_length": "long", "sepal_width": 1.0, "petal_length": 1.0, "petal_width": 1.0},
-                      allow_schema_mismatch=True)
-
-    replay = _replay(user, version, [*good, bad], run_on_commit)
-
-    assert replay.status == ReplayStatus.SUCCEEDED
-    assert (replay.matched, replay.errors) == (3, 1)
-    assert "refused the input (HTTP 400)" in replay.results.get(report=bad).error
-
-
-def test_an_oip_endpoint_must_look_like_one():
-    with pytest.raises(ArtifactError, match="not an Open Inference Protocol endpoint"):
-        _oip_version("ftp://models/iris")
 
 
 # --- MLflow (optional extra) ---------------------------------------------------------------

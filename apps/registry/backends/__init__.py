@@ -4,7 +4,7 @@ the implementation named on the version."""
 
 from __future__ import annotations
 
-from .base import ArtifactError, BackendUnavailable, LoadedModel, ModelBackend, PredictionOutcome
+from .base import ArtifactError, BackendUnavailable, InputsRefused, LoadedModel, ModelBackend, PredictionOutcome
 from .mlflow_backend import MlflowBackend
 from .oip_backend import OipBackend
 from .sklearn_backend import SklearnBackend
@@ -24,4 +24,5 @@ def backend_for(backend_name: str) -> ModelBackend:
         ) from exc
 
 
-__all__ = ["ArtifactError", "BackendUnavailable", "LoadedModel", "ModelBackend", "PredictionOutcome", "backend_for"]
+__all__ = ["ArtifactError", "BackendUnavailable", "InputsRefused", "LoadedModel", "ModelBackend", "PredictionOutcome",
+           "backend_for"]

@@ -30,6 +30,16 @@ class BackendUnavailable(DomainError):
     slug = "backend-unavailable"
 
 
+class InputsRefused(DomainError):
+    """The model's server refused every input of the run: the endpoint and the inputs do not
+    fit (a codec, a datatype, a model that fails on everything), so the run fails with the
+    server's first message rather than succeeding with nothing but row errors."""
+
+    status = 422
+    title = "Model refused every input"
+    slug = "inputs-refused"
+
+
 @dataclass
 class PredictionOutcome:
     """One output per input row, or the error that row raised."""
@@ -118,5 +128,8 @@ class ModelBackend(Protocol):
     def describe(self, artifact_uri: str) -> dict[str, Any]:
         """What registration records: the artifact's digest and the library versions."""
 
-    def load(self, *, version_id: int, artifact_uri: str, sha256: str, feature_names: list[str]) -> LoadedModel:
-        """A ready model, verified against the registered digest before any code runs."""
+    def load(self, *, version_id: int, artifact_uri: str, sha256: str, feature_names: list[str],
+             feature_types: dict[str, str] | None = None) -> LoadedModel:
+        """A ready model, verified against the registered digest before any code runs.
+        `feature_types` maps each feature to its schema type, for backends that must say
+        what they send (a local model reads the frame's own dtypes)."""

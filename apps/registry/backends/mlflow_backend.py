@@ -77,7 +77,8 @@ class MlflowBackend:
                 pass
             return {"sha256": directory_sha256(local), "library_versions": versions}
 
-    def load(self, *, version_id: int, artifact_uri: str, sha256: str, feature_names: list[str]) -> LoadedModel:
+    def load(self, *, version_id: int, artifact_uri: str, sha256: str, feature_names: list[str],
+             feature_types: dict[str, str] | None = None) -> LoadedModel:
         key = ("mlflow", version_id, sha256, artifact_uri)
         # A registered MLflow model version's files never change: what was verified once
         # stays valid for this process.

@@ -38,7 +38,8 @@ class SklearnBackend:
         return {"sha256": file_sha256(path), "library_versions": {"scikit-learn": sklearn.__version__,
                                                                    "joblib": joblib.__version__}}
 
-    def load(self, *, version_id: int, artifact_uri: str, sha256: str, feature_names: list[str]) -> LoadedModel:
+    def load(self, *, version_id: int, artifact_uri: str, sha256: str, feature_names: list[str],
+             feature_types: dict[str, str] | None = None) -> LoadedModel:
         path = _existing_file(artifact_uri)
         # A cached model was verified when it was loaded; the file is hashed again (and the
         # model reloaded) only when its size or modification time changed since.

@@ -225,7 +225,8 @@ def replay_chunk_run(*, chunk_id: int) -> ReplayChunk | None:
 
 def _load(version: ModelVersion) -> LoadedModel:
     return backend_for(version.backend).load(version_id=version.pk, artifact_uri=version.artifact_uri,
-                                             sha256=version.sha256, feature_names=version.feature_names)
+                                             sha256=version.sha256, feature_names=version.feature_names,
+                                             feature_types=version.feature_types)
 
 
 def _predict_chunk(chunk: ReplayChunk) -> ChunkWork:

@@ -25,6 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("version")
         parser.add_argument("--artifact", required=True, help="joblib file (sklearn), models:/ URI or URL.")
         parser.add_argument("--backend", default=Backend.SKLEARN, choices=Backend.values)
+        parser.add_argument("--no-check", action="store_true",
+                            help="oip: register without asking the server for the model's metadata (an offline "
+                                 "registration, for a server not up yet).")
         parser.add_argument("--reference", help="CSV of the training reference sample.")
         parser.add_argument("--schema", help="JSON file with the feature schema (inferred from --reference if absent).")
         parser.add_argument("--display-name", default="", help="Product name shown to reporters.")
@@ -55,7 +58,7 @@ class Command(BaseCommand):
                 version = model_version_register(
                     model_name=options["name"], version=options["version"], artifact_uri=options["artifact"],
                     backend=options["backend"], reference=reference, schema=schema,
-                    display_name=options["display_name"],
+                    display_name=options["display_name"], check_server=not options["no_check"],
                 )
                 if options["team"]:
                     model_assign_team(model=version.model,
