@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -144,3 +145,17 @@ def predictions_search(*, user, model: Model, prediction_id: str | None = None,
         return list(Prediction.objects.select_related("model", "model_version")
                     .filter(model=model, prediction_id=prediction_id))
     return predictions_matching(model=model, lookup=lookup, limit=limit)
+
+
+def predictions_per_day(*, model: Model, since: datetime) -> dict:
+    """{day: {"logged": n}} over the model's log since `since` (days in the current time zone)."""
+    rows = (Prediction.objects.filter(model_version__model=model, timestamp__gte=since)
+            .annotate(day=TruncDate("timestamp")).values("day").annotate(n=Count("id")).order_by())
+    return {row["day"]: {"logged": row["n"]} for row in rows}
+
+
+def output_mix(*, model: Model, since: datetime, top: int = 6) -> list[tuple[Any, int]]:
+    """The most frequent outputs logged since `since`, with their counts, most frequent first."""
+    rows = (Prediction.objects.filter(model_version__model=model, timestamp__gte=since)
+            .values("output").annotate(n=Count("id")).order_by("-n")[:top])
+    return [(row["output"], row["n"]) for row in rows]

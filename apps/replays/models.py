@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from apps.core.humanize import value as human_value
 from apps.core.state_machine import StateMachine
 
 
@@ -172,5 +173,11 @@ class ExpectedOutcome(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        target = f"output[{self.field!r}]" if self.field else "output"
-        return f"{target} {self.get_predicate_display()} {self.value!r}"
+        # Read by people on the report and model pages: "score is above 0.8", "output is one of
+        # versicolor or virginica" — no Python reprs.
+        target = f"{self.field}" if self.field else "output"
+        if isinstance(self.value, list):
+            shown = " or ".join(human_value(item) for item in self.value)
+        else:
+            shown = human_value(self.value)
+        return f"{target} {self.get_predicate_display()} {shown}"

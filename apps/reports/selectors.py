@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
 
 from apps.accounts.access import user_access
 from apps.core.errors import NotFound
@@ -56,3 +59,10 @@ def attachment_get(*, user, report_id: int, attachment_id: int) -> Attachment:
     if attachment is None:
         raise NotFound(f"Report {report_id} has no attachment {attachment_id}.")
     return attachment
+
+
+def reports_per_day(*, user, model, since: datetime) -> dict:
+    """{day: {"filed": n}}: the model's reports `user` may see, filed since `since`."""
+    rows = (report_list(user=user).filter(model=model, created_at__gte=since)
+            .annotate(day=TruncDate("created_at")).values("day").annotate(n=Count("id")).order_by())
+    return {row["day"]: {"filed": row["n"]} for row in rows}

@@ -153,6 +153,8 @@ MATRIX: list[Row] = [
     Row("audit:search", "get", "/audit/", page(403, 403, 403, admin=200)),
     Row("registry:list", "get", "/models/", page(200, 200, 200)),
     Row("registry:detail", "get", "/models/{model}/", page(200, 200, 200)),
+    Row("registry:suite-run", "post", "/models/{model}/suite/", page(403, 403, 302), form=True,
+        body=lambda world: {"model_version": world.version.pk}, note="running the suite is team work"),
     Row("reports:list", "get", "/reports/", page(200, 200, 200)),
     Row("reports:new", "get", "/reports/new/", page(200, 200, 200)),
     Row("reports:prediction-preview", "get", "/reports/new/prediction/?model_version={version}&prediction_id={logged}",

@@ -44,8 +44,8 @@ XSS_PAYLOADS = [
 
 _DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:")
 # The only inline styles the pages write themselves: chart geometry computed on the server
-# (range strips, bars), e.g. "left:12.5%;width:40%". Anything else in a style is user data.
-_GEOMETRY = re.compile(r"(?:(?:left|width):-?\d+(?:\.\d+)?%;?)+")
+# (range strips, bars), e.g. "height:40%" or "left:12.5%;width:40%". Anything else in a style is user data.
+_GEOMETRY = re.compile(r"(?:(?:left|width|height):-?\d+(?:\.\d+)?%;?)+")
 _URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "background", "poster", "srcset",
                    "codebase", "cite"}
 _FORBIDDEN_ELEMENTS = {"iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math", "base", "style",

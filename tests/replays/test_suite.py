@@ -183,7 +183,7 @@ def test_the_report_page_sets_the_expectation_and_the_model_page_shows_suite_his
                                                                    "value": "versicolor, virginica"})
     assert response.status_code == 302
     page = client.get(f"/reports/{never.pk}/").content.decode()
-    assert "output is one of [&#x27;versicolor&#x27;, &#x27;virginica&#x27;]" in page
+    assert "output is one of versicolor or virginica" in page
 
     with run_on_commit():
         run = replay_start(actor=user, model_version=v2, reports=[fixed, never, kept], suite=True)
@@ -192,3 +192,32 @@ def test_the_report_page_sets_the_expectation_and_the_model_page_shows_suite_his
     assert f'href="/replays/{run.pk}/"' in model_page
     replay_page = client.get(f"/replays/{run.pk}/").content.decode()
     assert "regressed" in replay_page and 'id="count-regressed"' in replay_page
+
+
+def test_the_model_page_runs_the_suite_on_a_chosen_version_and_shows_its_progress_page(client, user, suite_world,
+                                                                                       run_on_commit):
+    v1, v2, fixed, never, kept = suite_world
+    client.force_login(user)
+    model_page = client.get("/models/iris/").content.decode()
+    assert "3 cases" in model_page and f"WTF-{fixed.pk} Setosa became virginica" in model_page
+
+    with run_on_commit():
+        response = client.post("/models/iris/suite/", {"model_version": v2.pk})
+
+    run = Replay.objects.get(suite=True)
+    assert response.status_code == 302 and response.url == f"/replays/{run.pk}/"
+    run.refresh_from_db()
+    assert (run.model_version, run.total, run.regressed) == (v2, 3, 1)
+
+
+def test_the_suite_button_explains_an_empty_suite_and_a_foreign_version(client, user):
+    version = trained_version()
+    stranger = trained_version(model_name="other-model")
+    client.force_login(user)
+
+    assert "No cases yet." in client.get("/models/iris/").content.decode()
+    page = client.post("/models/iris/suite/", {"model_version": version.pk}, follow=True).content.decode()
+    assert "The suite has no cases yet" in page
+    page = client.post("/models/iris/suite/", {"model_version": stranger.pk}, follow=True).content.decode()
+    assert "Choose one of the versions of iris to run the suite on." in page
+    assert not Replay.objects.exists()
