@@ -6,6 +6,7 @@ people reading the pages. Configured through the environment by that script:
     LOAD_FEATURES   JSON object of a real input of the demo model, jittered per report
     LOAD_WAIT       "MIN,MAX" seconds each simulated client waits between requests ("0,0": none)
     LOAD_ACK_FILE   where to write how many reports were acknowledged with a 201, at exit
+    LOAD_STATUS_FILE  where to write, at exit, the status codes seen per endpoint (JSON)
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import random
 import re
 import uuid
+from collections import Counter, defaultdict
 
 from locust import HttpUser, between, constant, events, task
 
@@ -28,6 +30,14 @@ _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # Counted here, as each 201 arrives, rather than read from Locust's statistics: a response that
 # arrives while Locust stops the run still acknowledged a report.
 ACKNOWLEDGED = 0
+# Every status code per endpoint (0: no HTTP answer), so an outage's effect is visible beyond
+# Locust's error count.
+STATUS_CODES: dict[str, Counter] = defaultdict(Counter)
+
+
+@events.request.add_listener
+def _count_status(name, response=None, **kwargs) -> None:
+    STATUS_CODES[name][getattr(response, "status_code", 0) or 0] += 1
 
 
 @events.quitting.add_listener
@@ -35,6 +45,9 @@ def _write_acknowledged(environment, **kwargs) -> None:
     if path := os.environ.get("LOAD_ACK_FILE"):
         with open(path, "w") as handle:
             handle.write(str(ACKNOWLEDGED))
+    if path := os.environ.get("LOAD_STATUS_FILE"):
+        with open(path, "w") as handle:
+            json.dump({name: dict(codes) for name, codes in STATUS_CODES.items()}, handle)
 
 
 def _wait():

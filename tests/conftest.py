@@ -16,7 +16,10 @@ def _fresh_cache():
     an in-process cache; tests that need Redis switch to a prefix of their own)."""
     from django.core.cache import cache
 
+    from apps.core.throttling import rate_limit_counts
+
     cache.clear()
+    rate_limit_counts.reset()  # the per-process counts kept while Redis was down, and that outage
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,8 @@ class AuditSearchForm(forms.Form):
     action = forms.ChoiceField(required=False)
     target_type = forms.ChoiceField(required=False, label="Object type")
     actor = forms.CharField(required=False, max_length=150, label="Actor (username)")
-    request_id = forms.CharField(required=False, max_length=128, label="Request id")
+    request_id = forms.CharField(required=False, max_length=128, label="Request id",
+                                 help_text="The server's X-Request-ID, or the one the caller sent.")
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

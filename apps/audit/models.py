@@ -17,7 +17,9 @@ class AuditEvent(models.Model):
     target_label = models.CharField(max_length=200, blank=True)
     old = models.JSONField(default=dict, blank=True)
     new = models.JSONField(default=dict, blank=True)
-    request_id = models.CharField(max_length=128, blank=True)
+    request_id = models.CharField(max_length=128, blank=True, help_text="The server's id of the request.")
+    client_request_id = models.CharField(max_length=128, blank=True, default="",
+                                         help_text="The X-Request-ID the caller sent, if any (not unique).")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -38,8 +38,8 @@ def audit_search(*, user, text: str = "", action: str = "", target_type: str = "
         events = events.filter(target_type=target_type)
     if actor:
         events = events.filter(actor_label=actor)
-    if request_id:
-        events = events.filter(request_id=request_id)
+    if request_id:  # the server's id, or the one the caller sent (which may match several requests)
+        events = events.filter(Q(request_id=request_id) | Q(client_request_id=request_id))
     if since:
         events = events.filter(created_at__date__gte=since)
     if until:

@@ -25,4 +25,5 @@ def audit_record(*, actor, action: str, target: models.Model, old: dict[str, Any
         new=new or {},
         token_label=context.token_label,
         request_id=context.request_id,
+        client_request_id=context.client_request_id,
     )

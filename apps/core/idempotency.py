@@ -29,7 +29,8 @@ def request_fingerprint(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _previous(*, user, scope: str, key: str, fingerprint: str) -> IdempotencyRecord | None:
+def _live(*, user, scope: str, key: str, fingerprint: str) -> IdempotencyRecord | None:
+    """The committed answer for this key, if it has not expired; 422 when the body differs."""
     record = IdempotencyRecord.objects.filter(
         user=user, scope=scope, key=key, created_at__gte=timezone.now() - KEY_LIFETIME
     ).first()
@@ -43,29 +44,45 @@ def _previous(*, user, scope: str, key: str, fingerprint: str) -> IdempotencyRec
 
 def run_idempotently(*, user, scope: str, key: str | None, data: Any,
                      action: Callable[[], tuple[int, dict]]) -> tuple[int, dict]:
-    """Runs `action` (which returns status and body) at most once per key. The record is written
-    in the same transaction as what the action writes, so a crash leaves neither or both."""
+    """Runs `action` (which returns status and body) at most once per key.
+
+    The (user, scope, key) row is claimed before the action runs, in the same transaction as what
+    the action writes, so a crash leaves neither or both. A concurrent request with the same key
+    blocks on that uncommitted row (the unique index makes it wait) until the first one commits,
+    then returns its answer, or claims the key itself if the first one rolled back (a refused
+    request does not burn the key). Only an expired row is ever replaced: deleting the row
+    unconditionally let a retry wipe the winner's just-committed answer and do the work again."""
     if not key:
         return action()
     if len(key) > MAX_KEY_LENGTH:
         raise InvalidInput(f"The Idempotency-Key is longer than {MAX_KEY_LENGTH} characters.",
                            errors={"Idempotency-Key": ["Too long."]})
     fingerprint = request_fingerprint(data)
-    if (record := _previous(user=user, scope=scope, key=key, fingerprint=fingerprint)) is not None:
-        return record.status_code, record.body
-    try:
-        with transaction.atomic():
-            IdempotencyRecord.objects.filter(user=user, scope=scope, key=key).delete()  # an expired one
-            status_code, body = action()
-            IdempotencyRecord.objects.create(user=user, scope=scope, key=key, fingerprint=fingerprint,
-                                             status_code=status_code, body=body)
-    except IntegrityError:
-        # A concurrent request with the same key won the race; its work stands, ours rolled back.
-        record = _previous(user=user, scope=scope, key=key, fingerprint=fingerprint)
-        if record is None:
+    # Two tries: the second covers a row that expired between our claim and our read of it.
+    for _ in range(2):
+        if (record := _live(user=user, scope=scope, key=key, fingerprint=fingerprint)) is not None:
+            return record.status_code, record.body
+        try:
+            with transaction.atomic():
+                IdempotencyRecord.objects.filter(user=user, scope=scope, key=key,
+                                                 created_at__lt=timezone.now() - KEY_LIFETIME).delete()
+                # The claim; status and body are filled in below, before anyone can see the row.
+                claim = IdempotencyRecord.objects.create(user=user, scope=scope, key=key, fingerprint=fingerprint,
+                                                         status_code=0, body={})
+                status_code, body = action()
+                claim.status_code, claim.body = status_code, body
+                claim.save(update_fields=["status_code", "body"])
+        except IntegrityError:
+            # A request with the same key committed its claim first; its answer is read above.
+            # (An IntegrityError from the action itself would not leave a live row: re-raised below.)
+            if IdempotencyRecord.objects.filter(user=user, scope=scope, key=key).exists():
+                continue
             raise
-        return record.status_code, record.body
-    return status_code, body
+        return status_code, body
+    record = _live(user=user, scope=scope, key=key, fingerprint=fingerprint)
+    if record is None:
+        raise RuntimeError(f"Idempotency-Key {key!r} for {scope} was neither answered nor claimable")
+    return record.status_code, record.body
 
 
 def idempotency_records_purge() -> int:

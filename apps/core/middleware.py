@@ -28,22 +28,29 @@ class RefuseNulCharactersMiddleware:
 
 
 class RequestIdMiddleware:
-    """Takes the caller's X-Request-ID when it is well formed (a proxy or bot may set one),
-    otherwise makes one, and echoes it back so a user can quote it in a bug report."""
+    """Gives every request an id of the server's own, stored with its audit events and sent back
+    in X-Request-ID so a user can quote it in a bug report. A caller's own X-Request-ID (a proxy
+    or bot may set one) is kept beside it, when well formed, and echoed in X-Client-Request-ID:
+    callers choose theirs freely, so two requests may carry the same one and it cannot be the
+    id that tells requests apart."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        client_request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else ""
+        request_id = uuid.uuid4().hex
         request.request_id = request_id
-        context = start_request(request_id)
+        request.client_request_id = client_request_id
+        context = start_request(request_id, client_request_id)
         try:
             response = self.get_response(request)
         finally:
             end_request(context)
         response["X-Request-ID"] = request_id
+        if client_request_id:
+            response["X-Client-Request-ID"] = client_request_id
         return response
 
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 @dataclass
 class RequestContext:
-    request_id: str = ""
+    request_id: str = ""  # made by the server for each request: unique
+    client_request_id: str = ""  # the caller's X-Request-ID, kept beside it: callers' ids can collide
     token_label: str = ""  # "name (prefix…)" of the API token, when one was used
 
 
@@ -22,8 +23,8 @@ def current_request_id() -> str:
     return current_request_context().request_id
 
 
-def start_request(request_id: str):
-    return _context.set(RequestContext(request_id=request_id))
+def start_request(request_id: str, client_request_id: str = ""):
+    return _context.set(RequestContext(request_id=request_id, client_request_id=client_request_id))
 
 
 def end_request(token) -> None:

@@ -37,7 +37,9 @@ def _broker_ok() -> str | None:
         with celery_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:  # kombu raises many kinds of errors for an unreachable broker
-        return f"broker: {exc.__class__.__name__}"
+        # Named by its transport ("redis"), never by its URL, which may hold a password.
+        transport = str(celery_app.conf.broker_url).split("://", 1)[0]
+        return f"broker ({transport}): {exc.__class__.__name__}"
     return None
 
 

@@ -151,8 +151,13 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 REDIS_URL = env("REDIS_URL", default="")
 
 if REDIS_URL:
+    # Short socket timeouts: the rate limits fall back to per-process counts when Redis fails
+    # (apps.core.throttling), and a Redis that hangs instead of refusing must fail fast too.
+    REDIS_CACHE_TIMEOUT_SECONDS = env.float("REDIS_CACHE_TIMEOUT_SECONDS", default=1.0)
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": "mlincidents"}}
+                          "KEY_PREFIX": "mlincidents",
+                          "OPTIONS": {"socket_connect_timeout": REDIS_CACHE_TIMEOUT_SECONDS,
+                                      "socket_timeout": REDIS_CACHE_TIMEOUT_SECONDS}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -30,7 +30,29 @@ def test_a_change_through_the_api_records_actor_token_old_new_and_request_id(wor
     assert event.actor == world.member
     assert event.token_label == f"tests ({client.token.prefix}…)"
     assert (event.old, event.new["status"]) == ({"status": "open"}, "triaged")
-    assert event.request_id == "req-abc-123"
+    assert event.request_id == response["X-Request-ID"]  # the server's own id, the one a user quotes
+    assert event.client_request_id == "req-abc-123"
+
+
+def test_two_requests_with_the_same_caller_chosen_id_stay_apart(world):
+    """Callers choose X-Request-ID freely (a bot reusing one, a proxy restarting its counter):
+    each request still gets an id of its own in the trail, with the caller's kept beside it."""
+    client = token_client(world.member)
+    moves = [client.post(f"/api/v1/incidents/{world.incident.pk}/transition/", {"to": to}, format="json",
+                         HTTP_X_REQUEST_ID="bot-retry-1") for to in ("triaged", "investigating")]
+
+    events = list(AuditEvent.objects.filter(action="incident.transition").order_by("id"))
+    assert [move.status_code for move in moves] == [200, 200]
+    assert len({event.request_id for event in events}) == 2
+    assert [event.request_id for event in events] == [move["X-Request-ID"] for move in moves]
+    assert [event.client_request_id for event in events] == ["bot-retry-1", "bot-retry-1"]
+    assert [move["X-Client-Request-ID"] for move in moves] == ["bot-retry-1", "bot-retry-1"]
+
+    page = _signed_in(world.admin)
+    by_callers_id = page.get("/audit/", {"request_id": "bot-retry-1"}).content.decode()
+    by_servers_id = page.get("/audit/", {"request_id": moves[0]["X-Request-ID"]}).content.decode()
+    assert "2 events" in by_callers_id and "bot-retry-1" in by_callers_id
+    assert "1 event" in by_servers_id
 
 
 def test_admins_search_the_trail(world):
