@@ -248,6 +248,26 @@ def test_endpoints_hear_what_they_may(world, fake_server, run_on_commit):
     assert {delivery.endpoint for delivery in WebhookDelivery.objects.all()} == {everyone, fraud}
 
 
+def test_an_incident_restricted_before_the_delivery_is_sent_reaches_only_its_team(world, fake_server):
+    everyone = endpoint(f"{fake_server.url}/all", name="all teams")
+    endpoint(f"{fake_server.url}/fraud", team=world.team, name="fraud team")
+    # The event is recorded while the incident is open to all; the broker is slow to send it.
+    _delivery_ids(world)
+    incident_update(incident_id=world.incident.pk, actor=None, restricted=True)
+
+    for delivery_id in WebhookDelivery.objects.values_list("pk", flat=True):
+        webhook_delivery_attempt(delivery_id=delivery_id)
+
+    assert [request.path for request in fake_server.received] == ["/fraud"]
+    held_back = WebhookDelivery.objects.get(endpoint=everyone)
+    assert held_back.status == DeliveryStatus.FAILED and held_back.attempts == 1
+    assert "restricted" in held_back.last_error
+    # Sending it again by hand does not get round the restriction either.
+    webhook_delivery_resend(delivery_id=held_back.pk, actor=world.admin)
+    webhook_delivery_attempt(delivery_id=held_back.pk)
+    assert [request.path for request in fake_server.received] == ["/fraud"]
+
+
 def test_admins_see_failed_deliveries_and_send_them_again(world, receiver, run_on_commit, client):
     receiver.answers = [(400, {"error": "bad signature config"}), (200, None)]
     with run_on_commit():
