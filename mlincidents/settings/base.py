@@ -394,3 +394,9 @@ MATTERMOST_TOKEN = env("MATTERMOST_TOKEN", default="")
 MATTERMOST_RESPONSE_HOSTS = env.list("MATTERMOST_RESPONSE_HOSTS", default=[])
 # The model a chat report is about when the message does not name one.
 CHATOPS_DEFAULT_MODEL = env("CHATOPS_DEFAULT_MODEL", default="")
+
+# Outgoing HTTP to URLs admins set (ticket webhooks, the GitHub export, model webhooks, chat
+# follow-ups, the OIP backend) refuses hosts that resolve to loopback, link-local or private
+# addresses, so that a URL typed in the admin cannot reach the app's own network (apps/core/
+# outbound.py). Turn it on when a receiver really lives on your private network.
+OUTBOUND_ALLOW_PRIVATE = env.bool("OUTBOUND_ALLOW_PRIVATE", default=False)

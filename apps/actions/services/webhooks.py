@@ -23,10 +23,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.audit.services import audit_record
+from apps.core import outbound
 from apps.core.enqueue import delay_now, delay_on_commit
 from apps.core.errors import Conflict, NotFound
 
-from .. import outbound
 from ..models import (
     ActionItem,
     DeliveryStatus,
