@@ -81,7 +81,7 @@ def _refusal(address: str) -> str | None:
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone ("fe80::1%eth0")
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
-    if ip.is_loopback:
+    if ip.is_loopback or ip.is_unspecified:  # 0.0.0.0 reaches this machine too
         return "a loopback address"
     if ip.is_link_local:
         return "a link-local address"

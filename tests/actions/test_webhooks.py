@@ -282,6 +282,19 @@ def test_an_incident_restricted_before_the_delivery_is_sent_reaches_only_its_tea
     assert [request.path for request in fake_server.received] == ["/fraud"]
 
 
+def test_a_receiver_on_a_private_address_is_refused_unless_allowed(world, receiver, run_on_commit, settings):
+    settings.OUTBOUND_ALLOW_PRIVATE = False  # as in production: the fake receiver is on 127.0.0.1
+
+    with run_on_commit():
+        action_item_transition(item_id=world.item.pk, actor=world.member, to="in_progress")
+
+    assert receiver.received == []
+    delivery = WebhookDelivery.objects.get()
+    # A refusal is a decision, not the receiver's trouble: it is not retried.
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 1)
+    assert delivery.last_error.startswith("Refused: 127.0.0.1 resolves to 127.0.0.1, a loopback address")
+
+
 def test_admins_see_failed_deliveries_and_send_them_again(world, receiver, run_on_commit, client):
     receiver.answers = [(400, {"error": "bad signature config"}), (200, None)]
     with run_on_commit():
