@@ -66,15 +66,21 @@ MIDDLEWARE = [
 # Single sign-on without code changes (README, "Sign-in and SSO"): either a proxy that
 # signs people in and passes their username in a header ...
 AUTH_PROXY_HEADER = env("AUTH_PROXY_HEADER", default="")
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["apps.accounts.backends.PeopleModelBackend"]
 if AUTH_PROXY_HEADER:
     MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
                       "apps.accounts.middleware.AuthProxyMiddleware")
-    AUTHENTICATION_BACKENDS.insert(0, "django.contrib.auth.backends.RemoteUserBackend")
+    AUTHENTICATION_BACKENDS.insert(0, "apps.accounts.backends.PeopleRemoteUserBackend")
 # ... or an auth library (e.g. mozilla-django-oidc) added by a settings module of your own
 # that imports these settings; these two lists are the hooks for it.
 INSTALLED_APPS += env.list("DJANGO_EXTRA_APPS", default=[])
 AUTHENTICATION_BACKENDS = env.list("DJANGO_AUTHENTICATION_BACKENDS", default=AUTHENTICATION_BACKENDS)
+# Bots never sign in with a password nor by a proxy's header: Django's own backends named in
+# the environment become the ones that refuse bots (apps/accounts/backends.py).
+_PEOPLE_ONLY_BACKENDS = {"django.contrib.auth.backends.ModelBackend": "apps.accounts.backends.PeopleModelBackend",
+                         "django.contrib.auth.backends.RemoteUserBackend":
+                             "apps.accounts.backends.PeopleRemoteUserBackend"}
+AUTHENTICATION_BACKENDS = [_PEOPLE_ONLY_BACKENDS.get(name, name) for name in AUTHENTICATION_BACKENDS]
 # django-axes must refuse a locked-out username before any backend checks its password, so its
 # backend comes first in every list, including one given in the environment.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
