@@ -5,17 +5,24 @@ from __future__ import annotations
 
 import json
 import logging
-import urllib.request
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
 
+from apps.core import outbound
 from apps.replays.models import ReplayStatus
 from apps.replays.services import replay_run, replay_start
 from apps.reports.models import Channel, Report
 
 logger = logging.getLogger(__name__)
+
+TIMEOUT_SECONDS = 5
+
+
+class FollowUpNotDelivered(ConnectionError):
+    """No answer, a 5xx or a 429 from the response_url: the task tries again (it retries
+    OSErrors). A refused address or another 4xx is logged and dropped: retrying cannot help."""
 
 
 def response_url_allowed(*, platform: str, url: str) -> bool:
@@ -75,9 +82,12 @@ def chat_follow_up(*, report_id: int, response_url: str) -> str | None:
             replay_run(replay_id=replay.pk)
             replay.refresh_from_db()
     text = verdict_message(report, replay)
-    body = json.dumps({"response_type": "ephemeral", "text": text}).encode()
-    request = urllib.request.Request(response_url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=5):  # noqa: S310 — host checked by response_url_allowed
-        pass
-    return text
+    # The host was checked by response_url_allowed; the outbound client checks its address.
+    outcome = outbound.post(response_url, body=json.dumps({"response_type": "ephemeral", "text": text}).encode(),
+                            headers={"Content-Type": "application/json"}, timeout=TIMEOUT_SECONDS)
+    if outcome.ok:
+        return text
+    if outcome.retryable:
+        raise FollowUpNotDelivered(f"The channel did not take the follow-up of WTF-{report.pk}: {outcome.summary()}")
+    logger.warning("The follow-up of WTF-%s was not posted: %s", report.pk, outcome.summary())
+    return None

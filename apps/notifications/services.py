@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import logging
-import urllib.request
-from urllib.error import HTTPError
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
+from apps.core import outbound
 from apps.incidents.models import Incident
 
 from .models import ModelWebhook
@@ -27,9 +26,10 @@ class WebhookTemporarilyFailed(Exception):
 
 
 class WebhookRefused(Exception):
-    """A 4xx other than 429: the URL or the message is wrong, and retrying will not help."""
+    """A 4xx other than 429, a redirect, or an address that may not be called (code None): the
+    URL or the message is wrong, and retrying will not help."""
 
-    def __init__(self, message: str, *, code: int):
+    def __init__(self, message: str, *, code: int | None):
         super().__init__(message)
         self.code = code
 
@@ -64,8 +64,8 @@ def incident_message(*, incident: Incident, event: str) -> str:
 
 def incident_notify(*, incident_id: int, event: str) -> bool:
     """Posts the message; False when there is nothing to send. Raises WebhookTemporarilyFailed
-    for answers worth retrying; a 4xx is logged and dropped (the URL is wrong: retrying will
-    not help). Restricted incidents are never announced."""
+    for answers worth retrying; a 4xx or a refused address is logged and dropped (the URL is
+    wrong: retrying will not help). Restricted incidents are never announced."""
     incident = Incident.objects.select_related("model").filter(pk=incident_id).first()
     webhook = ModelWebhook.objects.filter(model_id=incident.model_id).first() if incident else None
     if webhook is None or incident.restricted:
@@ -75,20 +75,19 @@ def incident_notify(*, incident_id: int, event: str) -> bool:
     try:
         return webhook_post(url=webhook.url, text=incident_message(incident=incident, event=event))
     except WebhookRefused as exc:
-        logger.error("Webhook for %s refused the %s message with %s; check its URL", incident.model, event, exc.code)
+        logger.error("Webhook for %s refused the %s message (%s); check its URL", incident.model, event, exc)
         return False
 
 
 def webhook_post(*, url: str, text: str) -> bool:
-    """Posts `{"text": …}` to a chat webhook. Raises WebhookTemporarilyFailed for answers worth
-    retrying (5xx, 429) and WebhookRefused for other 4xx; connection errors raise OSError."""
-    body = json.dumps({"text": text}).encode()
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json", "User-Agent": "mlincidents"})
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS):  # noqa: S310 — admin-set http(s) URL
-            return True
-    except HTTPError as exc:
-        if exc.code >= 500 or exc.code == 429:
-            raise WebhookTemporarilyFailed(f"{url} answered {exc.code}") from exc
-        raise WebhookRefused(f"{url} answered {exc.code}", code=exc.code) from exc
+    """Posts `{"text": …}` to a chat webhook through the outbound client (no redirects, no
+    private addresses unless allowed). Raises WebhookTemporarilyFailed for what is worth
+    retrying (no answer, 5xx, 429) and WebhookRefused for the rest (another 4xx, a redirect,
+    a refused address)."""
+    outcome = outbound.post(url, body=json.dumps({"text": text}).encode(), timeout=TIMEOUT_SECONDS,
+                            headers={"Content-Type": "application/json"})
+    if outcome.ok:
+        return True
+    if outcome.retryable:
+        raise WebhookTemporarilyFailed(f"{url}: {outcome.summary()}")
+    raise WebhookRefused(f"{url}: {outcome.summary()}", code=outcome.status)

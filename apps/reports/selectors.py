@@ -48,6 +48,17 @@ def report_get(*, user, report_id: int) -> Report:
     return report
 
 
+def report_get_for_upload(*, user, report_id: int, own_reports_only: bool) -> Report:
+    """The report a file is attached to. An intake-only key (`own_reports_only`) attaches only
+    to the reports its bot filed; any other report, existing or not, gets the same "not found",
+    so that trying ids tells it nothing."""
+    report = report_get(user=user, report_id=report_id) if not own_reports_only else (
+        report_list(user=user).defer(None).filter(pk=report_id, reporter_id=user.pk).first())
+    if report is None:
+        raise NotFound(f"There is no report {report_id}, or you may not see it.")
+    return report
+
+
 def attachment_list(*, user, report_id: int) -> QuerySet[Attachment]:
     report = report_get(user=user, report_id=report_id)
     return report.attachments.order_by("created_at", "id")

@@ -66,15 +66,21 @@ MIDDLEWARE = [
 # Single sign-on without code changes (README, "Sign-in and SSO"): either a proxy that
 # signs people in and passes their username in a header ...
 AUTH_PROXY_HEADER = env("AUTH_PROXY_HEADER", default="")
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["apps.accounts.backends.PeopleModelBackend"]
 if AUTH_PROXY_HEADER:
     MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
                       "apps.accounts.middleware.AuthProxyMiddleware")
-    AUTHENTICATION_BACKENDS.insert(0, "django.contrib.auth.backends.RemoteUserBackend")
+    AUTHENTICATION_BACKENDS.insert(0, "apps.accounts.backends.PeopleRemoteUserBackend")
 # ... or an auth library (e.g. mozilla-django-oidc) added by a settings module of your own
 # that imports these settings; these two lists are the hooks for it.
 INSTALLED_APPS += env.list("DJANGO_EXTRA_APPS", default=[])
 AUTHENTICATION_BACKENDS = env.list("DJANGO_AUTHENTICATION_BACKENDS", default=AUTHENTICATION_BACKENDS)
+# Bots never sign in with a password nor by a proxy's header: Django's own backends named in
+# the environment become the ones that refuse bots (apps/accounts/backends.py).
+_PEOPLE_ONLY_BACKENDS = {"django.contrib.auth.backends.ModelBackend": "apps.accounts.backends.PeopleModelBackend",
+                         "django.contrib.auth.backends.RemoteUserBackend":
+                             "apps.accounts.backends.PeopleRemoteUserBackend"}
+AUTHENTICATION_BACKENDS = [_PEOPLE_ONLY_BACKENDS.get(name, name) for name in AUTHENTICATION_BACKENDS]
 # django-axes must refuse a locked-out username before any backend checks its password, so its
 # backend comes first in every list, including one given in the environment.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
@@ -399,3 +405,9 @@ MATTERMOST_TOKEN = env("MATTERMOST_TOKEN", default="")
 MATTERMOST_RESPONSE_HOSTS = env.list("MATTERMOST_RESPONSE_HOSTS", default=[])
 # The model a chat report is about when the message does not name one.
 CHATOPS_DEFAULT_MODEL = env("CHATOPS_DEFAULT_MODEL", default="")
+
+# Outgoing HTTP to URLs admins set (ticket webhooks, the GitHub export, model webhooks, chat
+# follow-ups, the OIP backend) refuses hosts that resolve to loopback, link-local or private
+# addresses, so that a URL typed in the admin cannot reach the app's own network (apps/core/
+# outbound.py). Turn it on when a receiver really lives on your private network.
+OUTBOUND_ALLOW_PRIVATE = env.bool("OUTBOUND_ALLOW_PRIVATE", default=False)

@@ -29,3 +29,5 @@ TICKET_WEBHOOK_TIMEOUT_SECONDS = 5.0
 TRACKER_TIMEOUT_SECONDS = 5.0
 GITHUB_TRACKER_REPO = ""
 GITHUB_TRACKER_TOKEN = ""
+# The tests' receivers are local HTTP servers; the tests of the refusal turn this off.
+OUTBOUND_ALLOW_PRIVATE = True

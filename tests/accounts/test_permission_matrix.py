@@ -81,6 +81,13 @@ def _png():
     return SimpleUploadedFile("screen.png", buffer.getvalue(), content_type="image/png")
 
 
+def _bot_sign_in(world) -> dict:
+    """The team's bot, given a password by an admin, tries to sign in with it."""
+    world.bot.set_password("typed in the admin")
+    world.bot.save(update_fields=["password"])
+    return {"username": world.bot.username, "password": "typed in the admin"}
+
+
 def _report(world) -> dict:
     return {"model": world.model.name, "model_version": world.version.version, "features": iris_row(4),
             "output": "setosa", "title": "matrix"}
@@ -105,7 +112,8 @@ MATRIX: list[Row] = [
         note="its reporter still sees the report; the incident is what is hidden"),
     Row("api-report-attachments", "get", "/api/v1/reports/{report}/attachments/", api(200, 404, 200)),
     Row("api-report-attachments", "post", "/api/v1/reports/{report}/attachments/",
-        api(201, 404, 201, intake_bot=201), body=lambda world: {"file": _png()}, form=True),
+        api(201, 404, 201, intake_bot=404), body=lambda world: {"file": _png()}, form=True,
+        note="an intake key attaches only to what its bot filed (404, as for an unknown id)"),
     Row("api-report-replay", "post", "/api/v1/reports/{report}/replays/", api(403, 404, 202), body={}),
     Row("api-replay-batch", "post", "/api/v1/replays/", api(403, 404, 202),
         body=lambda world: {"model": world.model.name, "model_version": world.version.version,
@@ -141,6 +149,9 @@ MATRIX: list[Row] = [
     Row("chatops:mattermost-command", "post", "/integrations/mattermost/commands/", everyone(401, intake_bot=401),
         form=True),
     Row("login", "get", "/accounts/login/", everyone(200, anonymous=200, intake_bot=200)),
+    Row("login", "post", "/accounts/login/", everyone(200, anonymous=200, intake_bot=200), form=True,
+        body=_bot_sign_in, note="bots act through their tokens only: a password does not sign one in (200: "
+                                "the form again, as for a wrong password)"),
     Row("logout", "post", "/accounts/logout/", everyone(302, anonymous=302, intake_bot=302)),
     Row("home", "get", "/", page(200, 200, 200)),
     Row("accounts:tokens", "get", "/account/tokens/", page(200, 200, 200)),

@@ -145,13 +145,14 @@ def _computed(**env) -> dict:
 
 
 AXES = "axes.backends.AxesStandaloneBackend"
-MODEL = "django.contrib.auth.backends.ModelBackend"
+MODEL = "apps.accounts.backends.PeopleModelBackend"
+DJANGO_MODEL = "django.contrib.auth.backends.ModelBackend"
 
 
 @pytest.mark.parametrize(("env", "backends"), [
     ({}, [AXES, MODEL]),
-    ({"AUTH_PROXY_HEADER": "X-Forwarded-User"}, [AXES, "django.contrib.auth.backends.RemoteUserBackend", MODEL]),
-    ({"DJANGO_AUTHENTICATION_BACKENDS": f"{MODEL},{AXES}"}, [AXES, MODEL]),
+    ({"AUTH_PROXY_HEADER": "X-Forwarded-User"}, [AXES, "apps.accounts.backends.PeopleRemoteUserBackend", MODEL]),
+    ({"DJANGO_AUTHENTICATION_BACKENDS": f"{DJANGO_MODEL},{AXES}"}, [AXES, MODEL]),
 ], ids=["default", "auth proxy", "from the environment"])
 def test_the_lockout_check_comes_before_every_backend(env, backends):
     assert _computed(**env)["backends"] == backends

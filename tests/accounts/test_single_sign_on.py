@@ -14,8 +14,8 @@ def behind_auth_proxy(settings):
     position = settings.MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
     settings.MIDDLEWARE.insert(position, "apps.accounts.middleware.AuthProxyMiddleware")
     settings.AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
-                                        "django.contrib.auth.backends.RemoteUserBackend",
-                                        "django.contrib.auth.backends.ModelBackend"]
+                                        "apps.accounts.backends.PeopleRemoteUserBackend",
+                                        "apps.accounts.backends.PeopleModelBackend"]
 
 
 def test_the_proxys_user_header_signs_a_person_in(behind_auth_proxy):

@@ -130,6 +130,19 @@ def world():
     return ticket_world()
 
 
+def test_a_github_api_url_on_a_private_address_is_refused_unless_allowed(world, github, run_on_commit,
+                                                                         settings):
+    settings.OUTBOUND_ALLOW_PRIVATE = False  # the fake GitHub is on 127.0.0.1
+
+    with run_on_commit():
+        export = action_item_export_request(item_id=world.item.pk, actor=world.member)
+
+    assert github.received == []
+    export.refresh_from_db()
+    assert (export.status, export.attempts) == (ExportStatus.FAILED, 1)
+    assert export.error.startswith("Refused: 127.0.0.1 resolves to 127.0.0.1, a loopback address")
+
+
 def test_the_issue_is_created_and_linked_from_the_ticket(world, github, run_on_commit, fake_server):
     hook = endpoint(f"{fake_server.url}/events")
     with run_on_commit():

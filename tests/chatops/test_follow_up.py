@@ -31,6 +31,15 @@ def channel():
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 — the http.server API
             received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            if self.path == "/moved":
+                self.send_response(302)
+                self.send_header("Location", "/response")
+            else:
+                self.send_response(200)
+            self.end_headers()
+
+        def do_GET(self):  # noqa: N802 — what following a redirect of the POST would send
+            received.append({"GET": self.path})
             self.send_response(200)
             self.end_headers()
 
@@ -83,3 +92,29 @@ def test_response_urls_only_go_to_the_platforms_own_hosts(settings, platform, ur
     settings.MATTERMOST_RESPONSE_HOSTS = ["chat.example.com"]
 
     assert response_url_allowed(platform=platform, url=url) is allowed
+
+
+def _filed_from_slack(django_capture_on_commit_callbacks) -> Report:
+    with django_capture_on_commit_callbacks(execute=True):
+        slack(_form("iris req-9 this is no virginica", response_url=""))
+    return Report.objects.get()
+
+
+def test_a_response_url_on_a_private_address_is_refused_unless_allowed(logged, channel, settings,
+                                                                       django_capture_on_commit_callbacks):
+    # A self-hosted Mattermost named in MATTERMOST_RESPONSE_HOSTS that resolves to a private
+    # address needs OUTBOUND_ALLOW_PRIVATE.
+    url, received = channel
+    report = _filed_from_slack(django_capture_on_commit_callbacks)
+    settings.OUTBOUND_ALLOW_PRIVATE = False
+
+    assert chat_follow_up(report_id=report.pk, response_url=url) is None
+    assert received == []
+
+
+def test_a_redirect_of_the_follow_up_is_not_followed(logged, channel, django_capture_on_commit_callbacks):
+    url, received = channel
+    report = _filed_from_slack(django_capture_on_commit_callbacks)
+
+    assert chat_follow_up(report_id=report.pk, response_url=url.replace("/response", "/moved")) is None
+    assert len(received) == 1 and "text" in received[0]  # the one POST to /moved, no GET after it

@@ -22,7 +22,15 @@ class _Channel(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802 — the http.server API
         length = int(self.headers["Content-Length"])
         type(self).received.append(json.loads(self.rfile.read(length)))
+        type(self).paths.append(self.path)
         self.send_response(type(self).answer)
+        if type(self).location:
+            self.send_header("Location", type(self).location)
+        self.end_headers()
+
+    def do_GET(self):  # noqa: N802
+        type(self).paths.append(self.path)
+        self.send_response(200)
         self.end_headers()
 
     def log_message(self, *args):
@@ -31,7 +39,7 @@ class _Channel(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def channel():
-    handler = type("Channel", (_Channel,), {"received": [], "answer": 200})
+    handler = type("Channel", (_Channel,), {"received": [], "paths": [], "answer": 200, "location": ""})
     server = HTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -101,3 +109,21 @@ def test_a_regression_reopen_is_announced_as_such(channel, version, user, run_on
     assert again.incident_id == report.incident_id
     assert [message["text"] for message in channel.received][-1].startswith(
         f":repeat: INC-{report.incident_id} on iris is back")
+
+
+def test_a_webhook_on_a_private_address_is_refused_unless_allowed(channel, version, user, settings):
+    report = file_report(reporter=user, version=version)
+    settings.OUTBOUND_ALLOW_PRIVATE = False  # the channel is on 127.0.0.1
+
+    assert incident_notify(incident_id=report.incident_id, event="opened") is False
+    assert channel.received == []
+
+
+def test_a_redirect_is_not_followed(channel, version, user):
+    # urllib would follow a 302 of the POST as a GET to wherever it points, dropping the body.
+    report = file_report(reporter=user, version=version)
+    channel.answer = 302
+    channel.location = "/elsewhere"
+
+    assert incident_notify(incident_id=report.incident_id, event="opened") is False
+    assert channel.paths == ["/hooks/abc"]

@@ -136,6 +136,19 @@ def test_an_oip_server_that_is_down_or_too_slow_fails_the_run(user, oip_server, 
     assert "could not be reached" in replay.error_message and "127.0.0.1:9" in replay.error_message
 
 
+def test_an_endpoint_on_a_private_address_is_refused_unless_allowed_and_gets_nothing(user, oip_server,
+                                                                                      run_on_commit, settings):
+    version = _oip_version(f"{oip_server.endpoint}?output=label")
+    settings.OUTBOUND_ALLOW_PRIVATE = False
+    sent_before = len(oip_server.requests)
+
+    replay = _replay(user, version, [file_report(reporter=user, version=version)], run_on_commit)
+
+    assert replay.status == ReplayStatus.FAILED
+    assert "may not be called" in replay.error_message and "OUTBOUND_ALLOW_PRIVATE" in replay.error_message
+    assert len(oip_server.requests) == sent_before
+
+
 def test_a_model_error_is_a_row_error_and_the_good_rows_keep_their_outputs(user, oip_server, run_on_commit):
     version = _oip_version(f"{oip_server.endpoint}?output=label")
     good = [file_report(reporter=user, version=version, index=i) for i in range(8)]

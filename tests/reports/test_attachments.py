@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from django.core.files.base import ContentFile
 
+from apps.accounts.models import INTAKE_SCOPES
 from apps.audit.models import AuditEvent
 from apps.core.errors import InvalidInput, TooLarge
 from apps.reports.models import Attachment, Report
 from apps.reports.services import report_attachment_add
-from tests.accounts.factories import TeamFactory, member_of
+from tests.accounts.factories import TeamFactory, access_world, member_of, token_client
 from tests.registry.factories import iris_row, trained_version
 from tests.reports.factories import file_report, image_bytes, upload
 
@@ -233,6 +234,32 @@ def test_uploading_through_the_api_returns_the_attachment_and_a_working_url(api_
     detail = api_client.get(f"/api/v1/reports/{report.pk}/").json()
     assert [item["sha256"] for item in detail["attachments"]] == [body["sha256"]]
     assert "input_checks" in detail  # the existing fields are all still there
+
+
+def test_an_intake_key_attaches_only_to_the_reports_its_bot_filed():
+    world = access_world()
+    bot = token_client(world.bot, scopes=INTAKE_SCOPES)
+    filed = bot.post("/api/v1/reports/", {"model": world.model.name, "model_version": world.version.version,
+                                          "features": iris_row(5), "output": "setosa", "title": "Odd answer"},
+                     format="json")
+    assert filed.status_code == 201, filed.content
+
+    def attach(report_id: int):
+        return bot.post(f"/api/v1/reports/{report_id}/attachments/", {"file": upload(image_bytes("PNG"))},
+                        format="multipart")
+
+    assert attach(filed.json()["id"]).status_code == 201
+    # A report of the bot's team that someone else filed, and an id that does not exist, get
+    # the same answer: the key cannot tell which report ids exist.
+    colleagues, unknown = attach(world.report.pk), attach(world.report.pk + 10_000)
+    assert colleagues.status_code == unknown.status_code == 404
+    assert colleagues["Content-Type"] == PROBLEM
+    assert (colleagues.json()["detail"].replace(str(world.report.pk), "ID")
+            == unknown.json()["detail"].replace(str(world.report.pk + 10_000), "ID"))
+    assert Attachment.objects.filter(report=world.report).count() == 0
+    # The team's people, and a full-access key of the bot, still attach to any report they see.
+    assert token_client(world.bot).post(f"/api/v1/reports/{world.report.pk}/attachments/",
+                                        {"file": upload(image_bytes("PNG"))}, format="multipart").status_code == 201
 
 
 def test_the_api_explains_a_missing_or_refused_file(api_client, report):

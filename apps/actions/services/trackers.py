@@ -28,10 +28,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.audit.services import audit_record
+from apps.core import outbound
 from apps.core.enqueue import delay_now, delay_on_commit
 from apps.core.errors import Conflict
 
-from .. import outbound
 from ..models import ActionItem, ExportStatus, ReviewState, TrackerExport
 from ..selectors import action_item_get_for_work
 from .webhooks import CLOCK_TOLERANCE, UPDATED, ticket_event, ticket_payload

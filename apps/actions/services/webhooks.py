@@ -23,10 +23,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.audit.services import audit_record
+from apps.core import outbound
 from apps.core.enqueue import delay_now, delay_on_commit
 from apps.core.errors import Conflict, NotFound
 
-from .. import outbound
 from ..models import (
     ActionItem,
     DeliveryStatus,
@@ -41,6 +41,8 @@ SIGNATURE_HEADER = "X-MLIncidents-Signature"
 # A retry message may arrive a little before the time the row says (clocks of the publisher
 # and the worker differ); earlier than that it is a duplicate and does nothing.
 CLOCK_TOLERANCE = timedelta(seconds=5)
+WITHHELD = ("Not sent: the incident is now restricted (or its model belongs to another team), so this endpoint "
+            "may no longer hear about its tickets.")
 # Events about tickets (accepted action items).
 ACCEPTED, UPDATED, TRANSITIONED, COMMENTED = ("action_item.accepted", "action_item.updated",
                                               "action_item.transitioned", "action_item.commented")
@@ -82,13 +84,30 @@ def ticket_payload(item: ActionItem) -> dict[str, Any]:
     }
 
 
-def _endpoints_for(item: ActionItem) -> list[TicketWebhookEndpoint]:
+def _audience(item: ActionItem) -> Q:
+    """The endpoints that may hear about the ticket now. A restricted incident's tickets go
+    only to its team's own endpoints."""
     team_id = item.incident.model.team_id
-    # A restricted incident's tickets go only to its team's own endpoints.
     audience = Q(team_id=team_id) if team_id else Q(pk__in=[])
     if not item.incident.restricted:
         audience |= Q(team__isnull=True)
-    return list(TicketWebhookEndpoint.objects.filter(audience, is_active=True))
+    return audience
+
+
+def _endpoints_for(item: ActionItem) -> list[TicketWebhookEndpoint]:
+    return list(TicketWebhookEndpoint.objects.filter(_audience(item), is_active=True))
+
+
+def _may_still_hear(delivery: WebhookDelivery) -> bool:
+    """Asked again when the delivery is sent: the incident may have been restricted (or the
+    model given to another team) since the event, and what the endpoint may hear is decided by
+    the incident as it is now. A delivery whose ticket was deleted is held back: nobody can
+    tell any more whether its incident is restricted."""
+    item = (ActionItem.objects.select_related("incident__model").filter(pk=delivery.item_id).first()
+            if delivery.item_id else None)
+    if item is None:
+        return False
+    return TicketWebhookEndpoint.objects.filter(_audience(item), pk=delivery.endpoint_id).exists()
 
 
 def ticket_event(*, item: ActionItem, event: str, actor, changes: dict[str, Any] | None = None) -> list[int]:
@@ -140,8 +159,12 @@ def webhook_delivery_attempt(*, delivery_id: int, now: datetime | None = None) -
         return None
     delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
     endpoint = delivery.endpoint
+    # Neither is worth retrying: both are decisions, not a receiver's trouble.
+    sendable = endpoint.is_active and _may_still_hear(delivery)
     if not endpoint.is_active:
         outcome = outbound.Outcome(status=None, error="The endpoint is switched off.")
+    elif not sendable:
+        outcome = outbound.Outcome(status=None, error=WITHHELD)
     else:
         body = delivery.body.encode()
         outcome = outbound.post(endpoint.url, body=body, timeout=settings.TICKET_WEBHOOK_TIMEOUT_SECONDS, headers={
@@ -158,7 +181,7 @@ def webhook_delivery_attempt(*, delivery_id: int, now: datetime | None = None) -
     retry_in = None
     if outcome.ok:
         fields |= {"status": DeliveryStatus.DELIVERED, "delivered_at": timezone.now()}
-    elif endpoint.is_active and outcome.retryable and delivery.attempts < settings.TICKET_WEBHOOK_MAX_ATTEMPTS:
+    elif sendable and outcome.retryable and delivery.attempts < settings.TICKET_WEBHOOK_MAX_ATTEMPTS:
         retry_in = retry_delay(delivery.attempts)
         fields |= {"status": DeliveryStatus.PENDING, "next_attempt_at": now + timedelta(seconds=retry_in)}
     else:

@@ -41,7 +41,7 @@ import pandas as pd
 from django.conf import settings
 
 from .base import ArtifactError, BackendUnavailable, InputsRefused, LoadedModel, PredictionOutcome
-from .oip_http import Answer, Unreachable, exchange
+from .oip_http import Answer, NotAllowed, Unreachable, exchange
 
 _PATH = re.compile(r"^/v2/models/[^/]+(/versions/[^/]+)?/?$")
 
@@ -265,6 +265,10 @@ class OipModel(LoadedModel):
                 time.sleep(settings.OIP_BACKOFF_SECONDS * 2 ** (attempt - 1))
             try:
                 answer = exchange("POST", url, body=body)
+            except NotAllowed as exc:
+                raise BackendUnavailable(f"The inference server at {url} may not be called: {exc}. Set "
+                                         "OUTBOUND_ALLOW_PRIVATE=true where models are served on a private "
+                                         "network.") from exc
             except Unreachable as exc:
                 problem = f"could not be reached ({exc})"
                 continue

@@ -4,6 +4,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.models import ApiToken
 from apps.core.idempotency import run_idempotently
 from apps.core.schema import problem_responses
 from apps.core.throttling import INTAKE_THROTTLES
@@ -72,7 +73,8 @@ class ReportAttachmentListCreateApi(generics.ListAPIView):
     serializer_class = AttachmentSerializer
     parser_classes = [MultiPartParser]
     throttle_classes = INTAKE_THROTTLES
-    # A chat bot that filed a report may add its screenshot; reading files back needs full access.
+    # A chat bot that filed a report may add its screenshot (to its own reports only); reading
+    # files back needs full access.
     token_scopes = {"POST": "reports:create"}
 
     def get_queryset(self):
@@ -83,7 +85,9 @@ class ReportAttachmentListCreateApi(generics.ListAPIView):
     @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: AttachmentSerializer})
     def post(self, request, pk: int):
         upload_request_check(content_length=request.META.get("CONTENT_LENGTH"))
-        report = selectors.report_get(user=request.user, report_id=pk)
+        # A key limited to intake (a chat bot, a model service) adds files to what it filed.
+        intake_only = isinstance(request.auth, ApiToken) and not request.auth.is_full_access
+        report = selectors.report_get_for_upload(user=request.user, report_id=pk, own_reports_only=intake_only)
         serializer = AttachmentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         attachment = services.report_attachment_add(report=report, upload=serializer.validated_data["file"],
