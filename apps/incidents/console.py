@@ -63,11 +63,13 @@ class IncidentConsole:
 
 
 def incident_owner_candidates(*, incident: Incident, user) -> list:
-    """Who may own the incident: the owning team's members; the current owner stays listed
+    """Who may own the incident: the owning team's members (people, not bots); the current owner stays listed
     (so saving the form does not drop them), and so does the person at the keyboard when they
     may work on it (an admin, a person a restricted incident names)."""
     User = get_user_model()
-    ids = set(Membership.objects.filter(team_id=incident.model.team_id, user__is_active=True)
+    # People, not bot accounts: a bot files reports, nobody can hand it an incident.
+    ids = set(Membership.objects.filter(team_id=incident.model.team_id, user__is_active=True,
+                                        user__bot_account__isnull=True)
               .values_list("user_id", flat=True)) if incident.model.team_id else set()
     if incident.owner_id:
         ids.add(incident.owner_id)
