@@ -32,7 +32,7 @@ class IncidentMoveForm(forms.Form):
 
     def __init__(self, *args, console, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["fixed_in_version"].choices = [("", "No new model version (fixed elsewhere)")] + [
+        self.fields["fixed_in_version"].choices = [("", "None: fixed outside the model")] + [
             (choice.value, choice.value) for choice in console.versions]
         self.fields["into"].choices = [("", "Choose the incident it duplicates…")] + [
             (choice.value, choice.label) for choice in console.duplicate_targets]
