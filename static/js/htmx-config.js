@@ -8,3 +8,7 @@ htmx.config.responseHandling = [
   { code: "409", swap: true, error: false },
   { code: "...", swap: false, error: true },
 ];
+// The pages use no hx-on, hx-vars or js: values: refuse evaluating script from attributes, so
+// no attribute that reached a page can run code through htmx.
+htmx.config.allowEval = false;
+htmx.config.allowScriptTags = false;
