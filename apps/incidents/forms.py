@@ -1,5 +1,7 @@
 from django import forms
 
+from .models import IncidentStatus, Severity
+
 
 class IncidentMergeForm(forms.Form):
     """Shape only: which incidents may be merged is incident_merge's business."""
@@ -16,6 +18,53 @@ class IncidentEvidenceForm(forms.Form):
     url = forms.CharField(required=False, max_length=2000)
     title = forms.CharField(required=False, max_length=200)
     note = forms.CharField(required=False, max_length=10_000)
+
+
+class IncidentMoveForm(forms.Form):
+    """What a status move from the incident page needs. Shape and the choices on offer only:
+    which moves are allowed, and when a note is required, is incident_transition's business."""
+
+    # Every status: a move the state machine refuses (the page was stale) is the service's to explain.
+    to = forms.ChoiceField(choices=IncidentStatus.choices)
+    note = forms.CharField(required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}))
+    fixed_in_version = forms.ChoiceField(required=False, label="Fix shipped in version")
+    into = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Duplicate of")
+
+    def __init__(self, *args, console, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fixed_in_version"].choices = [("", "None: fixed outside the model")] + [
+            (choice.value, choice.value) for choice in console.versions]
+        self.fields["into"].choices = [("", "Choose the incident it duplicates…")] + [
+            (choice.value, choice.label) for choice in console.duplicate_targets]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("to") == "duplicate" and not cleaned.get("into"):
+            self.add_error("into", "Choose the incident this one duplicates.")
+        return cleaned
+
+
+class IncidentFieldsForm(forms.Form):
+    """Severity and owner, edited in place. The owner is one of the people on offer (the
+    owning team's members); an empty owner means nobody."""
+
+    severity = forms.ChoiceField(required=False, choices=[])
+    owner = forms.ChoiceField(required=False, choices=[])
+
+    def __init__(self, *args, console, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["severity"].choices = [(choice.value, choice.label) for choice in console.severities]
+        self.fields["owner"].choices = [("", "Nobody yet")] + [(choice.value, choice.label)
+                                                                for choice in console.owners]
+
+    def changes(self) -> dict[str, str]:
+        """Only what the request sent: "Assign to me" sends the owner alone."""
+        return {name: self.cleaned_data[name] for name in ("severity", "owner") if name in self.data}
+
+    def clean_severity(self):
+        if "severity" in self.data and not self.cleaned_data["severity"]:
+            raise forms.ValidationError("Choose a severity.")
+        return self.cleaned_data["severity"]
 
 
 SORTS = {
@@ -41,8 +90,6 @@ class IncidentFilterForm(forms.Form):
     sort = forms.ChoiceField(required=False, label="Sort", choices=list(SORTS.items()))
 
     def __init__(self, data=None, *, models: list[tuple[str, str]], owners: list[tuple[str, str]]):
-        from .models import IncidentStatus, Severity
-
         super().__init__(data)
         self.fields["status"].choices = [("", "Any status"), ("active", "Active (not yet resolved)"),
                                          *IncidentStatus.choices]

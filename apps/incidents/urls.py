@@ -6,6 +6,8 @@ app_name = "incidents"
 urlpatterns = [
     path("", views.incident_list_view, name="list"),
     path("<int:pk>/", views.incident_detail_view, name="detail"),
+    path("<int:pk>/transition/", views.incident_transition_view, name="transition"),
+    path("<int:pk>/update/", views.incident_update_view, name="update"),
     path("<int:pk>/merge/", views.incident_merge_view, name="merge"),
     path("<int:pk>/evidence/", views.incident_evidence_add_view, name="evidence-add"),
 ]

@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
     "axes",
     "apps.core",
     "apps.accounts",
@@ -57,6 +59,8 @@ MIDDLEWARE = [
     # After authentication: the 400 page of a page request shows who is signed in.
     "apps.core.middleware.RefuseNulCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.htmx: a page answers an htmx request with the fragment it swaps in place.
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.middleware.DomainErrorPageMiddleware",
     # Last: turns the sign-in that django-axes refused into the lockout page (AXES_LOCKOUT_CALLABLE).
@@ -325,6 +329,11 @@ SPECTACULAR_SETTINGS = {
     # generators and bots can read them before they have a key.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc come from drf-spectacular-sidecar's pinned copies, served as static
+    # files: the docs page fetches nothing from a CDN and works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "IncidentStatusEnum": "apps.incidents.models.IncidentStatus",
         "ReplayStatusEnum": "apps.replays.models.ReplayStatus",

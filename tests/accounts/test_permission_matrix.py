@@ -99,6 +99,7 @@ MATRIX: list[Row] = [
     Row("api-schema", "get", "/api/schema/", everyone(200, anonymous=200, intake_bot=200),
         note="describes the API, holds no data"),
     Row("api-docs", "get", "/api/docs/", everyone(200, anonymous=200, intake_bot=200)),
+    Row("api-redoc", "get", "/api/redoc/", everyone(200, anonymous=200, intake_bot=200)),
     Row("api-model-list", "get", "/api/v1/models/", everyone(200)),
     Row("api-model-version-list", "get", "/api/v1/models/{model}/versions/", everyone(200)),
     Row("api-prediction-log", "post", "/api/v1/predictions/", api(403, 403, 201, intake_bot=201), body=_prediction),
@@ -200,6 +201,14 @@ MATRIX: list[Row] = [
         body=lambda world: {"into": world.other_incident.pk}),
     Row("incidents:merge", "post", "/incidents/{incident}/merge/", page(404, 404, 302), form=True,
         body=lambda world: {"into": world.other_incident.pk}, restricted=True),
+    Row("incidents:transition", "get", "/incidents/{incident}/transition/?to=triaged", page(403, 403, 200),
+        note="the move's form, in place on the incident page"),
+    Row("incidents:transition", "post", "/incidents/{incident}/transition/", page(403, 403, 302), form=True,
+        body={"to": "triaged"}),
+    Row("incidents:transition", "post", "/incidents/{incident}/transition/", page(404, 404, 302), form=True,
+        body={"to": "triaged"}, restricted=True),
+    Row("incidents:update", "post", "/incidents/{incident}/update/", page(403, 403, 302), form=True,
+        body={"severity": "high"}),
     Row("reports:move", "post", "/reports/{report}/move/", page(403, 404, 302), form=True, body={"incident": ""}),
     # Post-mortem pages: whoever sees the incident reads its post-mortem; its team writes it;
     # reviewers (not the proposer) decide action points. The world's post-mortem is a draft by

@@ -65,7 +65,8 @@ class _SafetyParser(HTMLParser):
             self.problems.append(f"<{tag}> element")
         if tag == "script":
             self._in_script = True
-            # The app's own vendored scripts are served from /static/; anything else is injected.
+            # The app's own vendored scripts (htmx) are fine: a script from /static/ runs only the
+            # app's code. Any other source is injected.
             if attributes.get("src") is not None and not attributes["src"].startswith("/static/"):
                 self.problems.append(f"<script src={attributes['src']!r}>")
         if tag == "meta" and "http-equiv" in attributes:
@@ -73,7 +74,8 @@ class _SafetyParser(HTMLParser):
         if tag == "link" and attributes.get("rel") != "stylesheet":
             self.problems.append(f"<link rel={attributes.get('rel')!r}>")
         for name, value in attrs:
-            if name.startswith("on"):
+            # hx-on:* and data-hx-on:* are htmx's event handlers: script, as much as onclick.
+            if name.startswith(("on", "hx-on", "data-hx-on")):
                 self.problems.append(f"<{tag} {name}=...> event handler")
             if name == "srcdoc" or (name == "style" and not _GEOMETRY.fullmatch(value or "")):
                 self.problems.append(f"<{tag} {name}=...>")
