@@ -51,7 +51,7 @@ def test_triage_investigate_resolve_and_close_in_place(page, login):
     make_move(page, "Triage", **{"Note (optional)": "Proline reads 1000× the reference."})
     expect(status).to_have_text("Triaged")
     expect(console.get_by_role("status")).to_have_text(f"INC-{world.incident.pk} is now triaged.")
-    expect(page.locator("#history")).to_contain_text("open → triaged")
+    expect(page.locator("#history")).to_contain_text("from open to triaged")
 
     make_move(page, "Start investigating")
     expect(status).to_have_text("Investigating")

@@ -191,7 +191,7 @@ def test_htmx_gets_the_console_in_place_not_the_whole_page(client, world):
     html = moved.content.decode()
     assert moved.status_code == 200 and "<html" not in html
     assert f"INC-{world.incident.pk} is now triaged." in html and ">Triaged</span>" in html
-    assert 'id="history"' in html and 'hx-swap-oob="true"' in html and "open → triaged" in html
+    assert 'id="history"' in html and 'hx-swap-oob="true"' in html and "from open to triaged" in html
 
 
 def test_severity_and_owner_change_in_place_through_the_audited_service(client, world):
