@@ -16,7 +16,7 @@ from apps.core.listing import LIST_PAGE_SIZE, list_page
 from apps.core.problems import problem_json_response
 from apps.forensics.selectors import input_checks, report_forensics_for
 from apps.incidents.selectors import incident_list
-from apps.predictions.selectors import prediction_find
+from apps.predictions.selectors import prediction_preview
 from apps.registry.selectors import model_version_by_id
 from apps.replays.forms import ExpectedOutcomeForm
 from apps.replays.selectors import expected_outcome_of, replays_for_report
@@ -84,18 +84,19 @@ def report_create_view(request):
 @login_required
 @require_safe
 def report_prediction_preview_view(request):
-    """What the inference log holds for an id, shown on the form before the report is filed
-    (the report would copy exactly this, so whoever may file may see it)."""
+    """Whether the inference log holds an id, shown on the form before the report is filed.
+    Anyone who may file sees when it was logged and what the model answered; only the owning
+    team sees the logged inputs (prediction_preview decides)."""
     prediction_id = request.GET.get("prediction_id", "").strip()[:200]
     version = model_version_by_id(request.GET.get("model_version", ""))
     if version is None or not prediction_id:
         return render(request, "reports/_prediction_preview.html",
                       {"message": "Choose the model first, then type the prediction id."}, status=400)
     try:
-        prediction = prediction_find(model=version.model, prediction_id=prediction_id)
+        preview = prediction_preview(user=request.user, model=version.model, prediction_id=prediction_id)
     except DomainError as error:
         return render(request, "reports/_prediction_preview.html", {"message": error.detail}, status=404)
-    return render(request, "reports/_prediction_preview.html", {"prediction": prediction})
+    return render(request, "reports/_prediction_preview.html", {"preview": preview})
 
 
 @login_required
@@ -103,6 +104,7 @@ def report_detail_view(request, pk: int):
     report = selectors.report_get(user=request.user, report_id=pk)
     can_work = user_access(request.user).can_work_on_team(report.model.team_id)
     replays = replays_for_report(user=request.user, report_id=report.pk) if can_work else []
+    inputs_withheld = selectors.report_inputs_withheld(user=request.user, report=report)
     expected = expected_outcome_of(report=report)
     initial = {"predicate": expected.predicate, "value": expected.value if isinstance(expected.value, str) else
                json.dumps(expected.value), "field": expected.field, "note": expected.note} if expected else {}
@@ -112,7 +114,9 @@ def report_detail_view(request, pk: int):
         "report": report,
         "can_work": can_work,
         "incident_visible": incident_list(user=request.user).filter(pk=report.incident_id).exists(),
-        "checks": input_checks(model_version=report.model_version, features=report.features),
+        "inputs_withheld": inputs_withheld,
+        "checks": [] if inputs_withheld else input_checks(model_version=report.model_version,
+                                                          features=report.features),
         "has_reference": bool((report.model_version.reference_stats or {}).get("features")),
         "forensics": report_forensics_for(user=request.user, report=report),
         "replays": replays,
