@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from apps.incidents.models import Incident
-
 from apps.accounts.access import user_access
 from apps.core.errors import NotFound
+from apps.incidents.models import Incident
 from apps.incidents.selectors import incidents_naming
 
 from .models import Attachment, Report
