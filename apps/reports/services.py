@@ -36,6 +36,8 @@ from .models import Attachment, Channel, Report
 from .selectors import report_get
 
 NOT_GIVEN: Any = object()
+# Said instead of the per-feature messages, which would quote logged values, to a reporter outside the team.
+LOGGED_SCHEMA_MISMATCH = "The logged inputs do not match the version's schema."
 MAX_TEXT = 10_000
 
 
@@ -138,7 +140,7 @@ def report_create(
             f"The logged inputs of prediction '{prediction_id}' do not match what version {version.version} takes; "
             "the team that owns the model sees which. File the report anyway by confirming "
             "(allow_schema_mismatch: true) — an odd input can be the bug itself.",
-            errors={"features": ["The logged inputs do not match the version's schema."]},
+            errors={"features": [LOGGED_SCHEMA_MISMATCH]},
         )
     if schema_problems and not allow_schema_mismatch:
         raise InvalidInput(

@@ -72,7 +72,8 @@ def report_create_view(request):
                 if data["screenshot"]:
                     services.report_attachment_add(report=report, upload=data["screenshot"], actor=request.user)
         except DomainError as error:
-            schema_mismatch = any(key.startswith("features.") for key in error.errors)
+            schema_mismatch = (any(key.startswith("features.") for key in error.errors)
+                               or error.errors.get("features") == [services.LOGGED_SCHEMA_MISMATCH])
             _attach_errors(form, error)
         else:
             messages.success(request, f"Thank you — your report WTF-{report.pk} is filed. Here is its page.")

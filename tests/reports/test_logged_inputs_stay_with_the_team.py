@@ -175,3 +175,14 @@ def test_a_model_no_team_owns_stays_open_to_everyone_a_teams_model_does_not(worl
     assert found.status_code == 201 and found.json()["features"]["sepal_length"] == SECRET
     assert str(SECRET) in preview.content.decode()
     assert teams.status_code == 201 and teams.json()["features"] is None
+
+
+def test_the_form_offers_to_file_a_mismatched_logged_input_without_quoting_it(world):
+    _log(world, "acct-odd", features=iris_row(3) | {"sepal_length": "acct-secret-text"})
+
+    response = _page(world.reporter).post("/reports/new/", {"model_version": world.version.pk,
+                                                             "prediction_id": "acct-odd", "title": "Odd"})
+
+    html = response.content.decode()
+    assert response.status_code == 400 and "acct-secret-text" not in html
+    assert "tick “File it anyway”" in html
