@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .models import Membership, TeamRole
+from apps.core.errors import PermissionDenied
+
+from .models import BotAccount, Membership, TeamRole
 
 _CACHE_ATTRIBUTE = "_mlincidents_access"
 
@@ -74,16 +76,28 @@ def _is_system(actor) -> bool:
 
 def require_work_on_model(*, actor, model, action: str) -> None:
     """Raises PermissionDenied unless `actor` may work on `model` (see the module docstring)."""
-    from apps.core.errors import PermissionDenied
-
     if _is_system(actor) or user_access(actor).can_work_on_team(model.team_id):
         return
     raise PermissionDenied(f"Only members of the team that owns '{model.name}' may {action}.")
 
 
-def require_review_on_model(*, actor, model, action: str) -> None:
-    from apps.core.errors import PermissionDenied
+def is_bot(user) -> bool:
+    """A bot account (a model service, a chat bot, a widget's backend), not a person."""
+    return bool(getattr(user, "pk", None)) and BotAccount.objects.filter(user_id=user.pk).exists()
 
+
+def require_bot_on_own_model(*, actor, model, action: str) -> None:
+    """A bot acts through the API only on the models its team owns: its key is the team's, and
+    what it may send (feedback labels, lookups) answers with the team's data. People outside the
+    team may still report on a model; a bot may not. Raises PermissionDenied (403), before the
+    inference log is read, so the answer says nothing about which ids exist."""
+    if _is_system(actor) or not is_bot(actor) or user_access(actor).can_work_on_team(model.team_id):
+        return
+    raise PermissionDenied(f"This bot is not in the team that owns '{model.name}': a bot may {action} only for "
+                           "its own team's models. Use a key of a bot in that team.")
+
+
+def require_review_on_model(*, actor, model, action: str) -> None:
     if _is_system(actor) or user_access(actor).can_review_team(model.team_id):
         return
     raise PermissionDenied(f"Only reviewers of the team that owns '{model.name}' may {action}.")

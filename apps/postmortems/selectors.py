@@ -319,14 +319,18 @@ def postmortem_facts(*, user, postmortem: Postmortem) -> dict[str, Any]:
     from apps.forensics.selectors import input_checks
     from apps.incidents.models import IncidentEvidence
     from apps.replays.selectors import replay_list
-    from apps.reports.selectors import report_list
+    from apps.reports.selectors import LoggedInputsReaders, report_list
 
     reports = list(report_list(user=user).defer(None).filter(incident_id=postmortem.incident_id)
                    .select_related("model_version", "reporter").prefetch_related("attachments")
                    .order_by("created_at")[:50])
     forensics = {row.report_id: row for row in ReportForensics.objects.filter(report__in=reports)}
+    readers = LoggedInputsReaders(user)
     for report in reports:
-        checks = input_checks(model_version=report.model_version, features=report.features or {})
+        # A reporter outside the team reads their own report here, as on its page: logged values stay the team's.
+        report.inputs_withheld = not readers.may_read(report)
+        checks = [] if report.inputs_withheld else input_checks(model_version=report.model_version,
+                                                                 features=report.features or {})
         report.top_check = checks[0] if checks else None
         report.forensics = forensics.get(report.pk)
     replays = list(replay_list(user=user).filter(reports__incident_id=postmortem.incident_id).distinct()

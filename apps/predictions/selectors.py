@@ -10,6 +10,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from apps.accounts.access import require_work_on_model, user_access
 from apps.core.errors import InvalidInput
 from apps.registry.models import Model, ModelVersion
 
@@ -27,6 +28,35 @@ def prediction_find(*, model: Model, prediction_id: str) -> Prediction:
             errors={"prediction_id": ["Not found in the inference log."]},
         )
     return found
+
+
+@dataclass(frozen=True)
+class PredictionPreview:
+    """What the report form shows for a prediction id before anything is filed. Whoever may
+    file sees that the id was found, when, and what the model answered — enough to say "yes,
+    that one"; the logged inputs (production data) and the version are the owning team's."""
+
+    prediction_id: str
+    timestamp: datetime
+    output: Any
+    version: str | None  # None: withheld from a reader outside the team
+    features: dict | None  # None: withheld from a reader outside the team
+
+    @property
+    def inputs_withheld(self) -> bool:
+        return self.features is None
+
+
+def prediction_preview(*, user, model: Model, prediction_id: str) -> PredictionPreview:
+    """Raises InvalidInput when the id is not logged for `model`: found or not is what a reporter
+    needs to file by id, and all an error tells."""
+    prediction = prediction_find(model=model, prediction_id=prediction_id)
+    team = user_access(user).can_work_on_team(model.team_id)
+    return PredictionPreview(
+        prediction_id=prediction.prediction_id, timestamp=prediction.timestamp, output=prediction.output,
+        version=prediction.model_version.version if team else None,
+        features=prediction.features if team else None,
+    )
 
 
 def predictions_recent(*, model_version: ModelVersion | None = None, model: Model | None = None,
@@ -138,8 +168,6 @@ def prediction_find_by_lookup(*, model: Model, lookup: PredictionLookup) -> Pred
 def predictions_search(*, user, model: Model, prediction_id: str | None = None,
                        lookup: PredictionLookup | None = None, limit: int = 200) -> list[Prediction]:
     """The team's search of its inference log: one id, or a lookup by context and time."""
-    from apps.accounts.access import require_work_on_model
-
     require_work_on_model(actor=user, model=model, action="search its inference log")
     if prediction_id:
         return list(Prediction.objects.select_related("model", "model_version")

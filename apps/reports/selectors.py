@@ -7,6 +7,7 @@ from django.db.models.functions import TruncDate
 
 from apps.accounts.access import user_access
 from apps.core.errors import NotFound
+from apps.incidents.models import Incident
 from apps.incidents.selectors import incidents_naming
 
 from .models import Attachment, Report
@@ -29,6 +30,35 @@ def report_visibility(user) -> Q | None:
             | Q(model__team_id__in=access.team_ids)
             | Q(model__team__isnull=True, incident__restricted=False)
             | Q(incident_id__in=incidents_naming(access.user_id)))
+
+
+class LoggedInputsReaders:
+    """Who reads the input values of a report filed by a prediction id (they come from the
+    inference log, which holds production data): the owning team (everyone, for a model no
+    team owns), admins, and the people named on its incident while it is restricted (the team
+    brought them in). Everyone else who sees the report — its reporter above all — sees which
+    prediction it is and what the model answered, not the values. A report filed with typed
+    inputs and no id holds nothing from the log: its readers see it all.
+    Built once per request, so a list asks the database at most once more."""
+
+    def __init__(self, user) -> None:
+        self._access = user_access(user)
+        self._named: set[int] | None = None
+
+    def may_read(self, report: Report) -> bool:
+        if not report.prediction_id or self._access.can_work_on_team(report.model.team_id):
+            return True
+        if not self._access.is_authenticated:
+            return False
+        if self._named is None:
+            self._named = set(Incident.objects.filter(pk__in=incidents_naming(self._access.user_id), restricted=True)
+                              .values_list("pk", flat=True))
+        return report.incident_id in self._named
+
+
+def report_inputs_withheld(*, user, report: Report) -> bool:
+    """True when `user` sees this report but not the values of its logged inputs."""
+    return not LoggedInputsReaders(user).may_read(report)
 
 
 def report_list(*, user) -> QuerySet[Report]:

@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.access import require_bot_on_own_model, require_work_on_model, user_access
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict, InvalidInput, PermissionDenied
 from apps.forensics.selectors import input_checks
@@ -35,6 +36,8 @@ from .models import Attachment, Channel, Report
 from .selectors import report_get
 
 NOT_GIVEN: Any = object()
+# Said instead of the per-feature messages, which would quote logged values, to a reporter outside the team.
+LOGGED_SCHEMA_MISMATCH = "The logged inputs do not match the version's schema."
 MAX_TEXT = 10_000
 
 
@@ -82,10 +85,18 @@ def report_create(
         raise InvalidInput(f"context: {message}", errors={"context": [message]})
 
     model = model_get(name=model_name)
+    if channel == Channel.API:
+        # A bot's key is its team's; chat bots (their own channels) file for the people in a channel.
+        require_bot_on_own_model(actor=reporter, model=model, action="file reports")
     prediction = None
     if lookup is not None and not prediction_id:
+        # Candidate lists and "nothing matches" tell what the log holds: the team's data. Checked
+        # before the log is read, so the refusal says nothing about it.
+        require_work_on_model(actor=reporter, model=model,
+                              action="look its predictions up by context; anyone may file with the exact prediction_id")
         prediction = prediction_find_by_lookup(model=model, lookup=PredictionLookup.parse(lookup))
         prediction_id = prediction.prediction_id
+    inputs_from_log = bool(prediction_id) and features is NOT_GIVEN
     if prediction_id:
         prediction = prediction or prediction_find(model=model, prediction_id=str(prediction_id))
         version = prediction.model_version
@@ -122,6 +133,15 @@ def report_create(
         raise InvalidInput(f"output: {message}", errors={"output": [message]})
 
     schema_problems = feature_problems(version.feature_schema, features)
+    if (schema_problems and not allow_schema_mismatch and inputs_from_log and reporter is not None
+            and not user_access(reporter).can_work_on_team(model.team_id)):
+        # The messages would quote logged values to someone outside the team.
+        raise InvalidInput(
+            f"The logged inputs of prediction '{prediction_id}' do not match what version {version.version} takes; "
+            "the team that owns the model sees which. File the report anyway by confirming "
+            "(allow_schema_mismatch: true) — an odd input can be the bug itself.",
+            errors={"features": [LOGGED_SCHEMA_MISMATCH]},
+        )
     if schema_problems and not allow_schema_mismatch:
         raise InvalidInput(
             "The features do not match what this model version takes. Fix them, or file the report "

@@ -17,7 +17,7 @@ from apps.core.problems import problem_json_response
 from apps.forensics.selectors import input_checks, report_forensics_for
 from apps.forensics.strips import input_rows
 from apps.incidents.selectors import incident_list
-from apps.predictions.selectors import prediction_find
+from apps.predictions.selectors import prediction_preview
 from apps.registry.selectors import model_version_by_id, model_version_list
 from apps.replays.forms import ExpectedOutcomeForm
 from apps.replays.selectors import expected_outcome_of, replays_for_report
@@ -73,7 +73,8 @@ def report_create_view(request):
                 if data["screenshot"]:
                     services.report_attachment_add(report=report, upload=data["screenshot"], actor=request.user)
         except DomainError as error:
-            schema_mismatch = any(key.startswith("features.") for key in error.errors)
+            schema_mismatch = (any(key.startswith("features.") for key in error.errors)
+                               or error.errors.get("features") == [services.LOGGED_SCHEMA_MISMATCH])
             _attach_errors(form, error)
         else:
             messages.success(request, f"Thank you — your report WTF-{report.pk} is filed. Here is its page.")
@@ -85,18 +86,19 @@ def report_create_view(request):
 @login_required
 @require_safe
 def report_prediction_preview_view(request):
-    """What the inference log holds for an id, shown on the form before the report is filed
-    (the report would copy exactly this, so whoever may file may see it)."""
+    """Whether the inference log holds an id, shown on the form before the report is filed.
+    Anyone who may file sees when it was logged and what the model answered; only the owning
+    team sees the logged inputs (prediction_preview decides)."""
     prediction_id = request.GET.get("prediction_id", "").strip()[:200]
     version = model_version_by_id(request.GET.get("model_version", ""))
     if version is None or not prediction_id:
         return render(request, "reports/_prediction_preview.html",
                       {"message": "Choose the model first, then type the prediction id."}, status=400)
     try:
-        prediction = prediction_find(model=version.model, prediction_id=prediction_id)
+        preview = prediction_preview(user=request.user, model=version.model, prediction_id=prediction_id)
     except DomainError as error:
         return render(request, "reports/_prediction_preview.html", {"message": error.detail}, status=404)
-    return render(request, "reports/_prediction_preview.html", {"prediction": prediction})
+    return render(request, "reports/_prediction_preview.html", {"preview": preview})
 
 
 @login_required
@@ -104,10 +106,12 @@ def report_detail_view(request, pk: int):
     report = selectors.report_get(user=request.user, report_id=pk)
     can_work = user_access(request.user).can_work_on_team(report.model.team_id)
     replays = replays_for_report(user=request.user, report_id=report.pk) if can_work else []
+    inputs_withheld = selectors.report_inputs_withheld(user=request.user, report=report)
     expected = expected_outcome_of(report=report)
     initial = {"predicate": expected.predicate, "value": expected.value if isinstance(expected.value, str) else
                json.dumps(expected.value), "field": expected.field, "note": expected.note} if expected else {}
-    checks = input_checks(model_version=report.model_version, features=report.features)
+    # Logged inputs belong to the model's team: withheld, nothing about them is drawn either.
+    checks = [] if inputs_withheld else input_checks(model_version=report.model_version, features=report.features)
     inputs = input_rows(checks=checks, reference=report.model_version.reference_stats or {})
     return render(request, "reports/report_detail.html", {
         "expected": expected,
@@ -115,6 +119,7 @@ def report_detail_view(request, pk: int):
         "report": report,
         "can_work": can_work,
         "incident_visible": incident_list(user=request.user).filter(pk=report.incident_id).exists(),
+        "inputs_withheld": inputs_withheld,
         "inputs": inputs,
         # The finding the page leads with: the most suspicious input, when anything is odd.
         "finding": next((row for row in inputs if row.suspicious), None),

@@ -4,9 +4,14 @@ never decided.
 
 Roles: anonymous; reporter (signed in, in no team, filed `world.report`); outsider (member
 of another team); member and reviewer of the team that owns the model; admin; and the
-team's bot with an intake-only token. The report's incident is open and not restricted,
-unless the row says so; it holds a second report (`world.sibling`), and the model has a second
-open incident (`world.other_incident`) to merge or move into."""
+team's bot with an intake-only token (another team's bot instead, where the row says
+`foreign_bot`). The report's incident is open and not restricted, unless the row says so; it
+holds a second report (`world.sibling`), and the model has a second open incident
+(`world.other_incident`) to merge or move into.
+
+The logged prediction `matrix-1` carries a value found nowhere else (`LOGGED_SECRET`): a row with
+`reveals` also pins which roles' successful answers may contain it — the inference log holds
+production data and belongs to the model's team."""
 
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.accounts.models import INTAKE_SCOPES
-from apps.accounts.services import api_token_create
+from apps.accounts.services import api_token_create, bot_account_create, membership_set
 from apps.actions.services import action_item_propose
 from apps.forensics.services import drift_report_request
 from apps.incidents.services import incident_update
@@ -62,12 +67,19 @@ class Row:
     body: dict | list | None = None
     restricted: bool = False
     form: bool = False
+    foreign_bot: bool = False
+    reveals: tuple[str, ...] | None = None
     note: str = field(default="", compare=False)
+
+
+LOGGED_SECRET = 7.654321
+TEAM = ("member", "reviewer", "admin")
 
 
 def _prediction(world) -> list[dict]:
     return [{"prediction_id": "matrix-1", "model": world.model.name, "model_version": world.version.version,
-             "features": iris_row(3), "output": "setosa"}]
+             "features": iris_row(3) | {"sepal_length": LOGGED_SECRET}, "output": "setosa",
+             "context": {"customer": "matrix-customer"}}]
 
 
 def _png():
@@ -88,6 +100,14 @@ def _bot_sign_in(world) -> dict:
     return {"username": world.bot.username, "password": "typed in the admin"}
 
 
+def _by_id(world) -> dict:
+    return {"model": world.model.name, "prediction_id": world.logged_id, "title": "matrix"}
+
+
+def _by_lookup(world) -> dict:
+    return {"model": world.model.name, "lookup": {"context": {"customer": "matrix-customer"}}, "title": "matrix"}
+
+
 def _report(world) -> dict:
     return {"model": world.model.name, "model_version": world.version.version, "features": iris_row(4),
             "output": "setosa", "title": "matrix"}
@@ -103,11 +123,21 @@ MATRIX: list[Row] = [
     Row("api-model-list", "get", "/api/v1/models/", everyone(200)),
     Row("api-model-version-list", "get", "/api/v1/models/{model}/versions/", everyone(200)),
     Row("api-prediction-log", "post", "/api/v1/predictions/", api(403, 403, 201, intake_bot=201), body=_prediction),
-    Row("api-feedback", "post", "/api/v1/feedback/", everyone(201, intake_bot=201),
-        body=lambda world: {"model": world.model.name, "prediction_id": world.logged_id, "verdict": "up"}),
+    Row("api-feedback", "post", "/api/v1/feedback/", api(403, 403, 201, intake_bot=201),
+        body=lambda world: {"model": world.model.name, "prediction_id": world.logged_id, "verdict": "up"},
+        note="feedback across teams: a thumbs-up answers with the logged label, so it is the team's widget's"),
+    Row("api-feedback", "post", "/api/v1/feedback/", api(403, 403, 201, intake_bot=403), foreign_bot=True,
+        body=lambda world: {"model": world.model.name, "prediction_id": world.logged_id, "verdict": "up"},
+        note="a bot acts only on its own team's models"),
     Row("api-model-feedback", "get", "/api/v1/models/{model}/feedback/", everyone(200)),
     Row("api-report-list", "get", "/api/v1/reports/", api(200, 200, 200)),
     Row("api-report-list", "post", "/api/v1/reports/", everyone(201, intake_bot=201), body=_report),
+    Row("api-report-list", "post", "/api/v1/reports/", everyone(201, intake_bot=201), body=_by_id,
+        reveals=(*TEAM, "intake_bot"), note="anyone files by an exact id; the logged inputs are the team's"),
+    Row("api-report-list", "post", "/api/v1/reports/", api(403, 403, 201, intake_bot=201), body=_by_lookup,
+        note="a lookup by context lists candidates from the log: team work"),
+    Row("api-report-list", "post", "/api/v1/reports/", everyone(201, intake_bot=403), body=_by_id,
+        foreign_bot=True, note="a bot acts only on its own team's models"),
     Row("api-report-detail", "get", "/api/v1/reports/{report}/", api(200, 404, 200)),
     Row("api-report-detail", "get", "/api/v1/reports/{report}/", api(200, 404, 200), restricted=True,
         note="its reporter still sees the report; the incident is what is hidden"),
@@ -170,7 +200,10 @@ MATRIX: list[Row] = [
     Row("reports:list", "get", "/reports/", page(200, 200, 200)),
     Row("reports:new", "get", "/reports/new/", page(200, 200, 200)),
     Row("reports:prediction-preview", "get", "/reports/new/prediction/?model_version={version}&prediction_id={logged}",
-        page(200, 200, 200), note="shows what filing a report with that id would copy: anyone who may file"),
+        page(200, 200, 200), reveals=TEAM,
+        note="anyone who may file sees that the id was found, when, and the answer; the team also sees the inputs"),
+    Row("reports:prediction-preview", "get", "/reports/new/prediction/?model_version={version}&prediction_id=nope",
+        page(404, 404, 404), note="found or not is all it tells anyone, and it tells everyone the same"),
     Row("api-prediction-log", "get", "/api/v1/predictions/?model={model}&prediction_id={logged}", api(403, 403, 200),
         note="searching the inference log is team work"),
     Row("reports:detail", "get", "/reports/{report}/", page(200, 404, 200)),
@@ -343,11 +376,12 @@ def test_every_url_has_a_row():
     assert not missing, f"Decide who may use these URLs and add rows to MATRIX: {sorted(missing)}"
 
 
-def _client(world, role: str):
+def _client(world, role: str, *, foreign_bot: bool = False):
     if role == "anonymous":
         return APIClient()
     if role == "intake_bot":
-        key = api_token_create(username=world.bot.username, name="matrix", scopes=INTAKE_SCOPES).key
+        bot = world.other_bot if foreign_bot else world.bot
+        key = api_token_create(username=bot.username, name="matrix", scopes=INTAKE_SCOPES).key
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return client
@@ -359,7 +393,7 @@ def _client(world, role: str):
 
 
 def _request(world, row: Row, role: str):
-    client = _client(world, role)
+    client = _client(world, role, foreign_bot=row.foreign_bot)
     body = row.body(world) if callable(row.body) else row.body
     if isinstance(body, dict) and body.get("account") == "{self}":
         body = body | {"account": getattr(getattr(client, "user", None), "username", "nobody")}
@@ -375,7 +409,10 @@ def _request(world, row: Row, role: str):
 
 
 @pytest.mark.parametrize("row", MATRIX, ids=lambda row: f"{row.method.upper()} {row.name}"
-                         + (" (restricted)" if row.restricted else ""))
+                         + (" (restricted)" if row.restricted else "")
+                         + (" (another team's bot)" if row.foreign_bot else "")
+                         + (" (by prediction id)" if row.body is _by_id else "")
+                         + (" (by lookup)" if row.body is _by_lookup else ""))
 def test_permission_matrix(row: Row):
     world = access_world()
     world.replay = replay_start(actor=world.member, model_version=world.version, reports=[world.report])
@@ -397,14 +434,22 @@ def test_permission_matrix(row: Row):
                                      kind="detective")
     # A ticket (accepted from a proposal by member, owned by member) for the action-item rows.
     world.ticket = accepted_ticket(world)
+    world.other_bot = bot_account_create(username="other-team-bot")
+    membership_set(team=world.other_team, user=world.other_bot, role="member")
     if row.restricted:
         incident_update(incident_id=world.incident.pk, actor=None, restricted=True)
 
-    actual = {}
+    actual, revealed = {}, set()
     for role in ROLES:
         # Each role starts from the same world: what one role changes is rolled back.
         with transaction.atomic():
-            actual[role] = _request(world, row, role).status_code
+            response = _request(world, row, role)
+            actual[role] = response.status_code
+            if row.reveals is not None and response.status_code < 300 \
+                    and str(LOGGED_SECRET) in response.content.decode():
+                revealed.add(role)
             transaction.set_rollback(True)
 
     assert actual == row.expected
+    if row.reveals is not None:
+        assert revealed == set(row.reveals), "the logged input values reach exactly the team"

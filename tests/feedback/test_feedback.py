@@ -2,10 +2,11 @@ import pytest
 from django.test import Client
 
 from apps.accounts.models import INTAKE_SCOPES
+from apps.accounts.services import bot_account_create, membership_set
 from apps.feedback.models import Feedback
 from apps.predictions.services import predictions_log
 from apps.reports.models import Report
-from tests.accounts.factories import UserFactory, token_client
+from tests.accounts.factories import UserFactory, access_world, token_client
 from tests.registry.factories import iris_row, trained_version
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +94,37 @@ def test_a_widget_retry_with_the_same_key_counts_once(logged, widget):
 
 def test_an_intake_token_cannot_read_the_counts(logged, widget):
     assert widget.get("/api/v1/models/iris/feedback/").status_code == 403
+
+
+@pytest.fixture
+def fraud_world():
+    world = access_world()
+    predictions_log(rows=[{"prediction_id": "acct-1", "model": world.model.name,
+                           "model_version": world.version.version, "features": iris_row(3), "output": "virginica"}])
+    other_bot = bot_account_create(username="search-bot")
+    membership_set(team=world.other_team, user=other_bot, role="member")
+    world.other_bot = other_bot
+    return world
+
+
+def _give_on(client, world, prediction_id: str, verdict: str = "up"):
+    return client.post("/api/v1/feedback/", {"model": world.model.name, "prediction_id": prediction_id,
+                                             "verdict": verdict}, format="json")
+
+
+@pytest.mark.parametrize("who", ["reporter", "outsider", "other_bot"])
+def test_feedback_on_another_teams_prediction_is_refused_without_its_label(fraud_world, who):
+    client = token_client(getattr(fraud_world, who), scopes=INTAKE_SCOPES if who == "other_bot" else None)
+
+    known = _give_on(client, fraud_world, "acct-1")
+    unknown = _give_on(client, fraud_world, "acct-nope")
+
+    assert known.status_code == unknown.status_code == 403
+    assert "virginica" not in known.content.decode()
+    # Refused before the log is read: the answer does not tell which ids exist.
+    assert known.json()["detail"] == unknown.json()["detail"]
+    assert "POST /api/v1/reports/" in known.json()["detail"]
+    assert Feedback.objects.count() == 0
+    # The team's own widget bot gives it as before.
+    own = _give_on(token_client(fraud_world.bot, scopes=INTAKE_SCOPES), fraud_world, "acct-1")
+    assert own.status_code == 201 and own.json()["label"] == "virginica"

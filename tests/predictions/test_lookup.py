@@ -29,20 +29,25 @@ def logged(team):
     return version
 
 
+@pytest.fixture
+def member(team):
+    return token_client(member_of(team))
+
+
 def _file(client, lookup):
     return client.post("/api/v1/reports/", {"model": "iris", "title": "odd", "lookup": lookup}, format="json")
 
 
-def test_a_report_finds_its_prediction_by_a_request_id_from_a_screenshot(logged):
-    response = _file(token_client(UserFactory()), {"context": {"request_id": "req-2"}})
+def test_a_report_finds_its_prediction_by_a_request_id_from_a_screenshot(logged, member):
+    response = _file(member, {"context": {"request_id": "req-2"}})
 
     assert response.status_code == 201
     report = Report.objects.get()
     assert report.prediction_id == "p-2" and report.features == iris_row(1)
 
 
-def test_a_user_and_a_time_window_narrow_it_down(logged):
-    client = token_client(UserFactory())
+def test_a_user_and_a_time_window_narrow_it_down(logged, member):
+    client = member
 
     several = _file(client, {"context": {"user": "7"}})
     one = _file(client, {"context": {"user": "7"}, "from": "2026-11-20T09:30:00Z", "to": "2026-11-20T11:00:00Z"})
@@ -53,8 +58,8 @@ def test_a_user_and_a_time_window_narrow_it_down(logged):
     assert one.status_code == 201 and Report.objects.get().prediction_id == "p-2"
 
 
-def test_nothing_matching_says_so(logged):
-    response = _file(token_client(UserFactory()), {"context": {"request_id": "req-404"}})
+def test_nothing_matching_says_so(logged, member):
+    response = _file(member, {"context": {"request_id": "req-404"}})
 
     assert response.status_code == 400
     assert "No logged prediction of 'iris' matches context request_id=req-404" in response.json()["detail"]
@@ -66,8 +71,8 @@ def test_nothing_matching_says_so(logged):
     {"context": {"request_id": "req-1"}, "to": "2026-13-45T00:00:00Z"},
     "req-1",
 ])
-def test_malformed_lookups_are_400s_that_say_what_to_fix(logged, lookup):
-    response = _file(token_client(UserFactory()), lookup)
+def test_malformed_lookups_are_400s_that_say_what_to_fix(logged, member, lookup):
+    response = _file(member, lookup)
 
     assert response.status_code == 400, response.content
     assert response.json()["errors"]
@@ -97,9 +102,9 @@ def test_the_team_searches_the_log_and_others_may_not(logged, team):
     assert member.get("/api/v1/predictions/").status_code == 400
 
 
-def test_the_form_shows_what_was_logged_before_filing(logged):
+def test_the_form_shows_the_team_what_was_logged_before_filing(logged, team):
     client = Client()
-    client.force_login(UserFactory())
+    client.force_login(member_of(team))
 
     found = client.get("/reports/new/prediction/", {"model_version": logged.pk, "prediction_id": "p-3"})
     missing = client.get("/reports/new/prediction/", {"model_version": logged.pk, "prediction_id": "nope"})

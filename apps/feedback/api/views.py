@@ -21,6 +21,7 @@ class FeedbackCreateApi(APIView):
     @extend_schema(
         request=FeedbackCreateSerializer,
         responses={201: FeedbackSerializer, **problem_responses({
+            403: "You (or your bot) are not in the team that owns the model: file a report instead.",
             404: "No such model.",
             422: "This Idempotency-Key was already used with another body.",
         })},

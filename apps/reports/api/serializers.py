@@ -5,6 +5,7 @@ from apps.forensics.api.serializers import ReportForensicsSerializer
 from apps.forensics.selectors import input_checks, report_forensics_for
 from apps.incidents.models import Severity
 from apps.reports.models import Attachment, Report
+from apps.reports.selectors import LoggedInputsReaders
 
 
 @extend_schema_field({"type": "object", "additionalProperties": {},
@@ -24,7 +25,8 @@ class ReportCreateSerializer(serializers.Serializer):
         required=False,
         help_text='Instead of prediction_id: find the logged prediction by what you know, e.g. {"context": '
                   '{"request_id": "req-42"}, "from": "2026-11-23T10:00:00Z", "to": "2026-11-23T11:00:00Z"}. '
-                  "Exactly one must match; the error lists the candidates when several do.")
+                  "Exactly one must match; the error lists the candidates when several do. For the team that owns the "
+                  "model (403 for others, who give the prediction_id).")
     features = FeaturesField(required=False)
     output = serializers.JSONField(required=False, allow_null=True)
     title = serializers.CharField(max_length=200)
@@ -79,12 +81,17 @@ class ReportSerializer(serializers.ModelSerializer):
     incident_status = serializers.CharField(source="incident.status")
     reporter = serializers.CharField(source="reporter.username", default=None)
     url = serializers.SerializerMethodField()
+    inputs_withheld = serializers.SerializerMethodField(
+        help_text="True when the report was filed by a prediction id and you are outside the team that owns the "
+                  "model: its logged input values are the team's, so `features` and `schema_problems` are null and "
+                  "`input_checks` is empty. `prediction_id` and `output` are still shown.")
 
     class Meta:
         model = Report
         fields = ["id", "url", "model", "model_version", "prediction_id", "features", "output", "title",
                   "description", "expected", "context", "severity", "channel", "reporter", "incident",
-                  "incident_status", "schema_problems", "created_at", "fingerprint", "grouping_locked"]
+                  "incident_status", "schema_problems", "created_at", "fingerprint", "grouping_locked",
+                  "inputs_withheld"]
         extra_kwargs = {
             "fingerprint": {"help_text": "What grouped it into its incident (a SHA-256 of model, output class, "
                                          "surface and most suspicious input)."},
@@ -96,6 +103,24 @@ class ReportSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         path = obj.get_absolute_url()
         return request.build_absolute_uri(path) if request else path
+
+    def _withheld(self, obj: Report) -> bool:
+        # One reader per response (a list shares its root's context), so a page of reports asks once.
+        readers = self.context.get("inputs_readers")
+        if readers is None:
+            request = self.context.get("request")
+            readers = self.context["inputs_readers"] = LoggedInputsReaders(request.user if request else None)
+        return not readers.may_read(obj)
+
+    def get_inputs_withheld(self, obj: Report) -> bool:
+        return self._withheld(obj)
+
+    def to_representation(self, instance: Report) -> dict:
+        data = super().to_representation(instance)
+        if data["inputs_withheld"]:
+            data["features"] = None
+            data["schema_problems"] = None
+        return data
 
 
 class ReportDetailSerializer(ReportSerializer):
@@ -116,6 +141,8 @@ class ReportDetailSerializer(ReportSerializer):
 
     @extend_schema_field(InputCheckSerializer(many=True))
     def get_input_checks(self, obj: Report) -> list[dict]:
+        if self._withheld(obj):
+            return []
         return input_checks(model_version=obj.model_version, features=obj.features)
 
 

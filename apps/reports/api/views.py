@@ -33,6 +33,7 @@ class ReportListCreateApi(generics.ListAPIView):
     @extend_schema(
         request=ReportCreateSerializer,
         responses={201: ReportDetailSerializer, **problem_responses({
+            403: "A lookup by context outside the model's team, or a bot outside the model's team.",
             404: "No such model or model version.",
             422: "This Idempotency-Key was already used with another body.",
         })},
