@@ -151,7 +151,8 @@ def value(data: Any) -> str:
     if isinstance(data, bool):
         return "true" if data else "false"
     if isinstance(data, (int, float)):
-        return number(data)
+        # A logged value is shown in full (7.654321 stays 7.654321); only float noise goes.
+        return number(data, 10)
     if isinstance(data, str):
         return data
     try:

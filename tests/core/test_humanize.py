@@ -101,3 +101,9 @@ def test_filters_in_templates_format_like_the_functions():
     assert _render('{{ n|counted:"report" }} from {{ m|counted:"reporter" }}', n=2, m=1) == "2 reports from 1 reporter"
     assert _render("{{ x|number }} · {{ d|duration }}", x=2.1799999999999997, d=timedelta(days=8, hours=20)) == \
         "2.18 · 8 days 20 h"
+
+
+def test_a_logged_value_keeps_its_digits_and_loses_only_float_noise():
+    assert humanize.value(7.654321) == "7.654321"
+    assert humanize.value(0.1 + 0.2) == "0.3"
+    assert humanize.value(625000.0) == "625,000"
