@@ -11,8 +11,10 @@ from .models import Incident
 
 
 def incidents_naming(user_id: int) -> QuerySet:
-    """Ids of the restricted incidents that name this user."""
-    return Incident.restricted_to.through.objects.filter(user_id=user_id).values("incident_id")
+    """Ids of the restricted incidents that name this user. Only while restricted: the names
+    are there for the restriction, and lifting it gives them nothing beyond what everyone has."""
+    return (Incident.restricted_to.through.objects.filter(user_id=user_id, incident__restricted=True)
+            .values("incident_id"))
 
 
 def incident_visibility(user) -> Q | None:
