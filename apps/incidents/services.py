@@ -159,11 +159,12 @@ def _update_restriction(incident: Incident, *, actor, changes: dict, old: dict, 
 
 @transaction.atomic
 def incident_update(*, incident_id: int, actor, **changes) -> Incident:
-    """Changes the title, severity, owner, who may see the incident (`restricted`, and
+    """Changes the title, the title shown outside the team (`public_title`; "" for the
+    neutral "Incident #12 on model"), severity, owner, who may see the incident (`restricted`, and
     `restricted_to`: the people named besides the owning team), and the version the fix
     shipped in (`fixed_in_version`: a version string of the incident's model, or None)."""
     incident = _locked_for_work(incident_id=incident_id, actor=actor)
-    editable = {"title", "severity", "owner", "restricted", "restricted_to", "fixed_in_version"}
+    editable = {"title", "public_title", "severity", "owner", "restricted", "restricted_to", "fixed_in_version"}
     unknown = set(changes) - editable
     if unknown:
         raise InvalidInput(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")

@@ -19,8 +19,10 @@ from .models import INCIDENT_TRANSITIONS, IncidentStatus
 
 @login_required
 def incident_list_view(request):
-    return render(request, "incidents/incident_list.html",
-                  list_page(request, selectors.incident_list(user=request.user), per_page=LIST_PAGE_SIZE))
+    context = list_page(request, selectors.incident_list(user=request.user), per_page=LIST_PAGE_SIZE)
+    context["page"].object_list = selectors.incidents_as_seen_by(user=request.user,
+                                                                 incidents=context["page"].object_list)
+    return render(request, "incidents/incident_list.html", context)
 
 
 @login_required
