@@ -38,6 +38,7 @@ def incident_detail_view(request, pk: int):
         "events": audit_events_for(target=incident)[:50],
         "model_versions": selectors.incident_versions_involved(incidents=[incident])[incident.pk],
         "can_work": can_work,
+        "outside_title": selectors.incident_neutral_title(incident),
         "candidates": candidates,
         "can_merge": bool(candidates) and INCIDENT_TRANSITIONS.can_move(incident.status, IncidentStatus.DUPLICATE),
         # Moving an incident's only report would leave it empty: people merge the incident instead.
