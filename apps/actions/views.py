@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import DomainError, NotFound, PermissionDenied
+from apps.incidents.selectors import incidents_as_seen_by
 from apps.registry.models import ModelVersion
 
 from . import selectors, services
@@ -72,6 +73,7 @@ def _edit_form(item: ActionItem, data=None) -> TicketEditForm:
 @login_required
 def action_item_detail_view(request, pk: int, edit_form: TicketEditForm | None = None, status: int = 200):
     item = selectors.action_item_get(user=request.user, item_id=pk)
+    incidents_as_seen_by(user=request.user, incidents=[item.incident])
     can_work = selectors.action_item_can_work(user=request.user, item=item)
     _with_moves([item], {item.pk} if can_work else set())
     return render(request, "actions/detail.html", {

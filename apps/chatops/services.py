@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 
 from apps.accounts.models import BotAccount
 from apps.actions.selectors import action_items_blocking_close
@@ -39,6 +40,9 @@ class ChatCommand:
     user_id: str = ""
     user_name: str = ""
     channel_name: str = ""
+    # The platform's own ids: a channel's name can be reused or renamed, its id cannot.
+    channel_id: str = ""
+    team_id: str = ""
     trigger_id: str = ""  # unique per invocation: a retry of the same one files nothing twice
     response_url: str = ""  # where to post the replay verdict later
 
@@ -69,10 +73,27 @@ def _help(command: ChatCommand, prefix: str = "") -> dict:
     return _reply(f"{prefix}\n{text}".strip())
 
 
+def _same_channel(command: ChatCommand) -> Q | None:
+    """Reports filed from the channel the command comes from (the platform is the bot's).
+    By the channel's id (and workspace, when the platform sends one); reports filed before ids
+    were kept are matched by the channel's name. None when the command names no channel."""
+    without_id = Q(context__chat_channel_id__isnull=True) | Q(context__chat_channel_id="")
+    by_name = Q(context__chat_channel=command.channel_name) & without_id if command.channel_name else None
+    if not command.channel_id:
+        return by_name
+    by_id = Q(context__chat_channel_id=command.channel_id)
+    if command.team_id:
+        by_id &= Q(context__chat_team_id=command.team_id)
+    return by_id | by_name if by_name is not None else by_id
+
+
 def _status(command: ChatCommand, bot, report_id: int) -> dict:
-    # Only reports filed from this chat: anyone in the channel can ask, so the bot tells
-    # nothing that was filed elsewhere.
-    report = report_list(user=bot).filter(reporter=bot, pk=report_id).first()
+    # Only reports filed from this platform and channel: anyone in a channel can ask, and ids
+    # are sequential, so the bot tells nothing that was filed elsewhere — not even that it exists.
+    channel = _same_channel(command)
+    report = None
+    if channel is not None:
+        report = report_list(user=bot).filter(channel, reporter=bot, pk=report_id).first()
     if report is None:
         return _reply(f"I know no report WTF-{report_id} filed from {command.platform.title()}.")
     incident = report.incident
@@ -133,7 +154,8 @@ def _file_report(command: ChatCommand, bot, text: str) -> dict:
     report = report_create(
         reporter=bot, model_name=model.name, prediction_id=found[0], title=what[:200], description=text,
         context={"chat_platform": command.platform, "chat_user": command.user_name[:100],
-                 "chat_user_id": command.user_id[:100], "chat_channel": command.channel_name[:100]},
+                 "chat_user_id": command.user_id[:100], "chat_channel": command.channel_name[:100],
+                 "chat_channel_id": command.channel_id[:100], "chat_team_id": command.team_id[:100]},
         channel=command.platform,
     )
     chat_follow_up_on_commit(report=report, platform=command.platform, response_url=command.response_url)

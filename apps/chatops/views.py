@@ -42,7 +42,8 @@ def _command(request: HttpRequest, platform: str) -> ChatCommand | JsonResponse:
                                      detail="The command text contains a NUL character.")
     return ChatCommand(platform=platform, text=text, command=form.get("command", "/wtf")[:50],
                        user_id=form.get("user_id", ""), user_name=form.get("user_name", ""),
-                       channel_name=form.get("channel_name", ""), trigger_id=form.get("trigger_id", "")[:200],
+                       channel_name=form.get("channel_name", "")[:100], channel_id=form.get("channel_id", "")[:100],
+                       team_id=form.get("team_id", "")[:100], trigger_id=form.get("trigger_id", "")[:200],
                        response_url=form.get("response_url", "")[:500])
 
 

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from apps.incidents.models import ACTIVE_STATUSES
-from apps.incidents.selectors import incident_list
+from apps.incidents.selectors import incident_list, incidents_as_seen_by
 from apps.registry.selectors import model_list
 from apps.reports.selectors import report_list
 from mlincidents.celery import app as celery_app
@@ -86,5 +86,6 @@ def home(request: HttpRequest):
     return render(request, "core/home.html", {
         "models": model_list(),
         "reports": report_list(user=request.user)[:10],
-        "incidents": incident_list(user=request.user).filter(status__in=ACTIVE_STATUSES)[:10],
+        "incidents": incidents_as_seen_by(
+            user=request.user, incidents=incident_list(user=request.user).filter(status__in=ACTIVE_STATUSES)[:10]),
     })

@@ -44,7 +44,10 @@ INCIDENT_TRANSITIONS = StateMachine(
 class Incident(models.Model):
     """One underlying problem that one or many reports point at."""
 
+    # The first report's words, read by the team. Readers outside it may not see that report,
+    # so they read `public_title` when the team set one, else a neutral "Incident #12 on wine".
     title = models.CharField(max_length=200)
+    public_title = models.CharField(max_length=200, blank=True)
     model = models.ForeignKey("registry.Model", on_delete=models.PROTECT, related_name="incidents")
     status = models.CharField(max_length=16, choices=IncidentStatus.choices, default=IncidentStatus.OPEN)
     severity = models.CharField(max_length=16, choices=Severity.choices, default=Severity.MEDIUM)

@@ -13,8 +13,10 @@ from .models import Incident
 
 
 def incidents_naming(user_id: int) -> QuerySet:
-    """Ids of the restricted incidents that name this user."""
-    return Incident.restricted_to.through.objects.filter(user_id=user_id).values("incident_id")
+    """Ids of the restricted incidents that name this user. Only while restricted: the names
+    are there for the restriction, and lifting it gives them nothing beyond what everyone has."""
+    return (Incident.restricted_to.through.objects.filter(user_id=user_id, incident__restricted=True)
+            .values("incident_id"))
 
 
 def incident_visibility(user) -> Q | None:
@@ -27,6 +29,30 @@ def incident_visibility(user) -> Q | None:
     if not access.is_authenticated:
         return Q(pk__in=[])
     return Q(restricted=False) | Q(model__team_id__in=access.team_ids) | Q(pk__in=incidents_naming(access.user_id))
+
+
+def incident_neutral_title(incident: Incident) -> str:
+    """What readers outside the team read: the team's public title, else model and number."""
+    return incident.public_title or f"Incident #{incident.pk} on {incident.model.name}"
+
+
+def incidents_as_seen_by(*, user, incidents: Iterable[Incident]) -> list[Incident]:
+    """The incidents with the title `user` may read (in place; never saved). An incident's title
+    is its first report's title, and that report is withheld from readers outside the team:
+    they read `incident_neutral_title`. The team, the people a restricted incident names (who
+    see its reports) and admins read the title itself."""
+    incidents = list(incidents)
+    access = user_access(user)
+    if access.is_admin:
+        return incidents
+    outside = [incident for incident in incidents
+               if not (access.is_authenticated and access.can_work_on_team(incident.model.team_id))]
+    if access.is_authenticated and any(incident.restricted for incident in outside):
+        naming = set(incidents_naming(access.user_id).values_list("incident_id", flat=True))
+        outside = [incident for incident in outside if incident.pk not in naming]
+    for incident in outside:
+        incident.title = incident_neutral_title(incident)
+    return incidents
 
 
 def incident_list(*, user) -> QuerySet[Incident]:
@@ -92,7 +118,7 @@ def incident_get(*, user, incident_id: int) -> Incident:
     incident = incident_list(user=user).filter(pk=incident_id).first()
     if incident is None:
         raise NotFound(f"There is no incident {incident_id}, or you may not see it.")
-    return incident
+    return incidents_as_seen_by(user=user, incidents=[incident])[0]
 
 
 def incident_can_work(*, user, incident: Incident) -> bool:

@@ -132,10 +132,19 @@ def _usernames(users) -> list[str]:
 def _update_restriction(incident: Incident, *, actor, changes: dict, old: dict, new: dict) -> None:
     restricted = changes.pop("restricted", incident.restricted)
     named = changes.pop("restricted_to", None)
+    changes_named = named is not None
     current_named = list(incident.restricted_to.all())
     if named is None:
         named = current_named
     named = list({user.pk: user for user in named}.values())
+    if not restricted:
+        if changes_named and named:
+            raise InvalidInput("Only a restricted incident names the people who may see it: set restricted to "
+                               "true, or leave restricted_to empty.",
+                               errors={"restricted_to": ["Only with restricted: true."]})
+        # Lifting the restriction ends what it granted: the people named for it keep only
+        # what every signed-in user has.
+        named = []
     if restricted and actor is not None and not user_access(actor).is_admin \
             and incident.model.team_id not in user_access(actor).team_ids and actor not in named:
         # Restricting an incident must not lock out the person who does it.
@@ -150,11 +159,12 @@ def _update_restriction(incident: Incident, *, actor, changes: dict, old: dict, 
 
 @transaction.atomic
 def incident_update(*, incident_id: int, actor, **changes) -> Incident:
-    """Changes the title, severity, owner, who may see the incident (`restricted`, and
+    """Changes the title, the title shown outside the team (`public_title`; "" for the
+    neutral "Incident #12 on model"), severity, owner, who may see the incident (`restricted`, and
     `restricted_to`: the people named besides the owning team), and the version the fix
     shipped in (`fixed_in_version`: a version string of the incident's model, or None)."""
     incident = _locked_for_work(incident_id=incident_id, actor=actor)
-    editable = {"title", "severity", "owner", "restricted", "restricted_to", "fixed_in_version"}
+    editable = {"title", "public_title", "severity", "owner", "restricted", "restricted_to", "fixed_in_version"}
     unknown = set(changes) - editable
     if unknown:
         raise InvalidInput(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")

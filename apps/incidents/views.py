@@ -22,8 +22,10 @@ from .models import INCIDENT_TRANSITIONS, IncidentStatus
 
 @login_required
 def incident_list_view(request):
-    return render(request, "incidents/incident_list.html",
-                  list_page(request, selectors.incident_list(user=request.user), per_page=LIST_PAGE_SIZE))
+    context = list_page(request, selectors.incident_list(user=request.user), per_page=LIST_PAGE_SIZE)
+    context["page"].object_list = selectors.incidents_as_seen_by(user=request.user,
+                                                                 incidents=context["page"].object_list)
+    return render(request, "incidents/incident_list.html", context)
 
 
 def _detail_context(request, incident) -> dict:
@@ -37,6 +39,7 @@ def _detail_context(request, incident) -> dict:
         "events": audit_events_for(target=incident)[:50],
         "model_versions": selectors.incident_versions_involved(incidents=[incident])[incident.pk],
         "can_work": can_work,
+        "outside_title": selectors.incident_neutral_title(incident),
         "candidates": candidates,
         "can_merge": bool(candidates) and INCIDENT_TRANSITIONS.can_move(incident.status, IncidentStatus.DUPLICATE),
         # Moving an incident's only report would leave it empty: people merge the incident instead.

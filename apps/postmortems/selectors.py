@@ -14,7 +14,7 @@ from apps.accounts.access import require_review_on_model, user_access
 from apps.audit.sentences import event_phrase
 from apps.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from apps.incidents.evidence import evidence_as_seen_by
-from apps.incidents.selectors import incident_can_work, incident_get, incident_visibility
+from apps.incidents.selectors import incident_can_work, incident_get, incident_visibility, incidents_as_seen_by
 
 from .blameless import blame_hints
 from .models import (
@@ -41,6 +41,7 @@ def postmortem_get(*, user, incident_id: int) -> Postmortem:
     if postmortem is None:
         raise NotFound(f"INC-{incident_id} has no post-mortem yet; start one with POST "
                        f"/api/v1/incidents/{incident_id}/postmortem/.")
+    postmortem.incident = incident  # with the title this reader may read
     return postmortem
 
 
@@ -85,6 +86,13 @@ def postmortem_agenda(*, user) -> QuerySet[Postmortem]:
     if visible is not None:
         queryset = queryset.filter(incident__in=incident_visibility_queryset(visible))
     return queryset.order_by(F("review_requested_at").asc(nulls_first=True), "id")
+
+
+def postmortem_agenda_as_seen_by(*, user, limit: int = 100) -> list[Postmortem]:
+    """The agenda's first post-mortems, their incidents titled as `user` may read them."""
+    agenda = list(postmortem_agenda(user=user)[:limit])
+    incidents_as_seen_by(user=user, incidents=[postmortem.incident for postmortem in agenda])
+    return agenda
 
 
 def incident_visibility_queryset(visible):

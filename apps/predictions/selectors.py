@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -142,9 +143,15 @@ def predictions_matching(*, model: Model, lookup: PredictionLookup, limit: int =
 
 
 def _as_number(value: str) -> int | float | None:
+    """The number a typed value also stands for, if any. "nan", "inf", "Infinity" and "1e400"
+    stand for none: JSON has no such numbers, so no logged context holds one (PostgreSQL
+    refuses them as json, SQLite would compare them as text). They are matched as the text
+    typed, which is what a customer id "nan" or "Infinity" really is."""
     try:
         number = float(value)
     except ValueError:
+        return None
+    if not math.isfinite(number):
         return None
     return int(number) if number.is_integer() and abs(number) < 2**63 else number
 

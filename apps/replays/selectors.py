@@ -4,20 +4,27 @@ from django.db.models import Q, QuerySet
 
 from apps.accounts.access import user_access
 from apps.core.errors import NotFound
+from apps.reports.models import Report
+from apps.reports.selectors import report_list
 
 from .models import ExpectedOutcome, Replay, ReplayResult
 
 
 def replay_list(*, user) -> QuerySet[Replay]:
-    """Replays are team work: the owning team (everyone, for a model no team owns) and admins."""
+    """Replays are team work: the owning team (everyone, for a model no team owns) and admins,
+    and of those only whoever may see every report a replay ran. A replay shows each report's
+    outputs and diffs, so a restricted incident's reports (on a model no team owns, seen only
+    by the people it names) must not surface through someone else's replay."""
     access = user_access(user)
     queryset = Replay.objects.select_related("model_version__model", "requested_by")
     if access.is_admin:
         return queryset
     if not access.is_authenticated:
         return queryset.none()
-    return queryset.filter(Q(model_version__model__team_id__in=access.team_ids)
-                           | Q(model_version__model__team__isnull=True))
+    hidden_reports = Report.objects.exclude(pk__in=report_list(user=user).order_by().values("pk"))
+    return (queryset.filter(Q(model_version__model__team_id__in=access.team_ids)
+                            | Q(model_version__model__team__isnull=True))
+            .exclude(reports__in=hidden_reports))
 
 
 def replay_get(*, user, replay_id: int) -> Replay:
@@ -43,7 +50,6 @@ def reports_for_batch(*, user, model, reports: list[int] | None = None, incident
     """The reports a batch replay runs: an explicit list, an incident's, or the suite of
     resolved cases."""
     from apps.incidents.models import IncidentStatus
-    from apps.reports.selectors import report_list
 
     queryset = report_list(user=user).filter(model=model)
     if reports:

@@ -144,3 +144,40 @@ def test_anonymous_requests_are_refused(world, anonymous_client):
     for url in ("/api/v1/reports/", f"/api/v1/reports/{world.report.pk}/", "/api/v1/incidents/"):
         assert anonymous_client.get(url).status_code == 401
     assert Client().get(f"/reports/{world.report.pk}/").status_code == 302
+
+
+def test_lifting_a_restriction_ends_the_access_it_granted(world):
+    named = UserFactory()
+    incident_update(incident_id=world.incident.pk, actor=world.member, restricted=True, restricted_to=[named])
+    assert token_client(named).get(f"/api/v1/reports/{world.report.pk}/").status_code == 200
+
+    lifted = token_client(world.member).patch(f"/api/v1/incidents/{world.incident.pk}/", {"restricted": False},
+                                              format="json")
+
+    # Named only for the restriction: now like any signed-in user outside the team.
+    client = token_client(named)
+    assert lifted.status_code == 200 and lifted.json()["restricted_to"] == []
+    assert client.get(f"/api/v1/reports/{world.report.pk}/").status_code == 404
+    assert world.report.pk not in _report_ids(client)
+    assert _page(named).get(f"/reports/{world.report.pk}/").status_code == 404
+    assert client.get(f"/api/v1/incidents/{world.incident.pk}/").status_code == 200  # the outcome, as for all
+    assert client.patch(f"/api/v1/incidents/{world.incident.pk}/", {"severity": "high"},
+                        format="json").status_code == 403
+
+
+def test_names_left_on_an_unrestricted_incident_grant_nothing(world):
+    # Incidents un-restricted before the names were cleared on lifting still hold them.
+    named = UserFactory()
+    incident_update(incident_id=world.incident.pk, actor=world.member, restricted=True, restricted_to=[named])
+    type(world.incident).objects.filter(pk=world.incident.pk).update(restricted=False)
+
+    assert token_client(named).get(f"/api/v1/reports/{world.report.pk}/").status_code == 404
+
+
+def test_naming_people_on_an_unrestricted_incident_says_what_to_fix(world):
+    response = token_client(world.member).patch(f"/api/v1/incidents/{world.incident.pk}/",
+                                                {"restricted_to": [world.outsider.username]}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["restricted_to"] == ["Only with restricted: true."]
+    assert not world.incident.restricted_to.exists()

@@ -15,10 +15,15 @@ production data and belongs to the model's team."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -31,7 +36,9 @@ from apps.forensics.services import drift_report_request
 from apps.incidents.services import incident_update
 from apps.postmortems.services import postmortem_start, timeline_entry_add, why_node_add
 from apps.predictions.services import predictions_log
+from apps.registry.models import Model
 from apps.replays.services import expected_outcome_set, replay_start
+from apps.reports.models import Report
 from apps.reports.services import report_attachment_add
 from tests.accounts.factories import access_world
 from tests.actions.factories import accepted_ticket
@@ -66,6 +73,8 @@ class Row:
     expected: dict[str, int]
     body: dict | list | None = None
     restricted: bool = False
+    # The model is one no team owns (its reports and replays are everyone's unless restricted).
+    unowned: bool = False
     form: bool = False
     foreign_bot: bool = False
     reveals: tuple[str, ...] | None = None
@@ -156,6 +165,12 @@ MATRIX: list[Row] = [
     Row("api-report-expectation", "delete", "/api/v1/reports/{report}/expectation/", api(403, 404, 204)),
     Row("api-replay-detail", "get", "/api/v1/replays/{replay}/", api(404, 404, 200)),
     Row("api-replay-results", "get", "/api/v1/replays/{replay}/results/", api(404, 404, 200)),
+    Row("api-replay-detail", "get", "/api/v1/replays/{replay}/", api(200, 404, 404, admin=200), restricted=True,
+        unowned=True, note="a restricted incident's replay: only who may see all its reports (here its reporter)"),
+    Row("api-replay-results", "get", "/api/v1/replays/{replay}/results/", api(200, 404, 404, admin=200),
+        restricted=True, unowned=True),
+    Row("replays:detail", "get", "/replays/{replay}/", page(200, 404, 404, admin=200), restricted=True,
+        unowned=True),
     Row("api-incident-list", "get", "/api/v1/incidents/", api(200, 200, 200)),
     Row("api-incident-detail", "get", "/api/v1/incidents/{incident}/", api(200, 200, 200)),
     Row("api-incident-detail", "get", "/api/v1/incidents/{incident}/", api(404, 404, 200), restricted=True),
@@ -412,7 +427,8 @@ def _request(world, row: Row, role: str):
                          + (" (restricted)" if row.restricted else "")
                          + (" (another team's bot)" if row.foreign_bot else "")
                          + (" (by prediction id)" if row.body is _by_id else "")
-                         + (" (by lookup)" if row.body is _by_lookup else ""))
+                         + (" (by lookup)" if row.body is _by_lookup else "")
+                         + (" (no team)" if row.unowned else ""))
 def test_permission_matrix(row: Row):
     world = access_world()
     world.replay = replay_start(actor=world.member, model_version=world.version, reports=[world.report])
@@ -436,6 +452,8 @@ def test_permission_matrix(row: Row):
     world.ticket = accepted_ticket(world)
     world.other_bot = bot_account_create(username="other-team-bot")
     membership_set(team=world.other_team, user=world.other_bot, role="member")
+    if row.unowned:
+        Model.objects.filter(pk=world.model.pk).update(team=None)
     if row.restricted:
         incident_update(incident_id=world.incident.pk, actor=None, restricted=True)
 
@@ -453,3 +471,57 @@ def test_permission_matrix(row: Row):
     assert actual == row.expected
     if row.reveals is not None:
         assert revealed == set(row.reveals), "the logged input values reach exactly the team"
+
+
+# Chat `status ID`: whoever is in a channel may ask, so a report's title and its incident's
+# action items are told only in the platform and channel it was filed from. Everywhere else
+# the answer is word for word the one for an id that does not exist.
+@dataclass(frozen=True)
+class ChatAsk:
+    name: str
+    platform: str
+    channel_id: str
+    channel_name: str
+    team_id: str
+    answered: bool
+
+
+FILED_FROM = ("slack", "C-ML", "ml-wtf", "T1")
+CHAT_STATUS: list[ChatAsk] = [
+    ChatAsk("same channel", "slack", "C-ML", "ml-wtf", "T1", answered=True),
+    ChatAsk("another channel", "slack", "C-OPS", "ops", "T1", answered=False),
+    ChatAsk("a new channel with the old name", "slack", "C-NEW", "ml-wtf", "T1", answered=False),
+    ChatAsk("the same channel id in another workspace", "slack", "C-ML", "ml-wtf", "T2", answered=False),
+    ChatAsk("the other platform", "mattermost", "C-ML", "ml-wtf", "T1", answered=False),
+]
+
+
+def _chat(platform: str, *, text: str, channel_id: str, channel_name: str, team_id: str, trigger: str):
+    body = urlencode({"command": "/wtf", "text": text, "user_id": "U1", "user_name": "ada", "trigger_id": trigger,
+                      "channel_id": channel_id, "channel_name": channel_name, "team_id": team_id,
+                      "token": settings.MATTERMOST_TOKEN})
+    now = str(int(time.time()))
+    signature = "v0=" + hmac.new(settings.SLACK_SIGNING_SECRET.encode(), f"v0:{now}:{body}".encode(),
+                                 hashlib.sha256).hexdigest()
+    return APIClient().post(f"/integrations/{platform}/commands/", body,
+                            content_type="application/x-www-form-urlencoded",
+                            HTTP_X_SLACK_REQUEST_TIMESTAMP=now, HTTP_X_SLACK_SIGNATURE=signature).json()["text"]
+
+
+@pytest.mark.parametrize("ask", CHAT_STATUS, ids=lambda ask: ask.name)
+def test_chat_status_matrix(ask: ChatAsk):
+    world = access_world()
+    predictions_log(rows=_prediction(world))
+    platform, channel_id, channel_name, team_id = FILED_FROM
+    _chat(platform, text=f"{world.model.name} {_prediction(world)[0]['prediction_id']} the invoice looks off",
+          channel_id=channel_id, channel_name=channel_name, team_id=team_id, trigger="file")
+    report = Report.objects.get(channel=platform)
+
+    answer = _chat(ask.platform, text=f"status {report.pk}", channel_id=ask.channel_id,
+                   channel_name=ask.channel_name, team_id=ask.team_id, trigger="ask")
+    unknown = _chat(ask.platform, text=f"status {report.pk + 1000}", channel_id=ask.channel_id,
+                    channel_name=ask.channel_name, team_id=ask.team_id, trigger="unknown")
+
+    assert ("the invoice looks off" in answer) is ask.answered
+    if not ask.answered:
+        assert answer == unknown.replace(str(report.pk + 1000), str(report.pk))

@@ -163,3 +163,37 @@ def test_status_lists_the_open_action_items_of_the_incident(logged):
     assert f"AI-{items[0].pk} “Check units at ingestion” (open, ana, due " in text and "— OVERDUE" in text
     assert f"AI-{items[1].pk} “Alert on drift” (in progress, ana" in text
     assert "Retrain" not in text
+
+
+def _in(channel_id: str, channel_name: str, **extra) -> dict:
+    return {"channel_id": channel_id, "channel_name": channel_name, **extra}
+
+
+def test_status_answers_only_in_the_channel_the_report_was_filed_from(logged):
+    slack(_form("iris req-777 the shop shows cacti", **_in("C1", "ml-wtf")))
+    report = Report.objects.get()
+    unknown = slack(_form("status 999999", trigger_id="9", **_in("C2", "random"))).json()["text"]
+
+    same_channel = slack(_form(f"status {report.pk}", trigger_id="2", **_in("C1", "ml-wtf"))).json()["text"]
+    other_channel = slack(_form(f"status {report.pk}", trigger_id="3", **_in("C2", "random"))).json()["text"]
+    # A channel that took the old one's name is another channel.
+    same_name = slack(_form(f"status {report.pk}", trigger_id="4", **_in("C3", "ml-wtf"))).json()["text"]
+    other_workspace = slack(_form(f"status {report.pk}", trigger_id="5",
+                                  **_in("C1", "ml-wtf", team_id="T2"))).json()["text"]
+
+    assert "the shop shows cacti" in same_channel and f"INC-{report.incident_id}" in same_channel
+    for answer in (other_channel, same_name, other_workspace):
+        # The same words as for an id that does not exist: nothing tells that it does.
+        assert answer == unknown.replace("999999", str(report.pk))
+        assert "cacti" not in answer and f"INC-{report.incident_id}" not in answer
+
+
+def test_status_of_a_slack_report_is_not_told_on_mattermost(logged):
+    slack(_form("iris req-777 the shop shows cacti", **_in("C1", "ml-wtf")))
+    report = Report.objects.get()
+
+    answer = Client().post("/integrations/mattermost/commands/",
+                           data=_form(f"status {report.pk}", token=MATTERMOST_TOKEN, **_in("C1", "ml-wtf")),
+                           content_type="application/x-www-form-urlencoded").json()["text"]
+
+    assert answer == f"I know no report WTF-{report.pk} filed from Mattermost."

@@ -114,3 +114,32 @@ def test_the_form_shows_the_team_what_was_logged_before_filing(logged, team):
     assert "sepal_length" in found.content.decode()
     assert missing.status_code == 404 and "No logged prediction" in missing.content.decode()
     assert nonsense.status_code == 400
+
+
+@pytest.fixture
+def odd_customers(logged):
+    # Customer ids that read as non-finite numbers: matched as the text they are.
+    predictions_log(rows=[{"prediction_id": f"p-{name}", "model": "iris", "model_version": "1.0",
+                           "features": iris_row(9), "output": "setosa", "timestamp": "2026-11-22T10:00:00Z",
+                           "context": {"customer": name}} for name in ("nan", "Infinity", "1e400")])
+    return logged
+
+
+@pytest.mark.parametrize("typed", ["nan", "inf", "Infinity", "-Infinity", "1e400", "NaN"])
+def test_non_finite_looking_context_values_are_matched_as_text_not_a_500(odd_customers, team, typed):
+    # They were a 500 on PostgreSQL ("invalid input syntax for type json"): the lookup also
+    # tried the value as a number, and NaN / Infinity are no JSON.
+    member = token_client(member_of(team))
+
+    searched = member.get("/api/v1/predictions/", {"model": "iris", "context.customer": typed})
+    filed = _file(member, {"context": {"customer": typed}})
+
+    expected = [f"p-{typed}"] if typed in ("nan", "Infinity", "1e400") else []
+    assert searched.status_code == 200, searched.content
+    assert [row["prediction_id"] for row in searched.json()["results"]] == expected
+    if expected:
+        assert filed.status_code == 201, filed.content
+        assert Report.objects.get().prediction_id == expected[0]
+    else:
+        assert filed.status_code == 400 and "No logged prediction of 'iris' matches" in filed.json()["detail"]
+

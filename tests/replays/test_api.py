@@ -1,5 +1,8 @@
 import pytest
+from django.test import Client
 
+from apps.incidents.services import incident_update
+from tests.accounts.factories import UserFactory, admin_user, token_client
 from tests.registry.factories import trained_version
 from tests.reports.factories import file_report
 
@@ -73,3 +76,26 @@ def test_bad_batch_requests_are_explained(api_client, version, body, status):
 def test_unknown_replays_and_reports_are_404(api_client):
     assert api_client.get("/api/v1/replays/123456/").status_code == 404
     assert api_client.post("/api/v1/reports/123456/replays/", {}, format="json").status_code == 404
+
+
+def test_a_replay_of_a_restricted_incidents_reports_is_read_only_by_who_may_see_them(version, run_on_commit):
+    # A model no team owns: its replays are everyone's work, but a restricted incident's
+    # reports are not everyone's to read, and neither are their replayed outputs.
+    reporter, named, bystander = UserFactory(), UserFactory(), UserFactory()
+    report = file_report(reporter=reporter, version=version, output="setosa", title="Customer 4411's invoice")
+    incident_update(incident_id=report.incident_id, actor=admin_user(), restricted=True, restricted_to=[named])
+    with run_on_commit():
+        accepted = token_client(named).post(f"/api/v1/reports/{report.pk}/replays/", {}, format="json")
+    assert accepted.status_code == 202
+    replay = accepted.json()["id"]
+
+    def reads(user) -> list[int]:
+        client, page = token_client(user), Client()
+        page.force_login(user)
+        return [client.get(f"/api/v1/replays/{replay}/results/").status_code,
+                client.get(f"/api/v1/replays/{replay}/").status_code, page.get(f"/replays/{replay}/").status_code]
+
+    assert reads(bystander) == [404, 404, 404]
+    assert reads(named) == [200, 200, 200]
+    assert reads(reporter) == [200, 200, 200]  # every report it ran is theirs
+    assert token_client(named).get(f"/api/v1/replays/{replay}/results/").json()["results"][0]["report"] == report.pk

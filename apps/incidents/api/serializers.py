@@ -25,16 +25,20 @@ class IncidentSerializer(serializers.ModelSerializer):
                   "regression; reports from older versions are the known, fixed bug.")
     merged_into = serializers.IntegerField(source="merged_into_id", read_only=True, allow_null=True,
                                            help_text="The incident this one was merged into (it is a duplicate).")
+    title = serializers.CharField(
+        max_length=200, help_text="Its first report's title for the team; readers outside the team read "
+                                  "`public_title`, or \"Incident #12 on model\" while there is none.")
+    public_title = serializers.CharField(read_only=True, help_text="The title the team shows outside the team.")
     fingerprint = serializers.CharField(read_only=True, help_text="What groups reports here (a SHA-256).")
     fingerprint_label = serializers.CharField(
         read_only=True, help_text="The fingerprint's parts: model, output class, surface, most suspicious input.")
 
     class Meta:
         model = Incident
-        fields = ["id", "title", "model", "status", "severity", "owner", "resolution_note", "report_count",
-                  "reporter_count", "allowed_transitions", "restricted", "restricted_to", "created_at", "updated_at",
-                  "first_seen", "last_seen", "model_versions", "fixed_in_version", "merged_into", "fingerprint",
-                  "fingerprint_label"]
+        fields = ["id", "title", "public_title", "model", "status", "severity", "owner", "resolution_note",
+                  "report_count", "reporter_count", "allowed_transitions", "restricted", "restricted_to", "created_at",
+                  "updated_at", "first_seen", "last_seen", "model_versions", "fixed_in_version", "merged_into",
+                  "fingerprint", "fingerprint_label"]
         read_only_fields = ["id", "model", "status", "resolution_note", "restricted", "created_at", "updated_at"]
 
     def get_allowed_transitions(self, obj: Incident) -> list[str]:
@@ -62,6 +66,9 @@ class OwnerField(serializers.SlugRelatedField):
 
 class IncidentUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
+    public_title = serializers.CharField(
+        max_length=200, required=False, allow_blank=True,
+        help_text="What readers outside the team see as its title; \"\" shows \"Incident #12 on model\".")
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
     owner = OwnerField(slug_field="username", queryset=get_user_model().objects.all(), allow_null=True,
                        required=False)

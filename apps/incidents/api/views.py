@@ -21,7 +21,7 @@ class IncidentListApi(generics.ListAPIView):
         return selectors.incident_list(user=self.request.user)
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
+        page = selectors.incidents_as_seen_by(user=request.user, incidents=self.paginate_queryset(self.get_queryset()))
         context = self.get_serializer_context() | {
             "versions_involved": selectors.incident_versions_involved(incidents=page)}
         return self.get_paginated_response(IncidentSerializer(page, many=True, context=context).data)
