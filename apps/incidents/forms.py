@@ -90,7 +90,7 @@ class IncidentFilterForm(forms.Form):
     sort = forms.ChoiceField(required=False, label="Sort", choices=list(SORTS.items()))
 
     def __init__(self, data=None, *, models: list[tuple[str, str]], owners: list[tuple[str, str]]):
-        super().__init__(data)
+        super().__init__(data, label_suffix="")
         self.fields["status"].choices = [("", "Any status"), ("active", "Active (not yet resolved)"),
                                          *IncidentStatus.choices]
         self.fields["severity"].choices = [("", "Any severity"), *Severity.choices]

@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from apps.accounts.access import user_access
 from apps.core.errors import NotFound, PermissionDenied
 
-from .models import Incident
+from .models import Incident, IncidentStatus, Severity
 
 
 def incidents_naming(user_id: int) -> QuerySet:
@@ -67,6 +68,92 @@ def incident_list(*, user) -> QuerySet[Incident]:
                               reporter_count=Count("reports__reporter", distinct=True),
                               first_seen=Min("reports__created_at"), last_seen=Max("reports__created_at"))
             .order_by("-created_at", "-id"))
+
+
+ACTIVE_STATUSES = (IncidentStatus.OPEN, IncidentStatus.TRIAGED, IncidentStatus.INVESTIGATING,
+                   IncidentStatus.MITIGATED)
+_SEVERITY_RANK = Case(*(When(severity=value, then=Value(rank)) for rank, value in enumerate(
+    (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW))), default=Value(9), output_field=IntegerField())
+_ORDERINGS = {
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "last_seen": ("-last_seen", "-id"),
+    "reports": ("-report_count", "-id"),
+    "severity": ("severity_rank", "-created_at", "-id"),
+}
+
+
+@dataclass(frozen=True)
+class IncidentFilters:
+    """What the incident list is narrowed to (the list page's GET form, or an API's query)."""
+
+    q: str = ""
+    status: str = ""  # a status, "active" (open to mitigated), or "" for any
+    severity: str = ""
+    model: str = ""  # a model's name
+    owner: str = ""  # "me", "none", a user id, or "" for anyone
+    since: date | None = None
+    until: date | None = None
+    sort: str = "newest"
+
+
+def incident_title_readable(user) -> Q | None:
+    """The incidents whose own title `user` may read (see `incidents_as_seen_by`); a search must
+    not match words of a title the reader is shown a neutral one for. None means all."""
+    access = user_access(user)
+    if access.is_admin:
+        return None
+    if not access.is_authenticated:
+        return Q(pk__in=[])
+    return (Q(model__team__isnull=True) | Q(model__team_id__in=access.team_ids)
+            | Q(pk__in=incidents_naming(access.user_id)))
+
+
+def incident_list_filtered(*, user, filters: IncidentFilters) -> QuerySet[Incident]:
+    """`incident_list` narrowed by the filters and sorted; the same annotations, one query a page."""
+    queryset = incident_list(user=user)
+    if filters.q:
+        text = filters.q.strip()
+        number = text.upper().removeprefix("INC-").strip()
+        readable = incident_title_readable(user)
+        by_title = Q(title__icontains=text) if readable is None else (Q(title__icontains=text) & readable)
+        match = by_title | Q(public_title__icontains=text) | Q(model__name__icontains=text)
+        if number.isdigit() and len(number) < 18:
+            match |= Q(pk=int(number))
+        queryset = queryset.filter(match)
+    if filters.status == "active":
+        queryset = queryset.filter(status__in=ACTIVE_STATUSES)
+    elif filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.severity:
+        queryset = queryset.filter(severity=filters.severity)
+    if filters.model:
+        queryset = queryset.filter(model__name=filters.model)
+    if filters.owner == "me":
+        queryset = queryset.filter(owner_id=getattr(user, "pk", None))
+    elif filters.owner == "none":
+        queryset = queryset.filter(owner__isnull=True)
+    elif filters.owner.isdigit():
+        queryset = queryset.filter(owner_id=int(filters.owner))
+    if filters.since:
+        queryset = queryset.filter(created_at__gte=timezone.make_aware(datetime.combine(filters.since, time.min)))
+    if filters.until:
+        queryset = queryset.filter(created_at__lte=timezone.make_aware(datetime.combine(filters.until, time.max)))
+    if filters.sort == "severity":
+        queryset = queryset.annotate(severity_rank=_SEVERITY_RANK)
+    return queryset.order_by(*_ORDERINGS.get(filters.sort, _ORDERINGS["newest"]))
+
+
+def incident_filter_choices(*, user) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The models and the owners the list's filters offer: those of incidents the user sees."""
+    visible = Incident.objects.all()
+    scope = incident_visibility(user)
+    if scope is not None:
+        visible = visible.filter(scope)
+    models = sorted(set(visible.values_list("model__name", "model__display_name")))
+    owners = sorted({(str(pk), username) for pk, username in visible.filter(owner__isnull=False)
+                     .values_list("owner_id", "owner__username")}, key=lambda pair: pair[1].lower())
+    return [(name, display or name) for name, display in models], owners
 
 
 @dataclass(frozen=True)

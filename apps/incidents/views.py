@@ -16,13 +16,20 @@ from apps.reports.selectors import report_list
 from . import selectors, services
 from .console import MOVES, incident_console
 from .evidence import incident_evidence_add, incident_evidence_list
-from .forms import IncidentEvidenceForm, IncidentFieldsForm, IncidentMergeForm, IncidentMoveForm
+from .forms import IncidentEvidenceForm, IncidentFieldsForm, IncidentFilterForm, IncidentMergeForm, IncidentMoveForm
 from .models import INCIDENT_TRANSITIONS, IncidentStatus
 
 
 @login_required
 def incident_list_view(request):
-    context = list_page(request, selectors.incident_list(user=request.user), per_page=LIST_PAGE_SIZE)
+    models, owners = selectors.incident_filter_choices(user=request.user)
+    form = IncidentFilterForm(request.GET or None, models=models, owners=owners)
+    # A filter that does not parse (a hand-edited URL) is shown with its error and ignored.
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.IncidentFilters(**{key: value for key, value in data.items() if value not in (None, "")})
+    context = list_page(request, selectors.incident_list_filtered(user=request.user, filters=filters),
+                        per_page=LIST_PAGE_SIZE)
+    context.update(form=form, filtered=any(value not in (None, "") for key, value in data.items() if key != "sort"))
     context["page"].object_list = selectors.incidents_as_seen_by(user=request.user,
                                                                  incidents=context["page"].object_list)
     return render(request, "incidents/incident_list.html", context)

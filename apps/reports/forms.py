@@ -4,6 +4,8 @@ from rest_framework.exceptions import ParseError
 from apps.core.parsers import loads_checked
 from apps.registry.models import ModelVersion
 
+from .models import Channel
+
 
 class VersionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: ModelVersion) -> str:
@@ -74,3 +76,24 @@ class ReportMoveForm(forms.Form):
     """Shape only: an empty choice means "a new incident of its own" (unmerge)."""
 
     incident = forms.IntegerField(min_value=1, required=False, label="Move to")
+
+
+class ReportFilterForm(forms.Form):
+    """The report list's search box and filters, in the URL so a view can be shared."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search",
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title, WTF-12 or prediction id"}))
+    model = forms.ChoiceField(required=False, label="Model")
+    channel = forms.ChoiceField(required=False, label="Channel")
+    incident_status = forms.ChoiceField(required=False, label="Incident")
+    since = forms.DateField(required=False, label="Filed from", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label="Filed until", widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(required=False, label="Sort", choices=[("newest", "Newest first"),
+                                                                    ("oldest", "Oldest first")])
+
+    def __init__(self, data=None, *, models: list[tuple[str, str]]):
+        super().__init__(data, label_suffix="")
+        self.fields["model"].choices = [("", "Any model"), *models]
+        self.fields["channel"].choices = [("", "Any channel"), *Channel.choices]
+        self.fields["incident_status"].choices = [("", "Any"), ("active", "Still being worked on"),
+                                                  ("done", "Resolved or closed"), ("declined", "Declined")]

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from apps.accounts.access import user_access
 from apps.core.errors import NotFound
@@ -107,3 +109,47 @@ def reports_per_day(*, user, model, since: datetime) -> dict:
     rows = (report_list(user=user).filter(model=model, created_at__gte=since)
             .annotate(day=TruncDate("created_at")).values("day").annotate(n=Count("id")).order_by())
     return {row["day"]: {"filed": row["n"]} for row in rows}
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    q: str = ""
+    model: str = ""
+    channel: str = ""
+    incident_status: str = ""  # "active", "done", "declined" or ""
+    since: date | None = None
+    until: date | None = None
+    sort: str = "newest"
+
+
+_INCIDENT_STATES = {"active": ("open", "triaged", "investigating", "mitigated"), "done": ("resolved", "closed"),
+                    "declined": ("declined",)}
+
+
+def report_list_filtered(*, user, filters: ReportFilters) -> QuerySet[Report]:
+    """`report_list` narrowed by the list page's filters (one query a page, like the list)."""
+    queryset = report_list(user=user)
+    if filters.q:
+        text = filters.q.strip()
+        number = text.upper().removeprefix("WTF-").strip()
+        match = Q(title__icontains=text) | Q(prediction_id=text)
+        if number.isdigit() and len(number) < 18:
+            match |= Q(pk=int(number))
+        queryset = queryset.filter(match)
+    if filters.model:
+        queryset = queryset.filter(model__name=filters.model)
+    if filters.channel:
+        queryset = queryset.filter(channel=filters.channel)
+    if filters.incident_status in _INCIDENT_STATES:
+        queryset = queryset.filter(incident__status__in=_INCIDENT_STATES[filters.incident_status])
+    if filters.since:
+        queryset = queryset.filter(created_at__gte=timezone.make_aware(datetime.combine(filters.since, time.min)))
+    if filters.until:
+        queryset = queryset.filter(created_at__lte=timezone.make_aware(datetime.combine(filters.until, time.max)))
+    return queryset.order_by("created_at", "id") if filters.sort == "oldest" else queryset
+
+
+def report_filter_models(*, user) -> list[tuple[str, str]]:
+    """The models of the reports `user` may see, for the list's model filter."""
+    rows = set(report_list(user=user).order_by().values_list("model__name", "model__display_name").distinct())
+    return [(name, display or name) for name, display in sorted(rows)]

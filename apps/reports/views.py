@@ -25,14 +25,20 @@ from apps.replays.services import replay_start
 
 from . import selectors, services
 from .attachments import download_name, upload_request_check
-from .forms import ReportForm, ReportMoveForm
+from .forms import ReportFilterForm, ReportForm, ReportMoveForm
 from .models import Channel
 
 
 @login_required
 def report_list_view(request):
-    return render(request, "reports/report_list.html",
-                  list_page(request, selectors.report_list(user=request.user), per_page=LIST_PAGE_SIZE))
+    form = ReportFilterForm(request.GET or None, models=selectors.report_filter_models(user=request.user))
+    # A filter that does not parse (a hand-edited URL) is shown with its error and ignored.
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.ReportFilters(**{key: value for key, value in data.items() if value not in (None, "")})
+    context = list_page(request, selectors.report_list_filtered(user=request.user, filters=filters),
+                        per_page=LIST_PAGE_SIZE)
+    context.update(form=form, filtered=any(value not in (None, "") for key, value in data.items() if key != "sort"))
+    return render(request, "reports/report_list.html", context)
 
 
 # Service error keys that the form names differently.

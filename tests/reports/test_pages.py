@@ -184,3 +184,18 @@ def test_without_a_broker_the_page_says_the_replay_finished_not_that_it_started(
     page = client.post(f"/reports/{report.pk}/replay/", follow=True).content.decode()
 
     assert "Replay on version 1.0 finished: its verdict is below." in page and "Reproduces" in page
+
+
+def test_the_report_list_searches_and_filters_in_the_url(signed_in, user, version):
+    slack = file_report(reporter=user, version=version, title="Invoice flagged", channel="slack")
+    form = file_report(reporter=user, version=version, index=1, title="Slow page", channel="form")
+
+    by_text = signed_in.get("/reports/", {"q": "invoice"}).content.decode()
+    by_number = signed_in.get("/reports/", {"q": f"wtf-{form.pk}"}).content.decode()
+    by_channel = signed_in.get("/reports/", {"channel": "slack"}).content.decode()
+
+    assert f"WTF-{slack.pk} Invoice flagged" in by_text and "Slow page" not in by_text and "1 report match." in by_text
+    assert f"WTF-{form.pk} Slow page" in by_number and "Invoice flagged" not in by_number
+    assert "Invoice flagged" in by_channel and "Slow page" not in by_channel
+    bad = signed_in.get("/reports/", {"channel": "pigeon"})
+    assert bad.status_code == 200 and "Channel: Select a valid choice." in bad.content.decode()
