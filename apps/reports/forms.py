@@ -81,8 +81,8 @@ class ReportMoveForm(forms.Form):
 class ReportFilterForm(forms.Form):
     """The report list's search box and filters, in the URL so a view can be shared."""
 
-    q = forms.CharField(required=False, max_length=200, label="Search",
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title, WTF-12 or prediction id"}))
+    q = forms.CharField(required=False, max_length=200, label="Search", widget=forms.TextInput(
+        attrs={"type": "search", "placeholder": "Title, WTF-12 or prediction id"}))
     model = forms.ChoiceField(required=False, label="Model")
     channel = forms.ChoiceField(required=False, label="Channel")
     incident_status = forms.ChoiceField(required=False, label="Incident")
