@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from apps.forensics.services import drift_report_run, report_forensics_compute
+from apps.forensics.templatetags.forensics_tags import drift_reason
 from apps.incidents.models import Incident
 from apps.reports.services import report_create
 from tests.accounts.factories import TeamFactory, UserFactory, member_of, token_client
@@ -84,3 +85,11 @@ def test_report_page_without_reference_offers_to_attach_one(client):
     page = client.get(f"/reports/{report.pk}/").content.decode()
 
     assert 'id="no-reference"' in page and "--reference" in page
+
+
+def test_the_drift_page_says_which_statistic_decided_each_verdict():
+    kept = {"method": "ks", "drifted": False, "ks_p_value": 0.2134, "psi": 0.14}
+    moved = {"method": "wasserstein", "drifted": True, "wasserstein_normed": 0.4567}
+    assert drift_reason(kept) == "the KS test decides: p = 0.213, not below 0.05"
+    assert drift_reason(moved) == "the normed Wasserstein distance decides: 0.457, at or over 0.1"
+    assert drift_reason({"method": None, "note": "No values to compare."}) == "No values to compare."
