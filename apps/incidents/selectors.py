@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.accounts.access import user_access
 from apps.core.errors import NotFound, PermissionDenied
 
-from .models import Incident, IncidentStatus, Severity
+from .models import ACTIVE_STATUSES, Incident, Severity
 
 
 def incidents_naming(user_id: int) -> QuerySet:
@@ -70,8 +70,6 @@ def incident_list(*, user) -> QuerySet[Incident]:
             .order_by("-created_at", "-id"))
 
 
-ACTIVE_STATUSES = (IncidentStatus.OPEN, IncidentStatus.TRIAGED, IncidentStatus.INVESTIGATING,
-                   IncidentStatus.MITIGATED)
 _SEVERITY_RANK = Case(*(When(severity=value, then=Value(rank)) for rank, value in enumerate(
     (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW))), default=Value(9), output_field=IntegerField())
 _ORDERINGS = {

@@ -104,10 +104,12 @@ def attachment_get(*, user, report_id: int, attachment_id: int) -> Attachment:
     return attachment
 
 
-def reports_per_day(*, user, model, since: datetime) -> dict:
-    """{day: {"filed": n}}: the model's reports `user` may see, filed since `since`."""
-    rows = (report_list(user=user).filter(model=model, created_at__gte=since)
-            .annotate(day=TruncDate("created_at")).values("day").annotate(n=Count("id")).order_by())
+def reports_per_day(*, user, since: datetime, model=None) -> dict:
+    """{day: {"filed": n}}: the reports `user` may see (of one model, or of all), filed since `since`."""
+    queryset = report_list(user=user).filter(created_at__gte=since)
+    if model is not None:
+        queryset = queryset.filter(model=model)
+    rows = (queryset.annotate(day=TruncDate("created_at")).values("day").annotate(n=Count("id")).order_by())
     return {row["day"]: {"filed": row["n"]} for row in rows}
 
 
