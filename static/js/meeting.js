@@ -38,6 +38,11 @@
     liveStatus.classList.toggle("error", Boolean(isError));
   }
 
+  function slideLabel(name) {
+    const slide = slides[names.indexOf(name)];
+    return slide ? slide.getAttribute("aria-label") : name;
+  }
+
   function iPresent() { return Boolean(presenter && presenter.you); }
 
   // `byHand`: the viewer moved (keys, buttons, the table of contents). Someone following a
@@ -136,7 +141,7 @@
     const someoneElse = Boolean(presenter && !presenter.you);
     if (!presenter) presenterStatus.textContent = "Nobody is presenting.";
     else if (presenter.you) presenterStatus.textContent = "You are presenting: everyone following sees your slide.";
-    else presenterStatus.textContent = presenter.username + " is presenting.";
+    else presenterStatus.textContent = presenter.username + " is presenting · " + slideLabel(presenter.section);
     presenterStatus.classList.toggle("live", Boolean(presenter));
     if (presentButton) {
       presentButton.textContent = someoneElse ? "Take over presenting" : "Present";
