@@ -145,6 +145,8 @@
     presenterStatus.classList.toggle("live", Boolean(presenter));
     if (presentButton) {
       presentButton.textContent = someoneElse ? "Take over presenting" : "Present";
+      // Taking a meeting from someone is not the obvious next step, so it is not the primary button.
+      presentButton.classList.toggle("primary", !someoneElse);
       presentButton.hidden = iPresent() && presenting();
       stopButton.hidden = !iPresent();
     }
