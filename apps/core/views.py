@@ -5,9 +5,9 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import Count, Q
-from django.utils import timezone
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from apps.incidents.models import ACTIVE_STATUSES

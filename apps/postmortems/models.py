@@ -193,3 +193,24 @@ class ReviewComment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment on {self.section} of INC-{self.postmortem.incident_id}"
+
+
+# The meeting screen's slides: the sections, then the review panel.
+MEETING_SLIDES: list[str] = [*Section.values, "review"]
+
+
+class MeetingPresenter(models.Model):
+    """Who presents a post-mortem's review meeting and which slide their screen shows: what the
+    other screens in the room follow. This is the meeting's state, not the document's: a move
+    neither counts as a change of the post-mortem (its `revision`, which would make every screen
+    fetch its slides again) nor is audited. A row of its own, so that moving a slide never
+    contends with someone saving a section."""
+
+    postmortem = models.OneToOneField(Postmortem, on_delete=models.CASCADE, related_name="meeting_presenter")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    section = models.CharField(max_length=16)
+    started_at = models.DateTimeField(default=timezone.now)
+    moved_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user} presents INC-{self.postmortem.incident_id} ({self.section})"

@@ -5,10 +5,11 @@ reviewers of the team decide."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
+from django.utils import timezone
 
 from apps.accounts.access import require_review_on_model, user_access
 from apps.audit.sentences import event_phrase
@@ -19,6 +20,7 @@ from apps.incidents.selectors import incident_can_work, incident_get, incident_v
 from .blameless import blame_hints
 from .models import (
     POSTMORTEM_TRANSITIONS,
+    MeetingPresenter,
     Postmortem,
     PostmortemStatus,
     RootCauseCategory,
@@ -30,6 +32,9 @@ from .models import (
 # The editor nudges toward about five levels: fewer usually stops at a symptom, many more
 # usually wanders off into history.
 SUGGESTED_DEPTH = 5
+# A presenter who has not moved a slide for this long has left the meeting (closed the laptop
+# without pressing Stop): screens opened later must not jump to where that meeting ended.
+PRESENTER_IDLE = timedelta(hours=2)
 BLAME_CHECKED_FIELDS = ("summary", "facts", "root_cause_summary", "business_impact", "went_well", "went_wrong",
                         "got_lucky")
 
@@ -76,6 +81,31 @@ def postmortem_get_for_work(*, user, incident_id: int) -> Postmortem:
         raise PermissionDenied("Only the team that owns the model and the people named on the incident may change "
                                "its post-mortem.")
     return postmortem
+
+
+@dataclass(frozen=True)
+class PresenterView:
+    """Who presents the meeting now and on which slide, as the meeting screen polls it."""
+
+    username: str
+    section: str
+    moved_at: datetime
+    you: bool  # the person asking is the presenter
+
+    def as_json(self) -> dict[str, Any]:
+        return {"username": self.username, "section": self.section, "moved_at": self.moved_at.isoformat(),
+                "you": self.you}
+
+
+def meeting_presenter(*, user, postmortem: Postmortem) -> PresenterView | None:
+    """The presenter of `postmortem`'s review meeting, for someone already allowed to see it;
+    None when nobody presents (or the last presenter went idle)."""
+    row = (MeetingPresenter.objects.select_related("user")
+           .filter(postmortem=postmortem, moved_at__gte=timezone.now() - PRESENTER_IDLE).first())
+    if row is None:
+        return None
+    return PresenterView(username=row.user.get_username(), section=row.section, moved_at=row.moved_at,
+                         you=row.user_id == getattr(user, "pk", None))
 
 
 def postmortem_agenda(*, user) -> QuerySet[Postmortem]:

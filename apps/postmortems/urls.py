@@ -20,6 +20,7 @@ urlpatterns = [
     path(_PM + "actions/<int:item_id>/review/", views.action_review_view, name="action-review"),
     path(_PM + "comments/", views.comment_add_view, name="comment-add"),
     path(_PM + "revision/", views.revision_view, name="revision"),
+    path(_PM + "presenter/", views.presenter_view, name="presenter"),
     path(_PM + "fragments/<slug:section>/", views.fragment_view, name="fragment"),
     path(_PM + "print/", views.print_view, name="print"),
     path(_PM + "export.md", views.export_markdown_view, name="export"),

@@ -381,7 +381,7 @@ def test_the_revision_counts_every_change_and_quick_controls_answer_json(client,
     response = client.post(_url(world, f"whys/{node.pk}/decide/"), {"status": "confirmed", "note": "Seen in logs."},
                            HTTP_X_REQUESTED_WITH="fetch")
     assert response.status_code == 200 and response.json()["ok"] is True
-    assert client.get(_url(world, "revision/")).json() == {"revision": before + 1, "status": "draft"}
+    assert client.get(_url(world, "revision/")).json() == {"revision": before + 1, "status": "draft", "presenter": None}
     assert response.json()["revision"] == before + 1
 
     refused = client.post(_url(world, f"whys/{node.pk}/decide/"), {"status": "refuted", "note": "x"},

@@ -55,9 +55,11 @@ def export_markdown_view(request, pk: int):
 @never_cache
 def revision_view(request, pk: int):
     """What the meeting screen polls every two seconds: a number that changes whenever anything
-    in the post-mortem does."""
+    in the post-mortem does, and who presents the meeting on which slide (what screens follow)."""
     postmortem = selectors.postmortem_get(user=request.user, incident_id=pk)
-    return JsonResponse({"revision": postmortem.revision, "status": postmortem.status})
+    presenter = selectors.meeting_presenter(user=request.user, postmortem=postmortem)
+    return JsonResponse({"revision": postmortem.revision, "status": postmortem.status,
+                         "presenter": presenter.as_json() if presenter else None})
 
 
 @login_required
