@@ -134,10 +134,14 @@ def test_people_outside_the_team_see_no_replay_controls_and_may_not_replay(clien
     assert not Replay.objects.exists()
 
 
-def test_a_restricted_incident_is_not_found_by_those_it_does_not_name(client, world):
+def test_a_restricted_incident_is_replayed_by_its_team_and_not_found_by_others(client, world, run_on_commit):
     incident_update(incident_id=world.incident.pk, actor=world.member, restricted=True)
     client.force_login(world.outsider)
     assert replay(client, world, "2.0").status_code == 404
+    client.force_login(world.member)
+    with run_on_commit():
+        assert replay(client, world, "2.0").status_code == 302
+    assert Replay.objects.get().total == 2
 
 
 def test_the_page_counts_reporters_and_lists_each_version_involved_once(client, world):
@@ -191,4 +195,5 @@ def test_the_page_makes_as_many_queries_for_twenty_reports_as_for_two(client, wo
         replay(client, world, "1.0")
     assert Report.objects.filter(incident=world.incident).count() == 20
     with django_assert_num_queries(two):
-        client.get(url)
+        page = client.get(url)
+    assert "1.0: 20 of 20 reproduce · 2.0: 2 of 2 change the answer" in text(page)
