@@ -103,6 +103,7 @@ class ReplayPanel:
     verdicts: list[VersionVerdict]  # oldest version first: the order a fix is judged by
     running: list[Replay]
     report_total: int
+    logged_versions: list[str] = field(default_factory=list)  # the versions the reports came from
 
     @property
     def pending(self) -> bool:
@@ -202,6 +203,7 @@ def incident_replay_panel(*, user, incident: Incident, versions_involved: Iterab
     is its team's (and an admin's) work — the same rule `replay_start` enforces."""
     if not user_access(user).can_work_on_team(incident.model.team_id):
         return None
+    versions_involved = list(versions_involved)
     if report_total is None:
         report_total = Report.objects.filter(incident_id=incident.pk).count()
     running = list(Replay.objects.filter(reports__incident_id=incident.pk,
@@ -212,7 +214,7 @@ def incident_replay_panel(*, user, incident: Incident, versions_involved: Iterab
         versions=[Choice(version.version, version.version) for version in model_version_list(model=incident.model)],
         verdicts=_verdicts(incident_id=incident.pk, logged_versions=set(versions_involved),
                            report_total=report_total),
-        running=running, report_total=report_total)
+        running=running, report_total=report_total, logged_versions=list(versions_involved))
 
 
 def _postmortem_progress(*, incident_id: int) -> PostmortemProgress | None:
