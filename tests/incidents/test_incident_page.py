@@ -68,7 +68,8 @@ def test_the_team_replays_the_incident_on_two_versions_and_reads_a_verdict_per_v
     client.force_login(world.member)
     done = replay(client, world, "1.0", follow=True)
     # Without a broker the run has finished before the page comes back: it says so.
-    assert "Replayed INC-1's 2 reports on version 1.0: 2 reproduced, 0 changed, 0 errors." in text(done)
+    assert (f"Replayed INC-{world.incident.pk}'s 2 reports on version 1.0: 2 reproduced, 0 changed, 0 errors."
+            in text(done))
     assert "started" not in text(done) and "queued" not in text(done)
     replay(client, world, "2.0")
 
