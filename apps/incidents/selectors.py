@@ -180,9 +180,11 @@ def incident_versions_involved(*, incidents: Iterable[Incident]) -> dict[int, li
     from apps.reports.models import Report
 
     ids = [incident.pk for incident in incidents]
+    # No ordering: a report's default ordering would join DISTINCT and list a version once per
+    # report ("1.0, 1.0").
     rows = (Report.objects.filter(incident_id__in=ids)
             .values_list("incident_id", "model_version__version", "model_version__created_at", "model_version_id")
-            .distinct())
+            .order_by().distinct())
     involved: dict[int, list[tuple]] = {incident_id: [] for incident_id in ids}
     for incident_id, version, created_at, version_id in rows:
         involved[incident_id].append((created_at, version_id, version))

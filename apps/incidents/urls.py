@@ -10,4 +10,6 @@ urlpatterns = [
     path("<int:pk>/update/", views.incident_update_view, name="update"),
     path("<int:pk>/merge/", views.incident_merge_view, name="merge"),
     path("<int:pk>/evidence/", views.incident_evidence_add_view, name="evidence-add"),
+    path("<int:pk>/replay/", views.incident_replay_view, name="replay"),
+    path("<int:pk>/replays/", views.incident_replays_view, name="replays"),
 ]

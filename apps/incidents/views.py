@@ -6,18 +6,20 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from apps.actions.selectors import ticket_summary
 from apps.audit.selectors import audit_events_for
 from apps.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from apps.core.humanize import counted
 from apps.core.listing import LIST_PAGE_SIZE, list_page
-from apps.postmortems.selectors import postmortem_of
-from apps.reports.selectors import report_list
+from apps.registry.selectors import model_version_get, model_version_latest
+from apps.replays.selectors import reports_for_batch
+from apps.replays.services import replay_start
 
 from . import selectors, services
 from .console import MOVES, incident_console
-from .evidence import incident_evidence_add, incident_evidence_list
+from .evidence import incident_evidence_add
 from .forms import IncidentEvidenceForm, IncidentFieldsForm, IncidentFilterForm, IncidentMergeForm, IncidentMoveForm
-from .models import INCIDENT_TRANSITIONS, IncidentStatus
+from .models import IncidentStatus
+from .page import incident_page, incident_replay_panel
 
 
 @login_required
@@ -35,32 +37,17 @@ def incident_list_view(request):
     return render(request, "incidents/incident_list.html", context)
 
 
-def _detail_context(request, incident) -> dict:
-    can_work = selectors.incident_can_work(user=request.user, incident=incident)
-    reports = report_list(user=request.user).filter(incident=incident)
-    candidates = selectors.incident_merge_candidates(user=request.user, incident=incident) if can_work else []
-    return {
-        "incident": incident,
-        "reports": reports,
-        "console": incident_console(user=request.user, incident=incident, can_work=can_work),
-        "events": audit_events_for(target=incident)[:50],
-        "model_versions": selectors.incident_versions_involved(incidents=[incident])[incident.pk],
-        "can_work": can_work,
-        "outside_title": selectors.incident_neutral_title(incident),
-        "candidates": candidates,
-        "can_merge": bool(candidates) and INCIDENT_TRANSITIONS.can_move(incident.status, IncidentStatus.DUPLICATE),
-        # Moving an incident's only report would leave it empty: people merge the incident instead.
-        "can_move_reports": can_work and incident.report_count > 1,
-        "postmortem": postmortem_of(incident=incident),
-        "evidence": incident_evidence_list(user=request.user, incident_id=incident.pk),
-        "ticket_summary": ticket_summary(incident_id=incident.pk),
-    }
+def _detail_context(request, incident_id: int) -> dict:
+    """The page's context: its read model (`page`), plus the names the console and history
+    partials share with their in-place (htmx) responses."""
+    page = incident_page(user=request.user, incident_id=incident_id)
+    return {"page": page, "incident": page.incident, "console": page.console, "events": page.events,
+            "evidence": page.evidence}
 
 
 @login_required
 def incident_detail_view(request, pk: int):
-    incident = selectors.incident_get(user=request.user, incident_id=pk)
-    return render(request, "incidents/incident_detail.html", _detail_context(request, incident))
+    return render(request, "incidents/incident_detail.html", _detail_context(request, pk))
 
 
 # --- The console: status moves, severity and owner, in place ---------------------------------
@@ -76,7 +63,7 @@ def _console_response(request, incident_id: int, *, status: int = 200, **console
                    "events": audit_events_for(target=incident)[:50], "oob_history": True, **console_state}
         return render(request, "incidents/_console_swap.html", context, status=status)
     return render(request, "incidents/incident_detail.html",
-                  _detail_context(request, incident) | console_state, status=status)
+                  _detail_context(request, incident_id) | console_state, status=status)
 
 
 def _done(request, incident_id: int, message: str):
@@ -212,3 +199,69 @@ def incident_merge_view(request, pk: int):
     messages.success(request, f"INC-{pk} is merged into INC-{target.pk}: its reports are here now, and later "
                               "reports like them will come here too.")
     return redirect("incidents:detail", target.pk)
+
+
+# --- Replays: the incident's reports on any registered version -------------------------------
+# The same services as `POST /api/v1/replays/` with "incident": the reports the person may see,
+# run by replay_start. htmx gets the replay panel back (and polls it while a run is in
+# progress); without JavaScript, a message and the page.
+
+
+def _replay_panel(request, incident_id: int):
+    incident = selectors.incident_get_for_work(user=request.user, incident_id=incident_id)
+    panel = incident_replay_panel(
+        user=request.user, incident=incident,
+        versions_involved=selectors.incident_versions_involved(incidents=[incident])[incident.pk])
+    if panel is None:
+        raise PermissionDenied(f"Only members of the team that owns '{incident.model.name}' may replay its reports.")
+    return incident, panel
+
+
+def _replay_answer(request, incident_id: int, *, message: str, ok: bool):
+    if request.htmx:
+        incident, panel = _replay_panel(request, incident_id)
+        return render(request, "incidents/_replays.html",
+                      {"incident": incident, "replay_panel": panel, "replay_done": message if ok else "",
+                       "replay_problem": "" if ok else message}, status=200 if ok else 400)
+    (messages.success if ok else messages.error)(request, message)
+    return redirect(reverse("incidents:detail", args=[incident_id]) + "#replays")
+
+
+@login_required
+def incident_replays_view(request, pk: int):
+    """The replay panel alone: what the page polls while a run is in progress."""
+    incident, panel = _replay_panel(request, pk)
+    return render(request, "incidents/_replays.html", {"incident": incident, "replay_panel": panel})
+
+
+@login_required
+@require_POST
+def incident_replay_view(request, pk: int):
+    """Replays the incident's reports on the chosen version (the newest when none is chosen)."""
+    incident, panel = _replay_panel(request, pk)
+    requested = request.POST.get("model_version", "").strip()
+    try:
+        version = (model_version_get(model=incident.model, version=requested) if requested
+                   else model_version_latest(model=incident.model))
+        if version is None:
+            raise InvalidInput(f"{incident.model.name} has no registered version to replay on.")
+        reports = reports_for_batch(user=request.user, model=incident.model, incident=incident.pk)
+        replay = replay_start(actor=request.user, model_version=version, reports=reports)
+    except PermissionDenied:
+        raise
+    except NotFound:
+        choices = ", ".join(choice.value for choice in panel.versions) or "none registered"
+        return _replay_answer(request, pk, ok=False, message=(
+            f"{incident.model.name} has no version {requested[:60]!r}: choose one of {choices}."))
+    except DomainError as error:
+        return _replay_answer(request, pk, ok=False, message=error.detail)
+    replay.refresh_from_db()
+    replayed = f"INC-{pk}'s {counted(replay.total, 'report')} on version {version.version}"
+    # Without a broker the run has already finished by now: say so, rather than "started".
+    if replay.is_finished:
+        message = (f"Replayed {replayed}: {replay.matched} reproduced, {replay.mismatched} changed, "
+                   f"{replay.errors} errors." if replay.status == "succeeded"
+                   else f"The replay of {replayed} failed: {replay.error_message or 'see the run'}.")
+    else:
+        message = f"Replay of {replayed} queued: the verdict appears below as a worker runs it."
+    return _replay_answer(request, pk, ok=True, message=message)

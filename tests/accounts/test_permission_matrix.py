@@ -257,6 +257,14 @@ MATRIX: list[Row] = [
         body={"to": "triaged"}, restricted=True),
     Row("incidents:update", "post", "/incidents/{incident}/update/", page(403, 403, 302), form=True,
         body={"severity": "high"}),
+    # Replaying runs the model: its team's (and an admin's) work, like POST /api/v1/replays/.
+    Row("incidents:replay", "post", "/incidents/{incident}/replay/", page(403, 403, 302), form=True,
+        body={"model_version": "1.0"}),
+    Row("incidents:replay", "post", "/incidents/{incident}/replay/", page(404, 404, 302), form=True,
+        body={"model_version": "1.0"}, restricted=True),
+    Row("incidents:replays", "get", "/incidents/{incident}/replays/", page(403, 403, 200),
+        note="the replay panel the incident page polls while a run is in progress"),
+    Row("incidents:replays", "get", "/incidents/{incident}/replays/", page(404, 404, 200), restricted=True),
     Row("reports:move", "post", "/reports/{report}/move/", page(403, 404, 302), form=True, body={"incident": ""}),
     # Post-mortem pages: whoever sees the incident reads its post-mortem; its team writes it;
     # reviewers (not the proposer) decide action points. The world's post-mortem is a draft by
