@@ -1,11 +1,17 @@
+from collections import Counter
+from datetime import date, datetime
+
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.utils import timezone
 
 from apps.actions.models import ActionItem
 from apps.forensics.selectors import input_checks
 from apps.postmortems.models import Postmortem, WhyNode
+from apps.postmortems.services import postmortem_measure_impact, postmortem_start
+from apps.demo.services import seed_demo
 from apps.postmortems.selectors import postmortem_agenda, root_cause_chain, why_nodes
 from apps.predictions.models import Prediction
 from apps.registry.models import ModelVersion
@@ -77,3 +83,39 @@ def test_the_demo_shows_each_role():
     assert report_list(user=people["sam"]).count() == 5  # sam is in both teams
     assert ModelVersion.objects.filter(model__name=WINE).first().model.team.slug == "cellar"
     assert ModelVersion.objects.get(model__name=HOME).model.team.slug == "storefront"
+
+
+def test_every_logged_prediction_is_in_the_past_and_today_has_some():
+    call_command("seed_demo")
+    now = timezone.now()
+    logged = Prediction.objects.all()
+
+    assert not logged.filter(timestamp__gt=now).exists()
+    assert logged.filter(timestamp__date=timezone.localdate(now)).count() >= 10
+
+
+def test_a_seed_just_after_midnight_still_logs_some_predictions_today():
+    just_after_midnight = timezone.make_aware(datetime(2026, 3, 2, 0, 0, 20))
+    seed_demo(now=just_after_midnight)
+    wine = Prediction.objects.filter(model__name=WINE)
+
+    assert not wine.filter(timestamp__gt=just_after_midnight).exists()
+    assert wine.filter(timestamp__date=date(2026, 3, 2)).exists()
+    assert wine.filter(timestamp__date=date(2026, 2, 28)).exists()  # and the days before
+
+
+def test_measuring_the_proline_incident_from_the_inference_log_finds_affected_predictions():
+    call_command("seed_demo")
+    demo = get_user_model().objects.get(username="demo")
+    incident = Report.objects.get(title__startswith="Every wine").incident
+    postmortem_start(incident_id=incident.pk, actor=demo)
+
+    postmortem = postmortem_measure_impact(incident_id=incident.pk, actor=demo)
+
+    assert postmortem.affected_predictions > 0
+    assert "features.proline >" in postmortem.impact_query
+    # The log tells the story of the report: after the unit change, one cultivar for nearly every bottle.
+    affected = [prediction for prediction in Prediction.objects.filter(model__name=WINE, model_version__version="1.0")
+                if prediction.features["proline"] > 100_000]
+    assert len(affected) == postmortem.affected_predictions
+    assert Counter(prediction.output for prediction in affected).most_common(1)[0][1] >= 0.8 * len(affected)
