@@ -8,11 +8,11 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from apps.actions.models import ActionItem
+from apps.demo.services import seed_demo
 from apps.forensics.selectors import input_checks
 from apps.postmortems.models import Postmortem, WhyNode
-from apps.postmortems.services import postmortem_measure_impact, postmortem_start
-from apps.demo.services import seed_demo
 from apps.postmortems.selectors import postmortem_agenda, root_cause_chain, why_nodes
+from apps.postmortems.services import postmortem_measure_impact, postmortem_start
 from apps.predictions.models import Prediction
 from apps.registry.models import ModelVersion
 from apps.reports.models import Report

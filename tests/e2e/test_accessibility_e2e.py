@@ -55,7 +55,8 @@ def _main_pages(*, every_section: bool = False) -> dict[str, str]:
         pages["replay"] = f"/replays/{replay.pk}/"
     if every_section:
         for section in Section:
-            pages[f"post-mortem editor, {section.label}"] = f"/incidents/{reviewed.pk}/postmortem/?section={section.value}"
+            editor = f"/incidents/{reviewed.pk}/postmortem/?section={section.value}"
+            pages[f"post-mortem editor, {section.label}"] = editor
     return pages
 
 
