@@ -1,7 +1,10 @@
+import re
 from collections import Counter
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.test import RequestFactory
@@ -10,11 +13,12 @@ from django.utils import timezone
 from apps.actions.models import ActionItem
 from apps.demo.services import seed_demo
 from apps.forensics.selectors import input_checks
+from apps.incidents.models import Incident
 from apps.postmortems.models import Postmortem, WhyNode
 from apps.postmortems.selectors import postmortem_agenda, root_cause_chain, why_nodes
 from apps.postmortems.services import postmortem_measure_impact, postmortem_start
 from apps.predictions.models import Prediction
-from apps.registry.models import ModelVersion
+from apps.registry.models import Model, ModelVersion
 from apps.reports.models import Report
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +123,27 @@ def test_measuring_the_proline_incident_from_the_inference_log_finds_affected_pr
                 if prediction.features["proline"] > 100_000]
     assert len(affected) == postmortem.affected_predictions
     assert Counter(prediction.output for prediction in affected).most_common(1)[0][1] >= 0.8 * len(affected)
+
+
+def test_the_readme_states_the_figures_the_demo_loads():
+    from apps.reports.selectors import report_list
+
+    call_command("seed_demo")
+    readme = " ".join((Path(settings.BASE_DIR) / "README.md").read_text().split())
+    in_all = re.search(r"`seed_demo` loads (\d+) models, (\d+) versions, ([\d,]+) logged predictions \(the "
+                       r"recommender's (\d+) requests included\), (\d+) WTF reports in (\d+) incidents, (\d+) "
+                       r"post-mortem with (\d+) whys and (\d+) action points", readme)
+    wine = re.search(r"with two versions .*?, ([\d,]+) logged predictions .*? and (\d+) WTF reports", readme)
+    casey = re.search(r"who sees only the (\d+) reports she filed", readme)
+    assert in_all and wine and casey, "the README's demo figures moved: update this test with them"
+
+    stated = [int(figure.replace(",", "")) for figure in in_all.groups()]
+    assert stated == [Model.objects.count(), ModelVersion.objects.count(), Prediction.objects.count(),
+                      Prediction.objects.filter(model__name=HOME).count(), Report.objects.count(),
+                      Incident.objects.count(), Postmortem.objects.count(), WhyNode.objects.count(),
+                      ActionItem.objects.count()]
+    assert [int(figure.replace(",", "")) for figure in wine.groups()] == [
+        Prediction.objects.filter(model__name=WINE).count(), Report.objects.filter(model__name=WINE).count()]
+    casey_user = get_user_model().objects.get(username="casey")
+    assert int(casey.group(1)) == report_list(user=casey_user).count() == Report.objects.filter(
+        reporter=casey_user).count()
