@@ -6,6 +6,7 @@ recommender with one post-mortem in review (apps/demo/postmortem.py). Safe to ru
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import joblib
@@ -100,16 +101,37 @@ def _ensure_version(version: str, train_x: pd.DataFrame, train_y: pd.Series, use
     )
 
 
-def _log_predictions(versions: dict[str, ModelVersion], features: pd.DataFrame) -> int:
+# The log covers the last three days, one prediction every 14 minutes, version 1.1 taking every
+# third request (a canary). PROLINE_UNIT_CHANGE before the seed, the shop's feature pipeline
+# starts sending proline in µg/L instead of mg/L: those predictions are the incident's impact.
+LOG_SPACING = timedelta(minutes=14)
+PROLINE_UNIT_CHANGE = timedelta(hours=8)
+
+
+def _log_end(now: datetime) -> datetime:
+    """The newest prediction's time: just before `now`, and still today (local time) even a
+    few seconds after midnight, so that "today" on the model page always has predictions."""
+    since_midnight = timezone.localtime(now) - timezone.localtime(now).replace(hour=0, minute=0, second=0,
+                                                                                microsecond=0)
+    return now - min(timedelta(minutes=1), since_midnight / 2)
+
+
+def _log_predictions(versions: dict[str, ModelVersion], features: pd.DataFrame, *, now: datetime) -> int:
     rng = np.random.default_rng(SEED)
     rows = []
-    start = timezone.now() - timezone.timedelta(days=3)
+    end = _log_end(now)
+    slots = 300
     for version_name, count, offset in (("1.0", 200, 0), ("1.1", 100, 200)):
         version = versions[version_name]
         estimator = joblib.load(version.artifact_uri)
         sample = features.sample(n=count, replace=True, random_state=SEED + offset).reset_index(drop=True)
         noisy = sample * rng.normal(1.0, 0.02, size=sample.shape)
         noisy = noisy.round(3)
+        # 1.0 answers two requests in three, the 1.1 canary every third one.
+        slot = [index + index // 2 if version_name == "1.0" else 3 * index + 2 for index in range(count)]
+        timestamps = [end - (slots - 1 - position) * LOG_SPACING for position in slot]
+        changed = np.array([timestamp >= now - PROLINE_UNIT_CHANGE for timestamp in timestamps])
+        noisy.loc[changed, "proline"] = (noisy.loc[changed, "proline"] * 1000).round(3)
         outputs = estimator.predict(noisy)
         for index in range(count):
             number = offset + index
@@ -119,7 +141,7 @@ def _log_predictions(versions: dict[str, ModelVersion], features: pd.DataFrame) 
                 "model_version": version_name,
                 "features": {k: float(v) for k, v in noisy.iloc[index].items()},
                 "output": str(outputs[index]),
-                "timestamp": (start + timezone.timedelta(minutes=15 * number)).isoformat(),
+                "timestamp": timestamps[index].isoformat(),
                 "context": {"surface": "cellar-page", "request_id": f"req-{number:05d}",
                             "customer": f"c-{int(rng.integers(1000, 9999))}"},
             })
@@ -141,7 +163,7 @@ def _file_reports(versions: dict[str, ModelVersion], test_x: pd.DataFrame, test_
         reporter=user, model_name=MODEL_NAME, model_version="1.0", features=unit_changed, output=output,
         title="Every wine on the cellar page is suddenly the same cultivar",
         expected=f"{test_y.iloc[row]}, like the label on the bottle says",
-        description="Since Monday's release the cellar page suggests the same cultivar for nearly every bottle.",
+        description="Since this morning the cellar page suggests the same cultivar for nearly every bottle.",
         context={"surface": "cellar-page"}, severity="high", channel=Channel.FORM,
     )
 
@@ -175,7 +197,9 @@ def _file_reports(versions: dict[str, ModelVersion], test_x: pd.DataFrame, test_
 
 
 @transaction.atomic
-def seed_demo() -> DemoSummary:
+def seed_demo(*, now: datetime | None = None) -> DemoSummary:
+    """`now` is when the inference log ends (default: now); the log is always in the past."""
+    now = now or timezone.now()
     user, team, people = _demo_people()
     features, labels = wine_frame()
     train_x, test_x, train_y, test_y = train_test_split(
@@ -184,7 +208,7 @@ def seed_demo() -> DemoSummary:
     versions = {name: _ensure_version(name, train_x, train_y, user) for name in ("1.0", "1.1")}
     Model.objects.filter(name=MODEL_NAME).update(display_name=DISPLAY_NAME)
     model_assign_team(model=versions["1.0"].model, team=team)
-    created = _log_predictions(versions, features)
+    created = _log_predictions(versions, features, now=now)
     reports = _file_reports(versions, test_x.reset_index(drop=True), test_y.reset_index(drop=True), user,
                              reporter=people["casey"])
     # The second model and its post-mortem (the "last seen" box), kept in a module of its own.

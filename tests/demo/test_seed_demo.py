@@ -1,14 +1,24 @@
+import re
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+
 import pytest
-from django.contrib.auth import authenticate
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.utils import timezone
 
 from apps.actions.models import ActionItem
+from apps.demo.services import seed_demo
 from apps.forensics.selectors import input_checks
+from apps.incidents.models import Incident
 from apps.postmortems.models import Postmortem, WhyNode
 from apps.postmortems.selectors import postmortem_agenda, root_cause_chain, why_nodes
+from apps.postmortems.services import postmortem_measure_impact, postmortem_start
 from apps.predictions.models import Prediction
-from apps.registry.models import ModelVersion
+from apps.registry.models import Model, ModelVersion
 from apps.reports.models import Report
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +87,63 @@ def test_the_demo_shows_each_role():
     assert report_list(user=people["sam"]).count() == 5  # sam is in both teams
     assert ModelVersion.objects.filter(model__name=WINE).first().model.team.slug == "cellar"
     assert ModelVersion.objects.get(model__name=HOME).model.team.slug == "storefront"
+
+
+def test_every_logged_prediction_is_in_the_past_and_today_has_some():
+    call_command("seed_demo")
+    now = timezone.now()
+    logged = Prediction.objects.all()
+
+    assert not logged.filter(timestamp__gt=now).exists()
+    assert logged.filter(timestamp__date=timezone.localdate(now)).count() >= 10
+
+
+def test_a_seed_just_after_midnight_still_logs_some_predictions_today():
+    just_after_midnight = timezone.make_aware(datetime(2026, 3, 2, 0, 0, 20))
+    seed_demo(now=just_after_midnight)
+    wine = Prediction.objects.filter(model__name=WINE)
+
+    assert not wine.filter(timestamp__gt=just_after_midnight).exists()
+    assert wine.filter(timestamp__date=date(2026, 3, 2)).exists()
+    assert wine.filter(timestamp__date=date(2026, 2, 28)).exists()  # and the days before
+
+
+def test_measuring_the_proline_incident_from_the_inference_log_finds_affected_predictions():
+    call_command("seed_demo")
+    demo = get_user_model().objects.get(username="demo")
+    incident = Report.objects.get(title__startswith="Every wine").incident
+    postmortem_start(incident_id=incident.pk, actor=demo)
+
+    postmortem = postmortem_measure_impact(incident_id=incident.pk, actor=demo)
+
+    assert postmortem.affected_predictions > 0
+    assert "features.proline >" in postmortem.impact_query
+    # The log tells the story of the report: after the unit change, one cultivar for nearly every bottle.
+    affected = [prediction for prediction in Prediction.objects.filter(model__name=WINE, model_version__version="1.0")
+                if prediction.features["proline"] > 100_000]
+    assert len(affected) == postmortem.affected_predictions
+    assert Counter(prediction.output for prediction in affected).most_common(1)[0][1] >= 0.8 * len(affected)
+
+
+def test_the_readme_states_the_figures_the_demo_loads():
+    from apps.reports.selectors import report_list
+
+    call_command("seed_demo")
+    readme = " ".join((Path(settings.BASE_DIR) / "README.md").read_text().split())
+    in_all = re.search(r"`seed_demo` loads (\d+) models, (\d+) versions, ([\d,]+) logged predictions \(the "
+                       r"recommender's (\d+) requests included\), (\d+) WTF reports in (\d+) incidents, (\d+) "
+                       r"post-mortem with (\d+) whys and (\d+) action points", readme)
+    wine = re.search(r"with two versions .*?, ([\d,]+) logged predictions .*? and (\d+) WTF reports", readme)
+    casey = re.search(r"who sees only the (\d+) reports she filed", readme)
+    assert in_all and wine and casey, "the README's demo figures moved: update this test with them"
+
+    stated = [int(figure.replace(",", "")) for figure in in_all.groups()]
+    assert stated == [Model.objects.count(), ModelVersion.objects.count(), Prediction.objects.count(),
+                      Prediction.objects.filter(model__name=HOME).count(), Report.objects.count(),
+                      Incident.objects.count(), Postmortem.objects.count(), WhyNode.objects.count(),
+                      ActionItem.objects.count()]
+    assert [int(figure.replace(",", "")) for figure in wine.groups()] == [
+        Prediction.objects.filter(model__name=WINE).count(), Report.objects.filter(model__name=WINE).count()]
+    casey_user = get_user_model().objects.get(username="casey")
+    assert int(casey.group(1)) == report_list(user=casey_user).count() == Report.objects.filter(
+        reporter=casey_user).count()

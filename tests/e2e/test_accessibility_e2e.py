@@ -1,0 +1,109 @@
+"""Every main page passes axe-core (pinned in assets/package.json, vendored in
+tests/e2e/vendor/axe-core by scripts/vendor-assets) with no serious or critical violation: what
+a screen-reader or keyboard user would hit first — unlabelled controls, unreadable contrast,
+unnamed landmarks, scrollable regions the keyboard cannot reach, duplicate ids."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.actions.models import ActionItem
+from apps.demo.postmortem import HOME_MODEL
+from apps.demo.services import DEMO_PASSWORD, DEMO_USERNAME, MODEL_NAME, seed_demo
+from apps.incidents.models import Incident
+from apps.postmortems.models import Section
+from apps.replays.models import Replay
+from apps.reports.models import Report
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+BLOCKING = ("serious", "critical")
+# Markup the app does not write, left out of the check: Swagger UI (drf-spectacular-sidecar)
+# renders its own operation blocks and controls. Everything around it is ours and is checked.
+THIRD_PARTY = {"/api/docs/": ["#swagger-ui"]}
+
+
+def _main_pages(*, every_section: bool = False) -> dict[str, str]:
+    report = Report.objects.get(title="Every wine on the cellar page is suddenly the same cultivar")
+    reviewed = Incident.objects.filter(model__name=HOME_MODEL).order_by("pk").first()
+    ticket = ActionItem.objects.filter(review_state="accepted").order_by("pk").first()
+    pages = {
+        "home": "/",
+        "report list": "/reports/",
+        "report": f"/reports/{report.pk}/",
+        "report form": "/reports/new/",
+        "incident list": "/incidents/",
+        "incident": f"/incidents/{report.incident_id}/",
+        "post-mortem editor": f"/incidents/{reviewed.pk}/postmortem/?section=whys",
+        "meeting agenda": "/postmortems/meeting/",
+        "meeting": f"/postmortems/meeting/{reviewed.pk}/",
+        "models": "/models/",
+        "model": f"/models/{MODEL_NAME}/",
+        "drift": f"/forensics/models/{MODEL_NAME}/drift/",
+        "action items": "/actions/",
+        "ticket": f"/actions/{ticket.pk}/",
+        "tokens": "/account/tokens/",
+        "API docs": "/api/docs/",
+        "audit": "/audit/",
+    }
+    replay = Replay.objects.order_by("pk").first()
+    if replay is not None:
+        pages["replay"] = f"/replays/{replay.pk}/"
+    if every_section:
+        for section in Section:
+            editor = f"/incidents/{reviewed.pk}/postmortem/?section={section.value}"
+            pages[f"post-mortem editor, {section.label}"] = editor
+    return pages
+
+
+def _violations(page, url: str) -> list[dict]:
+    """axe's serious and critical violations on the page as loaded."""
+    page.add_script_tag(path=str(AXE))
+    context = {"exclude": [[selector] for selector in THIRD_PARTY.get(url, [])]}
+    result = page.evaluate(
+        """async (context) => {
+            const results = await axe.run(context.exclude.length ? context : document,
+                                          {resultTypes: ["violations"]});
+            return results.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.map(node => node.target.join(" ")),
+            }));
+        }""",
+        context,
+    )
+    return [violation for violation in result if violation["impact"] in BLOCKING]
+
+
+@pytest.mark.parametrize("width, height", [(1440, 900), (390, 844)], ids=["laptop", "phone"])
+def test_no_main_page_has_a_serious_or_critical_accessibility_violation(browser, live_server, width, height):
+    seed_demo()
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": height},
+                                  locale="en-US")
+    page = context.new_page()
+    try:
+        found = _check_every_page(page, every_section=width > 1000)
+    finally:
+        context.close()
+    assert not found, "axe found:\n" + "\n".join(found)
+
+
+def _check_every_page(page, *, every_section: bool) -> list[str]:
+    found = []
+    page.goto("/accounts/login/")
+    found += [f"sign-in: {v['impact']} {v['id']}: {v['targets']}" for v in _violations(page, "/accounts/login/")]
+    page.locator("#id_username").fill(DEMO_USERNAME)
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("form.signout")).to_be_attached()  # signed in (on a phone the menu is folded)
+    for label, url in _main_pages(every_section=every_section).items():
+        response = page.goto(url)
+        assert response.status < 400, f"{label} ({url}) answered {response.status}"
+        page.wait_for_load_state("networkidle")
+        for violation in _violations(page, url):
+            targets = ", ".join(violation["targets"][:8])
+            found.append(f"{label} ({url}): {violation['impact']} {violation['id']} — {violation['help']}: {targets}")
+    return found
