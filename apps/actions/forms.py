@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-
 from django.conf import settings
 
 from .models import MAX_COMMENT, Priority, TicketStatus
