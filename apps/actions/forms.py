@@ -30,7 +30,7 @@ class BoardFilterForm(forms.Form):
         (DUE_SOON, f"Overdue or due within {settings.ACTION_ITEM_REMIND_DAYS_BEFORE} days")])
     due_from = forms.DateField(required=False, label="Due from", widget=forms.DateInput(attrs={"type": "date"}))
     due_until = forms.DateField(required=False, label="Due until", widget=forms.DateInput(attrs={"type": "date"}))
-    sort = forms.ChoiceField(required=False, label="Sort by", choices=[("", "Default order"), *SORTS.items()])
+    sort = forms.ChoiceField(required=False, label="Sort by", choices=[("", "Default"), *SORTS.items()])
 
     def __init__(self, *args, choices: dict[str, list], mine: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
