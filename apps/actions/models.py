@@ -113,6 +113,11 @@ class ActionItem(models.Model):
     def overdue_days(self) -> int:
         return (timezone.localdate() - self.due_date).days if self.is_overdue else 0
 
+    @property
+    def days_until_due(self) -> int | None:
+        """Days from today to the due date (negative once it is past), None without one."""
+        return (self.due_date - timezone.localdate()).days if self.due_date else None
+
 
 MAX_COMMENT = 10_000
 

@@ -4,17 +4,18 @@ change them, and so may a ticket's owner."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.access import require_review_on_model, user_access
-from apps.accounts.models import Team
+from apps.accounts.models import Membership, Team
 from apps.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from apps.incidents.models import Incident
 from apps.incidents.selectors import incident_can_work, incident_visibility, incidents_naming
@@ -35,6 +36,9 @@ from .models import (
 # A board column shows this many tickets; the heading says how many there are in all.
 BOARD_COLUMN_LIMIT = 100
 DUE_OVERDUE, DUE_SOON = "overdue", "soon"
+# How a list may be ordered (the query string's `sort`): value → label.
+SORTS = {"due": "Due date (soonest first)", "priority": "Priority (P1 first)", "newest": "Newest first"}
+_AI_NUMBER = re.compile(r"^\s*(?:ai-?|#)?(\d{1,18})\s*$", re.IGNORECASE)
 
 
 def _visible_incidents(user) -> QuerySet[Incident] | None:
@@ -56,21 +60,59 @@ def by_due_date(queryset: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
     return queryset.order_by(F("due_date").asc(nulls_last=True), "priority", "id")
 
 
+def action_items_sorted(queryset: QuerySet[ActionItem], sort: str) -> QuerySet[ActionItem]:
+    """Ordered by `sort` (a key of SORTS); ties by due date, then number, so pages are stable."""
+    if sort == "priority":
+        return queryset.order_by("priority", F("due_date").asc(nulls_last=True), "id")
+    if sort == "newest":
+        return queryset.order_by("-created_at", "-id")
+    return by_due_date(queryset)
+
+
 def soon_horizon(today: date) -> date:
     return today + timedelta(days=settings.ACTION_ITEM_REMIND_DAYS_BEFORE)
+
+
+def action_items_search(queryset: QuerySet[ActionItem], q: str) -> QuerySet[ActionItem]:
+    """Title words (every word must appear, any case), or a ticket's number: "AI-12", "ai12",
+    "#12" or "12" also finds AI-12 itself."""
+    words = q.split()
+    if not words:
+        return queryset
+    by_title = Q()
+    for word in words:
+        by_title &= Q(title__icontains=word)
+    number = _AI_NUMBER.match(q)
+    return queryset.filter(by_title | Q(pk=int(number.group(1))) if number else by_title)
 
 
 def action_items_filter(queryset: QuerySet[ActionItem], *, status: str | None = None, owner: str | None = None,
                         overdue: bool | None = None, due: str | None = None, incident: int | None = None,
                         model: str | None = None, team: str | None = None, review_state: str | None = None,
-                        today: date | None = None) -> QuerySet[ActionItem]:
+                        today: date | None = None, q: str | None = None, priority: str | None = None,
+                        owner_id: int | None = None, unowned: bool = False, due_from: date | None = None,
+                        due_until: date | None = None) -> QuerySet[ActionItem]:
     """Narrows a list. `overdue` is a ticket past its due date and not finished; `due` is
-    "overdue" or "soon" (due within ACTION_ITEM_REMIND_DAYS_BEFORE days, overdue included)."""
+    "overdue" or "soon" (due within ACTION_ITEM_REMIND_DAYS_BEFORE days, overdue included).
+    `owner` is a username, `owner_id` a user's id ("me" on the pages), `unowned` the tickets
+    nobody owns; `due_from` / `due_until` bound the due date (both days included)."""
     today = today or timezone.localdate()
+    if q:
+        queryset = action_items_search(queryset, q)
     if status:
         queryset = queryset.filter(status=status)
+    if priority:
+        queryset = queryset.filter(priority=priority)
     if owner:
         queryset = queryset.filter(owner__username=owner)
+    if owner_id is not None:
+        queryset = queryset.filter(owner_id=owner_id)
+    if unowned:
+        queryset = queryset.filter(owner__isnull=True)
+    if due_from:
+        queryset = queryset.filter(due_date__gte=due_from)
+    if due_until:
+        queryset = queryset.filter(due_date__lte=due_until)
     if incident is not None:
         queryset = queryset.filter(incident_id=incident)
     if model:
@@ -166,29 +208,90 @@ class BoardColumn:
         return self.total - len(self.items)
 
 
-def action_item_board(*, user, today: date | None = None, **filters) -> list[BoardColumn]:
+def action_item_board(*, user, today: date | None = None, sort: str | None = None,
+                      **filters) -> list[BoardColumn]:
     """The tickets the user may see by status, filtered like `action_items_filter`. A constant
-    number of queries: one count and one query per column, whatever the number of tickets."""
+    number of queries: one count and one query per column, whatever the number of tickets.
+    A status filter leaves only that column."""
     tickets = action_items_filter(action_item_list(user=user).filter(review_state=ReviewState.ACCEPTED),
                                   today=today, **filters)
     totals = dict(tickets.order_by().values_list("status").annotate(n=Count("id")))
     columns = []
     for status in TicketStatus:
+        if filters.get("status") and filters["status"] != status:
+            continue
         column = tickets.filter(status=status)
-        # Work still to do is ordered by urgency; finished work by when it finished.
-        ordered = (by_due_date(column) if status not in FINISHED_STATUSES
-                   else column.order_by("-updated_at", "-id"))
+        # Unless asked otherwise, work still to do is ordered by urgency; finished work by when it finished.
+        if sort:
+            ordered = action_items_sorted(column, sort)
+        else:
+            ordered = (by_due_date(column) if status not in FINISHED_STATUSES
+                       else column.order_by("-updated_at", "-id"))
         columns.append(BoardColumn(status=status.value, label=status.label,
                                    items=list(ordered[:BOARD_COLUMN_LIMIT]), total=totals.get(status.value, 0)))
     return columns
 
 
-def action_items_of_owner(*, user, owner, limit: int = 200) -> list[ActionItem]:
-    """`owner`'s tickets the user may see: unfinished ones first by due date, then finished ones."""
-    mine = action_item_list(user=user).filter(owner=owner, review_state=ReviewState.ACCEPTED)
-    unfinished = list(by_due_date(mine.filter(status__in=UNFINISHED_STATUSES))[:limit])
-    finished = list(mine.exclude(status__in=UNFINISHED_STATUSES).order_by("-updated_at", "-id")[:limit])
-    return unfinished + finished
+@dataclass
+class OwnerList:
+    """Someone's tickets: unfinished ones, then finished ones, and how many match in all."""
+
+    unfinished: list[ActionItem]
+    finished: list[ActionItem]
+    total: int
+
+    @property
+    def items(self) -> list[ActionItem]:
+        return self.unfinished + self.finished
+
+    @property
+    def shown(self) -> int:
+        return len(self.unfinished) + len(self.finished)
+
+
+def action_items_of_owner(*, user, owner, limit: int = 200, sort: str | None = None, **filters) -> OwnerList:
+    """`owner`'s tickets the user may see, filtered like `action_items_filter`: unfinished ones
+    first (by due date unless `sort` says otherwise), then finished ones (latest first). Three
+    queries (two lists and a count), whatever the number of tickets."""
+    mine = action_items_filter(action_item_list(user=user).filter(owner=owner, review_state=ReviewState.ACCEPTED),
+                               **filters)
+    unfinished = list(action_items_sorted(mine.filter(status__in=UNFINISHED_STATUSES), sort or "due")[:limit])
+    done = mine.exclude(status__in=UNFINISHED_STATUSES)
+    finished = list((action_items_sorted(done, sort) if sort else done.order_by("-updated_at", "-id"))[:limit])
+    return OwnerList(unfinished=unfinished, finished=finished, total=mine.count())
+
+
+def action_item_owner_candidates(*, item: ActionItem, user) -> list:
+    """Who may own the ticket, as the page offers them: the members of the team that owns the
+    incident's model (people, not bots: a bot cannot do the work); the current owner stays
+    listed (saving the form must not drop them), and so does the person at the keyboard when
+    they may work on it (an admin, someone a restricted incident names). Two queries."""
+    ids: set[int] = set()
+    team_id = item.incident.model.team_id
+    if team_id:
+        ids |= set(Membership.objects.filter(team_id=team_id, user__is_active=True, user__bot_account__isnull=True)
+                   .values_list("user_id", flat=True))
+    if item.owner_id:
+        ids.add(item.owner_id)
+    if user.is_authenticated and action_item_can_work(user=user, item=item):
+        ids.add(user.pk)
+    return list(get_user_model().objects.filter(pk__in=ids).order_by("username"))
+
+
+def action_item_owner_problem(*, item: ActionItem, owner, actor) -> str | None:
+    """Why `owner` may not be chosen from the page's picker for `item`, or None: the picker
+    offers `action_item_owner_candidates`, so the two never disagree."""
+    if owner.pk == item.owner_id:
+        return None
+    if owner.pk in {candidate.pk for candidate in action_item_owner_candidates(item=item, user=actor)}:
+        return None
+    team = item.incident.model.team
+    if hasattr(owner, "bot_account"):
+        return f"{owner.get_username()} is a bot account: a person owns a ticket."
+    if team is None:
+        return (f"Choose the current owner or yourself: '{item.incident.model.name}' belongs to no team whose "
+                "members could be offered.")
+    return f"{owner.get_username()} is not a member of {team.name}: choose one of the team's members."
 
 
 def board_filter_choices(*, user) -> dict[str, list]:

@@ -40,26 +40,38 @@ def _back(request, default: str) -> str:
     return default
 
 
+def _filter_form(request, *, mine: bool = False) -> BoardFilterForm:
+    # Only the filters' own parameters bind the form: a bare /actions/ is the unfiltered board.
+    data = request.GET if any(request.GET.get(name) for name in BoardFilterForm.base_fields) else None
+    return BoardFilterForm(data, choices=selectors.board_filter_choices(user=request.user), mine=mine)
+
+
 @login_required
 def action_board_view(request):
-    form = BoardFilterForm(request.GET or None, choices=selectors.board_filter_choices(user=request.user))
-    columns = selectors.action_item_board(user=request.user, **form.filters())
+    form = _filter_form(request)
+    filters = form.filters(user=request.user)
+    columns = selectors.action_item_board(user=request.user, **filters)
     items = [item for column in columns for item in column.items]
     _with_moves(items, selectors.action_items_workable(user=request.user, items=items))
     return render(request, "actions/board.html", {
-        "form": form, "columns": columns, "filtered": bool(form.filters()), "here": request.get_full_path()})
+        "form": form, "columns": columns, "filtered": bool(filters), "here": request.get_full_path(),
+        "total": sum(column.total for column in columns)})
 
 
 @login_required
 def my_action_items_view(request):
-    items = selectors.action_items_of_owner(user=request.user, owner=request.user)
+    form = _filter_form(request, mine=True)
+    filters = form.filters(user=request.user)
+    mine = selectors.action_items_of_owner(user=request.user, owner=request.user, **filters)
+    items = mine.items
     _with_moves(items, {item.pk for item in items})
     return render(request, "actions/mine.html", {
-        "items": items, "open_count": sum(1 for item in items if item.status not in FINISHED_STATUSES),
-        "overdue_count": sum(1 for item in items if item.is_overdue), "here": request.get_full_path()})
+        "form": form, "items": items, "total": mine.total, "filtered": bool(filters),
+        "open_count": len(mine.unfinished), "overdue_count": sum(1 for item in items if item.is_overdue),
+        "here": request.get_full_path()})
 
 
-def _edit_form(item: ActionItem, data=None) -> TicketEditForm:
+def _edit_form(item: ActionItem, data=None, *, owners: list[str] | None = None) -> TicketEditForm:
     versions = None
     if item.kind == ActionKind.CORRECTIVE:
         versions = list(ModelVersion.objects.filter(model_id=item.incident.model_id).order_by("created_at", "id")
@@ -67,20 +79,29 @@ def _edit_form(item: ActionItem, data=None) -> TicketEditForm:
     initial = {"owner": item.owner.get_username() if item.owner_id else "", "due_date": item.due_date,
                "priority": item.priority, "external_url": item.external_url,
                "fixed_in_version": item.fixed_in_version.version if item.fixed_in_version_id else ""}
-    return TicketEditForm(data, initial=initial, versions=versions)
+    return TicketEditForm(data, initial=initial, versions=versions, owners=owners)
 
 
 @login_required
-def action_item_detail_view(request, pk: int, edit_form: TicketEditForm | None = None, status: int = 200):
+def action_item_detail_view(request, pk: int, edit_form: TicketEditForm | None = None, status: int = 200,
+                            done: str = ""):
     item = selectors.action_item_get(user=request.user, item_id=pk)
     incidents_as_seen_by(user=request.user, incidents=[item.incident])
     can_work = selectors.action_item_can_work(user=request.user, item=item)
     _with_moves([item], {item.pk} if can_work else set())
+    owners = ([person.get_username() for person in selectors.action_item_owner_candidates(item=item,
+                                                                                         user=request.user)]
+              if can_work else [])
+    if edit_form is not None:
+        edit_form.fields["owner"].widget.choices = [("", "Nobody yet")] + [(name, name) for name in owners]
     return render(request, "actions/detail.html", {
         "item": item,
         "can_work": can_work,
+        # A person who may work on it takes it in one click (the owner already has it).
+        "can_assign_to_me": can_work and item.owner_id != request.user.pk,
+        "done": done,
         "comments": selectors.action_item_comments(item=item),
-        "edit_form": edit_form or _edit_form(item),
+        "edit_form": edit_form or _edit_form(item, owners=owners),
         "comment_form": TicketCommentForm(),
         "last_export": selectors.action_item_last_export(item=item),
         "can_export": can_work and item.is_ticket and not item.external_url and services.github_configured(),
@@ -109,14 +130,27 @@ def action_item_transition_view(request, pk: int):
     return redirect(f"{back}#ai-{pk}")
 
 
+def _saved_message(pk: int, changes: dict, item: ActionItem) -> str:
+    if set(changes) == {"owner"}:
+        return f"AI-{pk} is now owned by {item.owner.get_username()}." if item.owner else f"AI-{pk} has no owner now."
+    return f"AI-{pk} is saved."
+
+
 @login_required
 @require_POST
 def action_item_update_view(request, pk: int):
+    """The ticket's fields through action_item_update (audited), the owner among the people the
+    picker offers. "Assign to me" posts the owner alone. To htmx the ticket page is answered
+    (it swaps the ticket in place); without JavaScript, a redirect, or the page with the reasons
+    next to the fields (400)."""
     item = selectors.action_item_get_for_work(user=request.user, item_id=pk)
     form = _edit_form(item, request.POST)
+    if form.is_valid() and not form.changes():
+        form.add_error(None, "Nothing to change: choose an owner, a due date or a priority.")
     if form.is_valid():
+        changes = form.changes()
         try:
-            services.action_item_update(item_id=pk, actor=request.user, **form.changes())
+            item = services.action_item_update(item_id=pk, actor=request.user, owner_from_team=True, **changes)
         except (NotFound, PermissionDenied):
             raise
         except DomainError as error:
@@ -126,7 +160,10 @@ def action_item_update_view(request, pk: int):
             if not error.errors:
                 form.add_error(None, error.detail)
         else:
-            messages.success(request, f"AI-{pk} is saved.")
+            message = _saved_message(pk, changes, item)
+            if request.htmx:
+                return action_item_detail_view(request, pk, done=message)
+            messages.success(request, message)
             return redirect("actions:detail", pk)
     return action_item_detail_view(request, pk, edit_form=form, status=400)
 

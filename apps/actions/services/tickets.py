@@ -33,7 +33,7 @@ from ..models import (
     ReviewState,
     TicketStatus,
 )
-from ..selectors import action_item_get_for_work, action_item_review_problem
+from ..selectors import action_item_get_for_work, action_item_owner_problem, action_item_review_problem
 from .webhooks import ACCEPTED, COMMENTED, TRANSITIONED, UPDATED, ticket_event
 
 MAX_DESCRIPTION = 10_000
@@ -202,10 +202,16 @@ def _check_due_date(due_date: date, *, today: date | None = None) -> None:
         raise InvalidInput(message, errors={"due_date": [message]})
 
 
-def _owner_for(item: ActionItem, username: str):
+def _owner_for(item: ActionItem, username: str, *, actor=None, from_team: bool = False):
     """An active user who may see the item's incident (a restricted one names them, or they are
-    in its team): an owner who could not open their own ticket would never do it."""
+    in its team): an owner who could not open their own ticket would never do it. `from_team`
+    narrows it to the people the ticket page's picker offers (the owning team's members, the
+    current owner, the actor when they may work on it)."""
     user = _active_user(username)
+    if from_team and actor is not None:
+        problem = action_item_owner_problem(item=item, owner=user, actor=actor)
+        if problem:
+            raise InvalidInput(problem, errors={"owner": [problem]})
     visible = incident_visibility(user)
     if visible is not None and not Incident.objects.filter(visible, pk=item.incident_id).exists():
         message = (f"{username} may not see INC-{item.incident_id} (it is restricted): name them on the incident "
@@ -252,8 +258,10 @@ def _label(value) -> Any:
 
 
 @transaction.atomic
-def action_item_update(*, item_id: int, actor, today: date | None = None, **changes: Any) -> ActionItem:
-    """Changes a ticket's owner (a username, or None), due date (today or later; a ticket keeps
+def action_item_update(*, item_id: int, actor, today: date | None = None, owner_from_team: bool = False,
+                       **changes: Any) -> ActionItem:
+    """Changes a ticket's owner (a username, or None; with `owner_from_team`, as on the ticket
+    page, one of the people its picker offers), due date (today or later; a ticket keeps
     one), priority, external link (an http(s) address, or "" to clear it) and, for a corrective
     item, the version of the incident's model that carries the fix (a version string, or None).
     Only the fields given change; a value equal to the current one is no change (so an overdue
@@ -271,7 +279,8 @@ def action_item_update(*, item_id: int, actor, today: date | None = None, **chan
         username = changes["owner"]
         current = item.owner.get_username() if item.owner_id else None
         if username != current:
-            wanted["owner"] = _owner_for(item, username) if username else None
+            wanted["owner"] = (_owner_for(item, username, actor=actor, from_team=owner_from_team)
+                               if username else None)
     if "due_date" in changes and changes["due_date"] != item.due_date:
         due_date = changes["due_date"]
         if due_date is None and item.review_state == ReviewState.ACCEPTED:
