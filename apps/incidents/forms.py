@@ -96,3 +96,16 @@ class IncidentFilterForm(forms.Form):
         self.fields["severity"].choices = [("", "Any severity"), *Severity.choices]
         self.fields["model"].choices = [("", "Any model"), *models]
         self.fields["owner"].choices = [("", "Anyone"), ("me", "Me"), ("none", "Nobody yet"), *owners]
+
+
+class IncidentAccessForm(forms.Form):
+    """Who sees the incident: restricted to the owning team and the people named, and the title
+    readers outside the team see. Which combinations are allowed is incident_update's business."""
+
+    restricted = forms.BooleanField(required=False, label="Restrict it to the team and the people named")
+    restricted_to = forms.MultipleChoiceField(required=False, label="People named besides the team")
+    public_title = forms.CharField(required=False, max_length=200, label="Title readers outside the team see")
+
+    def __init__(self, *args, people: list[str], **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.fields["restricted_to"].choices = [(name, name) for name in people]

@@ -34,6 +34,7 @@ from .selectors import (
     incident_get,
     incident_merge_candidates,
     incident_neutral_title,
+    incident_people_to_name,
     incident_versions_involved,
 )
 
@@ -134,6 +135,16 @@ class PostmortemProgress:
 
 
 @dataclass(frozen=True)
+class IncidentAccess:
+    """Who sees the incident, for the team's "Who sees it" panel."""
+
+    restricted: bool
+    named: list[str]
+    people: list[str]  # who can be named (the named ones first)
+    public_title: str
+
+
+@dataclass(frozen=True)
 class IncidentPage:
     # The incident itself: the console's status, severity, owner and note read its fields.
     incident: Incident
@@ -152,6 +163,7 @@ class IncidentPage:
     tickets: TicketSummary
     evidence: list
     events: list = field(default_factory=list)
+    access: IncidentAccess | None = None  # for the people who may change it
 
 
 def incident_reports_per_day(*, incident_id: int, first_seen: datetime | None, today: date) -> DailyChart:
@@ -263,4 +275,8 @@ def incident_page(*, user, incident_id: int) -> IncidentPage:
         tickets=ticket_summary(incident_id=incident.pk),
         evidence=incident_evidence_list(user=user, incident_id=incident.pk),
         events=list(audit_events_for(target=incident)[:HISTORY_EVENTS]),
+        access=IncidentAccess(restricted=incident.restricted,
+                              named=sorted(user.get_username() for user in incident.restricted_to.all()),
+                              people=incident_people_to_name(incident=incident),
+                              public_title=incident.public_title) if can_work else None,
     )

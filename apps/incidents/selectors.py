@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -229,3 +230,17 @@ def incident_get_for_work(*, user, incident_id: int) -> Incident:
         raise PermissionDenied(f"Only the team that owns '{incident.model.name}' and the people named on this "
                                "incident may change it.")
     return incident
+
+
+PEOPLE_PICKER_LIMIT = 500
+
+
+def incident_people_to_name(*, incident: Incident) -> list[str]:
+    """Who can be named on a restricted incident: active people (not bot accounts), the ones
+    already named first. Capped for the page; a larger organisation names people through
+    `PATCH /api/v1/incidents/{id}/` (`restricted_to`)."""
+    named = sorted(user.get_username() for user in incident.restricted_to.all())
+    others = (get_user_model().objects.filter(is_active=True, bot_account__isnull=True)
+              .exclude(username__in=named).order_by("username").values_list("username", flat=True)
+              [:PEOPLE_PICKER_LIMIT])
+    return named + list(others)

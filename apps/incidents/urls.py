@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.incident_detail_view, name="detail"),
     path("<int:pk>/transition/", views.incident_transition_view, name="transition"),
     path("<int:pk>/update/", views.incident_update_view, name="update"),
+    path("<int:pk>/access/", views.incident_access_view, name="access"),
     path("<int:pk>/merge/", views.incident_merge_view, name="merge"),
     path("<int:pk>/evidence/", views.incident_evidence_add_view, name="evidence-add"),
     path("<int:pk>/replay/", views.incident_replay_view, name="replay"),

@@ -17,7 +17,14 @@ from apps.replays.services import replay_start
 from . import selectors, services
 from .console import MOVES, incident_console
 from .evidence import incident_evidence_add
-from .forms import IncidentEvidenceForm, IncidentFieldsForm, IncidentFilterForm, IncidentMergeForm, IncidentMoveForm
+from .forms import (
+    IncidentAccessForm,
+    IncidentEvidenceForm,
+    IncidentFieldsForm,
+    IncidentFilterForm,
+    IncidentMergeForm,
+    IncidentMoveForm,
+)
 from .models import IncidentStatus
 from .page import incident_page, incident_replay_panel
 
@@ -156,6 +163,36 @@ def incident_update_view(request, pk: int):
     if "owner" in changes:
         said.append(f"owned by {updated.owner.get_username()}" if updated.owner else "no owner")
     return _done(request, pk, f"INC-{pk}: {', '.join(said)}.")
+
+
+@login_required
+@require_POST
+def incident_access_view(request, pk: int):
+    """Restrict or un-restrict, name people, set the title outsiders read — through
+    incident_update (audited); a combination it refuses comes back as the reason."""
+    incident = selectors.incident_get_for_work(user=request.user, incident_id=pk)
+    form = IncidentAccessForm(request.POST, people=selectors.incident_people_to_name(incident=incident))
+    back = redirect(reverse("incidents:detail", args=[pk]) + "#access")
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{form.fields[name].label if name in form.fields else 'Form'}: "
+                                          f"{' '.join(errors)}" for name, errors in form.errors.items()))
+        return back
+    data = form.cleaned_data
+    named = list(get_user_model().objects.filter(username__in=data["restricted_to"])) if data["restricted"] else []
+    try:
+        services.incident_update(incident_id=pk, actor=request.user, restricted=data["restricted"],
+                                 restricted_to=named, public_title=data["public_title"].strip())
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return back
+    if data["restricted"]:
+        who = f"the team{', ' + ', '.join(sorted(user.get_username() for user in named)) if named else ''} and admins"
+        messages.success(request, f"INC-{pk} is restricted: only {who} see it.")
+    else:
+        messages.success(request, f"INC-{pk} is visible to everyone signed in; outsiders read its public title.")
+    return back
 
 
 @login_required

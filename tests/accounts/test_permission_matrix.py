@@ -243,6 +243,8 @@ MATRIX: list[Row] = [
     Row("forensics:report-recompute", "post", "/forensics/reports/{report}/recompute/", page(403, 404, 302),
         form=True),
     Row("incidents:list", "get", "/incidents/", page(200, 200, 200)),
+    Row("incidents:access", "post", "/incidents/{incident}/access/", page(403, 403, 302), form=True,
+        body={"restricted": "on"}, note="restricting and naming people is the team's"),
     Row("incidents:detail", "get", "/incidents/{incident}/", page(200, 200, 200)),
     Row("incidents:detail", "get", "/incidents/{incident}/", page(404, 404, 200), restricted=True),
     Row("incidents:merge", "post", "/incidents/{incident}/merge/", page(403, 403, 302), form=True,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from apps.actions.models import ActionItem
 from apps.demo.postmortem import HOME_MODEL
 from apps.demo.services import DEMO_PASSWORD, DEMO_USERNAME, MODEL_NAME, seed_demo
 from apps.incidents.models import Incident
@@ -37,7 +38,11 @@ def _main_pages() -> dict[str, str]:
         "action items": "/actions/",
         "tokens": "/account/tokens/",
         "audit": "/audit/",
+        "api docs": "/api/docs/",
     }
+    ticket = ActionItem.objects.order_by("pk").first()
+    if ticket is not None:
+        pages["ticket"] = f"/actions/{ticket.pk}/"
     replay = Replay.objects.order_by("pk").first()
     if replay is not None:
         pages["replay"] = f"/replays/{replay.pk}/"

@@ -76,7 +76,7 @@ def test_the_team_sets_the_title_shown_outside_it(world):
     assert outside["title"] == outside["public_title"] == "Invoices charged twice"
     assert "Invoices charged twice" in _page(world.outsider).get("/incidents/").content.decode()
     team_page = _page(world.member).get(f"/incidents/{world.incident.pk}/").content.decode()
-    assert "Readers outside the team see “Invoices charged twice”" in team_page and SECRET in team_page
+    assert "outsiders read “Invoices charged twice”" in team_page and SECRET in team_page
 
     cleared = token_client(world.member).patch(url, {"public_title": ""}, format="json")
     too_long = token_client(world.member).patch(url, {"public_title": "x" * 201}, format="json")
