@@ -84,13 +84,16 @@ class IncidentFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, label="Status")
     severity = forms.ChoiceField(required=False, label="Severity")
     model = forms.ChoiceField(required=False, label="Model")
+    team = forms.ChoiceField(required=False, label="Team")
     owner = forms.ChoiceField(required=False, label="Owner")
     since = forms.DateField(required=False, label="Opened from", widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label="Opened until", widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(required=False, label="Sort", choices=list(SORTS.items()))
 
-    def __init__(self, data=None, *, models: list[tuple[str, str]], owners: list[tuple[str, str]]):
+    def __init__(self, data=None, *, models: list[tuple[str, str]], owners: list[tuple[str, str]],
+                 teams: list[tuple[str, str]]):
         super().__init__(data, label_suffix="")
+        self.fields["team"].choices = [("", "Any team"), *teams]
         self.fields["status"].choices = [("", "Any status"), ("active", "Active (not yet resolved)"),
                                          *IncidentStatus.choices]
         self.fields["severity"].choices = [("", "Any severity"), *Severity.choices]

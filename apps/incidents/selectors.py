@@ -90,6 +90,7 @@ class IncidentFilters:
     status: str = ""  # a status, "active" (open to mitigated), or "" for any
     severity: str = ""
     model: str = ""  # a model's name
+    team: str = ""  # the slug of the team that owns the model
     owner: str = ""  # "me", "none", a user id, or "" for anyone
     since: date | None = None
     until: date | None = None
@@ -128,6 +129,8 @@ def incident_list_filtered(*, user, filters: IncidentFilters) -> QuerySet[Incide
         queryset = queryset.filter(severity=filters.severity)
     if filters.model:
         queryset = queryset.filter(model__name=filters.model)
+    if filters.team:
+        queryset = queryset.filter(model__team__slug=filters.team)
     if filters.owner == "me":
         queryset = queryset.filter(owner_id=getattr(user, "pk", None))
     elif filters.owner == "none":
@@ -143,8 +146,8 @@ def incident_list_filtered(*, user, filters: IncidentFilters) -> QuerySet[Incide
     return queryset.order_by(*_ORDERINGS.get(filters.sort, _ORDERINGS["newest"]))
 
 
-def incident_filter_choices(*, user) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The models and the owners the list's filters offer: those of incidents the user sees."""
+def incident_filter_choices(*, user) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
+    """The models, owners and teams the list's filters offer: those of incidents the user sees."""
     visible = Incident.objects.all()
     scope = incident_visibility(user)
     if scope is not None:
@@ -152,7 +155,9 @@ def incident_filter_choices(*, user) -> tuple[list[tuple[str, str]], list[tuple[
     models = sorted(set(visible.values_list("model__name", "model__display_name")))
     owners = sorted({(str(pk), username) for pk, username in visible.filter(owner__isnull=False)
                      .values_list("owner_id", "owner__username")}, key=lambda pair: pair[1].lower())
-    return [(name, display or name) for name, display in models], owners
+    teams = sorted(set(visible.filter(model__team__isnull=False).values_list("model__team__slug", "model__team__name")),
+                   key=lambda pair: pair[1].lower())
+    return [(name, display or name) for name, display in models], owners, teams
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,8 @@ from .page import incident_page, incident_replay_panel
 
 @login_required
 def incident_list_view(request):
-    models, owners = selectors.incident_filter_choices(user=request.user)
-    form = IncidentFilterForm(request.GET or None, models=models, owners=owners)
+    models, owners, teams = selectors.incident_filter_choices(user=request.user)
+    form = IncidentFilterForm(request.GET or None, models=models, owners=owners, teams=teams)
     # A filter that does not parse (a hand-edited URL) is shown with its error and ignored.
     data = form.cleaned_data if form.is_valid() else {}
     filters = selectors.IncidentFilters(**{key: value for key, value in data.items() if value not in (None, "")})

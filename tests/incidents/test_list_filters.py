@@ -47,6 +47,9 @@ def test_filters_narrow_the_list_and_say_how_many_match(client, world):
     assert _ids(_listed(client, world.member, status="resolved"), world) == {world.quiet.pk}
     assert _ids(_listed(client, world.member, owner="me"), world) == {world.loud.pk}
     assert _ids(_listed(client, world.member, owner="none"), world) == {world.incident.pk, world.quiet.pk}
+    assert _ids(_listed(client, world.admin, team="fraud"), world) == {world.incident.pk, world.loud.pk,
+                                                                       world.quiet.pk}
+    assert "Team: Select a valid choice." in _listed(client, world.admin, team="search")  # owns no incident
     page = _listed(client, world.member, severity="critical", status="active")
     assert "1 incident match." in page and 'class="badge severity-critical">Critical<' in page
 
