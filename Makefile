@@ -39,6 +39,7 @@ test-schemathesis: install
 
 lint: install
 	$(BIN)/ruff check .
+	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 
 # A worker for a local setup with Redis (REDIS_URL=redis://127.0.0.1:6379/0 make worker).
 worker: install
