@@ -12,6 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from apps.actions.models import ActionItem
+from apps.demo.postmortem import HOME_MODEL
+from apps.demo.services import MODEL_NAME
+from apps.incidents.models import Incident
+from apps.postmortems.models import Section
+from apps.replays.models import Replay
+from apps.reports.models import Report
+
 # Playwright's sync API keeps an asyncio event loop running in the main thread, and Django's
 # async-safety check then refuses ORM calls made from the test body (known pytest-django +
 # Playwright issue). The tests only touch the ORM from the one synchronous test thread.
@@ -91,3 +99,39 @@ def login(page):
         return page
 
     return _login
+
+
+def demo_main_pages(*, every_section: bool = False) -> dict[str, str]:
+    """Every main page of the demo (`seed_demo`), by name: the pages the layout and the
+    accessibility tests open; with `every_section`, each post-mortem section too."""
+
+    report = Report.objects.get(title="Every wine on the cellar page is suddenly the same cultivar")
+    reviewed = Incident.objects.filter(model__name=HOME_MODEL).order_by("pk").first()
+    ticket = ActionItem.objects.filter(review_state="accepted").order_by("pk").first()
+    pages = {
+        "home": "/",
+        "report list": "/reports/",
+        "report": f"/reports/{report.pk}/",
+        "report form": "/reports/new/",
+        "incident list": "/incidents/",
+        "incident": f"/incidents/{report.incident_id}/",
+        "post-mortem editor": f"/incidents/{reviewed.pk}/postmortem/?section=whys",
+        "meeting agenda": "/postmortems/meeting/",
+        "meeting": f"/postmortems/meeting/{reviewed.pk}/",
+        "models": "/models/",
+        "model": f"/models/{MODEL_NAME}/",
+        "drift": f"/forensics/models/{MODEL_NAME}/drift/",
+        "action items": "/actions/",
+        "ticket": f"/actions/{ticket.pk}/",
+        "tokens": "/account/tokens/",
+        "API docs": "/api/docs/",
+        "audit": "/audit/",
+    }
+    replay = Replay.objects.order_by("pk").first()
+    if replay is not None:
+        pages["replay"] = f"/replays/{replay.pk}/"
+    if every_section:
+        for section in Section:
+            editor = f"/incidents/{reviewed.pk}/postmortem/?section={section.value}"
+            pages[f"post-mortem editor, {section.label}"] = editor
+    return pages

@@ -10,13 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from apps.actions.models import ActionItem
-from apps.demo.postmortem import HOME_MODEL
-from apps.demo.services import DEMO_PASSWORD, DEMO_USERNAME, MODEL_NAME, seed_demo
-from apps.incidents.models import Incident
-from apps.postmortems.models import Section
-from apps.replays.models import Replay
-from apps.reports.models import Report
+from apps.demo.services import DEMO_PASSWORD, DEMO_USERNAME, seed_demo
+from tests.e2e.conftest import demo_main_pages
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -25,39 +20,6 @@ BLOCKING = ("serious", "critical")
 # Markup the app does not write, left out of the check: Swagger UI (drf-spectacular-sidecar)
 # renders its own operation blocks and controls. Everything around it is ours and is checked.
 THIRD_PARTY = {"/api/docs/": ["#swagger-ui"]}
-
-
-def _main_pages(*, every_section: bool = False) -> dict[str, str]:
-    report = Report.objects.get(title="Every wine on the cellar page is suddenly the same cultivar")
-    reviewed = Incident.objects.filter(model__name=HOME_MODEL).order_by("pk").first()
-    ticket = ActionItem.objects.filter(review_state="accepted").order_by("pk").first()
-    pages = {
-        "home": "/",
-        "report list": "/reports/",
-        "report": f"/reports/{report.pk}/",
-        "report form": "/reports/new/",
-        "incident list": "/incidents/",
-        "incident": f"/incidents/{report.incident_id}/",
-        "post-mortem editor": f"/incidents/{reviewed.pk}/postmortem/?section=whys",
-        "meeting agenda": "/postmortems/meeting/",
-        "meeting": f"/postmortems/meeting/{reviewed.pk}/",
-        "models": "/models/",
-        "model": f"/models/{MODEL_NAME}/",
-        "drift": f"/forensics/models/{MODEL_NAME}/drift/",
-        "action items": "/actions/",
-        "ticket": f"/actions/{ticket.pk}/",
-        "tokens": "/account/tokens/",
-        "API docs": "/api/docs/",
-        "audit": "/audit/",
-    }
-    replay = Replay.objects.order_by("pk").first()
-    if replay is not None:
-        pages["replay"] = f"/replays/{replay.pk}/"
-    if every_section:
-        for section in Section:
-            editor = f"/incidents/{reviewed.pk}/postmortem/?section={section.value}"
-            pages[f"post-mortem editor, {section.label}"] = editor
-    return pages
 
 
 def _violations(page, url: str) -> list[dict]:
@@ -99,7 +61,7 @@ def _check_every_page(page, *, every_section: bool) -> list[str]:
     page.locator("#id_password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator("form.signout")).to_be_attached()  # signed in (on a phone the menu is folded)
-    for label, url in _main_pages(every_section=every_section).items():
+    for label, url in demo_main_pages(every_section=every_section).items():
         response = page.goto(url)
         assert response.status < 400, f"{label} ({url}) answered {response.status}"
         page.wait_for_load_state("networkidle")

@@ -7,46 +7,12 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from apps.actions.models import ActionItem
-from apps.demo.postmortem import HOME_MODEL
-from apps.demo.services import DEMO_PASSWORD, DEMO_USERNAME, MODEL_NAME, seed_demo
-from apps.incidents.models import Incident
-from apps.replays.models import Replay
-from apps.reports.models import Report
+from apps.demo.services import DEMO_PASSWORD, DEMO_USERNAME, seed_demo
+from tests.e2e.conftest import demo_main_pages
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "projector": {"width": 1920, "height": 1080}}
-
-
-def _main_pages() -> dict[str, str]:
-    report = Report.objects.get(title="Every wine on the cellar page is suddenly the same cultivar")
-    reviewed = Incident.objects.filter(model__name=HOME_MODEL).order_by("pk").first()
-    pages = {
-        "home": "/",
-        "report list": "/reports/",
-        "report": f"/reports/{report.pk}/",
-        "report form": "/reports/new/",
-        "incident list": "/incidents/",
-        "incident": f"/incidents/{report.incident_id}/",
-        "post-mortem editor": f"/incidents/{reviewed.pk}/postmortem/?section=whys",
-        "meeting agenda": "/postmortems/meeting/",
-        "meeting": f"/postmortems/meeting/{reviewed.pk}/",
-        "models": "/models/",
-        "model": f"/models/{MODEL_NAME}/",
-        "drift": f"/forensics/models/{MODEL_NAME}/drift/",
-        "action items": "/actions/",
-        "tokens": "/account/tokens/",
-        "audit": "/audit/",
-        "api docs": "/api/docs/",
-    }
-    ticket = ActionItem.objects.order_by("pk").first()
-    if ticket is not None:
-        pages["ticket"] = f"/actions/{ticket.pk}/"
-    replay = Replay.objects.order_by("pk").first()
-    if replay is not None:
-        pages["replay"] = f"/replays/{replay.pk}/"
-    return pages
 
 
 def _overflow(page) -> int:
@@ -56,7 +22,7 @@ def _overflow(page) -> int:
 
 def test_no_main_page_scrolls_sideways_on_a_phone_or_a_projector(browser, live_server):
     seed_demo()
-    pages = _main_pages()
+    pages = demo_main_pages()
     too_wide = []
     for name, size in VIEWPORTS.items():
         context = browser.new_context(base_url=live_server.url, viewport=size, locale="en-US")
