@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from apps.core.errors import PermissionDenied
+from apps.core.people import is_admin as is_admin_person
 
 from .models import BotAccount, Membership, TeamRole
 
@@ -55,7 +56,7 @@ def user_access(user) -> Access:
     roles = list(Membership.objects.filter(user=user).values_list("team_id", "role"))
     access = Access(
         user_id=user.pk,
-        is_admin=user.is_superuser,
+        is_admin=is_admin_person(user),
         team_ids=frozenset(team_id for team_id, _ in roles),
         reviewer_team_ids=frozenset(team_id for team_id, role in roles if role == TeamRole.REVIEWER),
     )

@@ -5,8 +5,8 @@ from datetime import date
 from django.db import models
 from django.db.models import Q, QuerySet
 
-from apps.accounts.access import user_access
 from apps.core.errors import PermissionDenied
+from apps.core.people import is_admin
 
 from .models import AuditEvent
 
@@ -26,7 +26,7 @@ def audit_events_for_all(*, targets: list[models.Model]) -> QuerySet[AuditEvent]
 def audit_search(*, user, text: str = "", action: str = "", target_type: str = "", actor: str = "",
                  request_id: str = "", since: date | None = None, until: date | None = None) -> QuerySet[AuditEvent]:
     """The whole audit trail, for admins."""
-    if not user_access(user).is_admin:
+    if not is_admin(user):
         raise PermissionDenied("Only admins may search the audit trail.")
     events = AuditEvent.objects.all()
     if text:
