@@ -4,7 +4,6 @@ change them, and so may a ticket's owner."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -17,6 +16,7 @@ from django.utils import timezone
 from apps.accounts.access import require_review_on_model, user_access
 from apps.accounts.models import Membership, Team
 from apps.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from apps.core.listing import reference_number
 from apps.incidents.models import Incident
 from apps.incidents.selectors import incident_can_work, incident_visibility, incidents_naming
 from apps.registry.models import Model
@@ -38,7 +38,6 @@ BOARD_COLUMN_LIMIT = 100
 DUE_OVERDUE, DUE_SOON = "overdue", "soon"
 # How a list may be ordered (the query string's `sort`): value → label.
 SORTS = {"due": "Due date (soonest first)", "priority": "Priority (P1 first)", "newest": "Newest first"}
-_AI_NUMBER = re.compile(r"^\s*(?:ai-?|#)?(\d{1,18})\s*$", re.IGNORECASE)
 
 
 def _visible_incidents(user) -> QuerySet[Incident] | None:
@@ -82,8 +81,8 @@ def action_items_search(queryset: QuerySet[ActionItem], q: str) -> QuerySet[Acti
     by_title = Q()
     for word in words:
         by_title &= Q(title__icontains=word)
-    number = _AI_NUMBER.match(q)
-    return queryset.filter(by_title | Q(pk=int(number.group(1))) if number else by_title)
+    number = reference_number(q, "AI")
+    return queryset.filter(by_title | Q(pk=number) if number is not None else by_title)
 
 
 def action_items_filter(queryset: QuerySet[ActionItem], *, status: str | None = None, owner: str | None = None,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -17,6 +17,7 @@ from apps.reports.selectors import report_list, reports_per_day
 from mlincidents.celery import app as celery_app
 
 from .charts import daily_chart
+from .dates import last_days_start
 from .problems import problem_json_response
 
 HOME_CHART_DAYS = 30
@@ -91,7 +92,7 @@ def bad_request(request: HttpRequest, exception=None):
 @login_required
 def home(request: HttpRequest):
     today = timezone.localdate()
-    since = timezone.make_aware(datetime.combine(today - timedelta(days=HOME_CHART_DAYS - 1), time.min))
+    since = last_days_start(HOME_CHART_DAYS, today=today)
     active = incident_list(user=request.user).filter(status__in=ACTIVE_STATUSES)
     counts = active.order_by().aggregate(
         total=Count("pk", distinct=True),

@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Value, When
-from django.utils import timezone
 
 from apps.accounts.access import user_access
+from apps.core.dates import day_end, day_start
 from apps.core.errors import NotFound, PermissionDenied
+from apps.core.listing import reference_number
 
 from .models import ACTIVE_STATUSES, Incident, Severity
 
@@ -114,12 +115,12 @@ def incident_list_filtered(*, user, filters: IncidentFilters) -> QuerySet[Incide
     queryset = incident_list(user=user)
     if filters.q:
         text = filters.q.strip()
-        number = text.upper().removeprefix("INC-").strip()
+        number = reference_number(text, "INC")
         readable = incident_title_readable(user)
         by_title = Q(title__icontains=text) if readable is None else (Q(title__icontains=text) & readable)
         match = by_title | Q(public_title__icontains=text) | Q(model__name__icontains=text)
-        if number.isdigit() and len(number) < 18:
-            match |= Q(pk=int(number))
+        if number is not None:
+            match |= Q(pk=number)
         queryset = queryset.filter(match)
     if filters.status == "active":
         queryset = queryset.filter(status__in=ACTIVE_STATUSES)
@@ -138,9 +139,9 @@ def incident_list_filtered(*, user, filters: IncidentFilters) -> QuerySet[Incide
     elif filters.owner.isdigit():
         queryset = queryset.filter(owner_id=int(filters.owner))
     if filters.since:
-        queryset = queryset.filter(created_at__gte=timezone.make_aware(datetime.combine(filters.since, time.min)))
+        queryset = queryset.filter(created_at__gte=day_start(filters.since))
     if filters.until:
-        queryset = queryset.filter(created_at__lte=timezone.make_aware(datetime.combine(filters.until, time.max)))
+        queryset = queryset.filter(created_at__lte=day_end(filters.until))
     if filters.sort == "severity":
         queryset = queryset.annotate(severity_rank=_SEVERITY_RANK)
     return queryset.order_by(*_ORDERINGS.get(filters.sort, _ORDERINGS["newest"]))

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from apps.audit.selectors import audit_events_for
 from apps.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from apps.core.humanize import counted
-from apps.core.listing import LIST_PAGE_SIZE, list_page
+from apps.core.listing import LIST_PAGE_SIZE, filters_from_form, list_page
 from apps.registry.selectors import model_version_get, model_version_latest
 from apps.replays.selectors import reports_for_batch
 from apps.replays.services import replay_start
@@ -33,12 +33,10 @@ from .page import incident_page, incident_replay_panel
 def incident_list_view(request):
     models, owners, teams = selectors.incident_filter_choices(user=request.user)
     form = IncidentFilterForm(request.GET or None, models=models, owners=owners, teams=teams)
-    # A filter that does not parse (a hand-edited URL) is shown with its error and ignored.
-    data = form.cleaned_data if form.is_valid() else {}
-    filters = selectors.IncidentFilters(**{key: value for key, value in data.items() if value not in (None, "")})
+    filters, filtered = filters_from_form(form, selectors.IncidentFilters)
     context = list_page(request, selectors.incident_list_filtered(user=request.user, filters=filters),
                         per_page=LIST_PAGE_SIZE)
-    context.update(form=form, filtered=any(value not in (None, "") for key, value in data.items() if key != "sort"))
+    context.update(form=form, filtered=filtered)
     context["page"].object_list = selectors.incidents_as_seen_by(user=request.user,
                                                                  incidents=context["page"].object_list)
     return render(request, "incidents/incident_list.html", context)

@@ -1,4 +1,3 @@
-from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.access import require_work_on_model, user_access
 from apps.core.charts import daily_chart
+from apps.core.dates import last_days_start
 from apps.core.errors import DomainError, PermissionDenied
 from apps.feedback.selectors import feedback_counts, feedback_per_day
 from apps.predictions.selectors import output_mix, predictions_per_day, predictions_recent
@@ -35,7 +35,7 @@ def model_detail_view(request, name: str):
         prediction_count=Count("predictions", distinct=True), report_count=Count("reports", distinct=True)
     )
     today = timezone.localdate()
-    since = timezone.make_aware(datetime.combine(today - timedelta(days=CHART_DAYS - 1), time.min))
+    since = last_days_start(CHART_DAYS, today=today)
     charts = [daily_chart(title="Reports filed", noun="report", series=[("filed", "Reports")], days=CHART_DAYS,
                           today=today, counts=reports_per_day(user=request.user, model=model, since=since)),
               daily_chart(title="Feedback from the widget", noun="vote", series=[("up", "Up"), ("down", "Down")],

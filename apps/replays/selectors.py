@@ -62,8 +62,9 @@ def reports_for_batch(*, user, model, reports: list[int] | None = None, incident
     if incident is not None:
         return list(queryset.filter(incident_id=incident))
     if suite == "resolved":
+        # The suite's pages show each case's expectation: loaded with it, not one query a case.
         return list(queryset.filter(incident__status__in=[IncidentStatus.RESOLVED, IncidentStatus.CLOSED],
-                                    expected_outcome__isnull=False))
+                                    expected_outcome__isnull=False).select_related("expected_outcome"))
     return []
 
 

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
-from django.utils import timezone
 
 from apps.accounts.access import user_access
+from apps.core.dates import day_end, day_start
 from apps.core.errors import NotFound
-from apps.incidents.models import Incident
+from apps.core.listing import reference_number
+from apps.incidents.models import ACTIVE_STATUSES, Incident, IncidentStatus
 from apps.incidents.selectors import incidents_naming
 
 from .models import Attachment, Report
@@ -124,8 +125,8 @@ class ReportFilters:
     sort: str = "newest"
 
 
-_INCIDENT_STATES = {"active": ("open", "triaged", "investigating", "mitigated"), "done": ("resolved", "closed"),
-                    "declined": ("declined",)}
+_INCIDENT_STATES = {"active": tuple(ACTIVE_STATUSES), "done": (IncidentStatus.RESOLVED, IncidentStatus.CLOSED),
+                    "declined": (IncidentStatus.DECLINED,)}
 
 
 def report_list_filtered(*, user, filters: ReportFilters) -> QuerySet[Report]:
@@ -133,10 +134,10 @@ def report_list_filtered(*, user, filters: ReportFilters) -> QuerySet[Report]:
     queryset = report_list(user=user)
     if filters.q:
         text = filters.q.strip()
-        number = text.upper().removeprefix("WTF-").strip()
+        number = reference_number(text, "WTF")
         match = Q(title__icontains=text) | Q(prediction_id=text)
-        if number.isdigit() and len(number) < 18:
-            match |= Q(pk=int(number))
+        if number is not None:
+            match |= Q(pk=number)
         queryset = queryset.filter(match)
     if filters.model:
         queryset = queryset.filter(model__name=filters.model)
@@ -145,9 +146,9 @@ def report_list_filtered(*, user, filters: ReportFilters) -> QuerySet[Report]:
     if filters.incident_status in _INCIDENT_STATES:
         queryset = queryset.filter(incident__status__in=_INCIDENT_STATES[filters.incident_status])
     if filters.since:
-        queryset = queryset.filter(created_at__gte=timezone.make_aware(datetime.combine(filters.since, time.min)))
+        queryset = queryset.filter(created_at__gte=day_start(filters.since))
     if filters.until:
-        queryset = queryset.filter(created_at__lte=timezone.make_aware(datetime.combine(filters.until, time.max)))
+        queryset = queryset.filter(created_at__lte=day_end(filters.until))
     return queryset.order_by("created_at", "id") if filters.sort == "oldest" else queryset
 
 

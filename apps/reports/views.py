@@ -12,7 +12,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from apps.accounts.access import user_access
 from apps.accounts.authentication import ApiTokenAuthentication
 from apps.core.errors import DomainError, NotFound, PermissionDenied
-from apps.core.listing import LIST_PAGE_SIZE, list_page
+from apps.core.listing import LIST_PAGE_SIZE, filters_from_form, list_page
 from apps.core.problems import problem_json_response
 from apps.forensics.selectors import input_checks, report_forensics_for
 from apps.forensics.strips import input_rows
@@ -32,12 +32,10 @@ from .models import Channel
 @login_required
 def report_list_view(request):
     form = ReportFilterForm(request.GET or None, models=selectors.report_filter_models(user=request.user))
-    # A filter that does not parse (a hand-edited URL) is shown with its error and ignored.
-    data = form.cleaned_data if form.is_valid() else {}
-    filters = selectors.ReportFilters(**{key: value for key, value in data.items() if value not in (None, "")})
+    filters, filtered = filters_from_form(form, selectors.ReportFilters)
     context = list_page(request, selectors.report_list_filtered(user=request.user, filters=filters),
                         per_page=LIST_PAGE_SIZE)
-    context.update(form=form, filtered=any(value not in (None, "") for key, value in data.items() if key != "sort"))
+    context.update(form=form, filtered=filtered)
     return render(request, "reports/report_list.html", context)
 
 

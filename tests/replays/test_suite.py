@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from sklearn.dummy import DummyClassifier
 
 from apps.core.errors import InvalidInput, PermissionDenied
@@ -221,3 +223,15 @@ def test_the_suite_button_explains_an_empty_suite_and_a_foreign_version(client, 
     page = client.post("/models/iris/suite/", {"model_version": stranger.pk}, follow=True).content.decode()
     assert "Choose one of the versions of iris to run the suite on." in page
     assert not Replay.objects.exists()
+
+
+def test_the_model_page_reads_the_suite_in_the_same_queries_however_many_cases(client, user, suite_world):
+    v1, v2, fixed, never, kept = suite_world
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as three:
+        client.get("/models/iris/")
+    for index in range(3, 9):
+        _resolved_case(user, v1, index=index, predicate="equals", value="setosa")
+    with CaptureQueriesContext(connection) as nine:
+        page = client.get("/models/iris/").content.decode()
+    assert "9 cases" in page and len(nine) == len(three)
