@@ -96,3 +96,8 @@ def test_the_list_reads_the_same_number_of_queries_however_many_incidents(client
     with CaptureQueriesContext(connection) as many:
         client.get("/incidents/", {"status": "active", "q": "a"})
     assert len(many) == len(few)
+
+
+def test_the_filters_that_parse_still_apply_beside_one_that_does_not(client, world):
+    page = _listed(client, world.member, severity="critical", since="last tuesday")
+    assert "Opened from: Enter a valid date." in page and _ids(page, world) == {world.loud.pk}
