@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -48,3 +50,14 @@ def bot_accounts(*, user) -> QuerySet[BotAccount]:
 
 def teams_of(*, user) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("team")
+
+
+def team_people(*, team_id: int | None, also: Iterable[int | None] = ()) -> list:
+    """The people who can be handed work on a team's model — its active members, not bot
+    accounts (a bot files reports; nobody hands it an incident or a ticket) — plus the users in
+    `also` (the current owner, so saving a form does not drop them; the person at the keyboard
+    when they may work on it). By username. Two queries."""
+    ids = set(Membership.objects.filter(team_id=team_id, user__is_active=True, user__bot_account__isnull=True)
+              .values_list("user_id", flat=True)) if team_id else set()
+    ids |= {user_id for user_id in also if user_id}
+    return list(get_user_model().objects.filter(pk__in=ids).order_by("username"))

@@ -14,7 +14,8 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.access import require_review_on_model, user_access
-from apps.accounts.models import Membership, Team
+from apps.accounts.models import Team
+from apps.accounts.selectors import team_people
 from apps.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from apps.core.listing import reference_number
 from apps.incidents.models import Incident
@@ -265,16 +266,8 @@ def action_item_owner_candidates(*, item: ActionItem, user) -> list:
     incident's model (people, not bots: a bot cannot do the work); the current owner stays
     listed (saving the form must not drop them), and so does the person at the keyboard when
     they may work on it (an admin, someone a restricted incident names). Two queries."""
-    ids: set[int] = set()
-    team_id = item.incident.model.team_id
-    if team_id:
-        ids |= set(Membership.objects.filter(team_id=team_id, user__is_active=True, user__bot_account__isnull=True)
-                   .values_list("user_id", flat=True))
-    if item.owner_id:
-        ids.add(item.owner_id)
-    if user.is_authenticated and action_item_can_work(user=user, item=item):
-        ids.add(user.pk)
-    return list(get_user_model().objects.filter(pk__in=ids).order_by("username"))
+    at_keyboard = user.pk if user.is_authenticated and action_item_can_work(user=user, item=item) else None
+    return team_people(team_id=item.incident.model.team_id, also=(item.owner_id, at_keyboard))
 
 
 def action_item_owner_problem(*, item: ActionItem, owner, actor) -> str | None:

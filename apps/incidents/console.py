@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
-
-from apps.accounts.models import Membership
+from apps.accounts.selectors import team_people
 from apps.registry.selectors import model_version_list
 
 from .models import INCIDENT_TRANSITIONS, Incident, IncidentStatus, Severity
@@ -66,16 +64,8 @@ def incident_owner_candidates(*, incident: Incident, user) -> list:
     """Who may own the incident: the owning team's members (people, not bots); the current owner stays listed
     (so saving the form does not drop them), and so does the person at the keyboard when they
     may work on it (an admin, a person a restricted incident names)."""
-    User = get_user_model()
-    # People, not bot accounts: a bot files reports, nobody can hand it an incident.
-    ids = set(Membership.objects.filter(team_id=incident.model.team_id, user__is_active=True,
-                                        user__bot_account__isnull=True)
-              .values_list("user_id", flat=True)) if incident.model.team_id else set()
-    if incident.owner_id:
-        ids.add(incident.owner_id)
-    if user.is_authenticated and incident_can_work(user=user, incident=incident):
-        ids.add(user.pk)
-    return list(User.objects.filter(pk__in=ids).order_by("username"))
+    at_keyboard = user.pk if user.is_authenticated and incident_can_work(user=user, incident=incident) else None
+    return team_people(team_id=incident.model.team_id, also=(incident.owner_id, at_keyboard))
 
 
 def incident_console(*, user, incident: Incident, can_work: bool | None = None) -> IncidentConsole:

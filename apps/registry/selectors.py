@@ -36,8 +36,10 @@ def model_version_latest(*, model: Model) -> ModelVersion | None:
     return model_version_list(model=model).first()
 
 
-def model_version_by_id(raw_id: str) -> ModelVersion | None:
-    """A version from a form's select value; None for anything that is not a known id."""
+def model_version_by_id(raw_id: str, *, model: Model | None = None) -> ModelVersion | None:
+    """A version from a form's select value; None for anything that is not a known id (or, with
+    `model`, not one of that model's versions)."""
     if not raw_id.isdigit() or len(raw_id) > 18:
         return None
-    return ModelVersion.objects.select_related("model").filter(pk=int(raw_id)).first()
+    versions = ModelVersion.objects.select_related("model").filter(pk=int(raw_id))
+    return (versions.filter(model=model) if model is not None else versions).first()

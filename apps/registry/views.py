@@ -73,8 +73,8 @@ def model_suite_run_view(request, name: str):
     an expected outcome), queued for a worker; its page shows the progress."""
     model = selectors.model_get(name=name)
     require_work_on_model(actor=request.user, model=model, action="run its regression suite")
-    version = selectors.model_version_by_id(request.POST.get("model_version", ""))
-    if version is None or version.model_id != model.pk:
+    version = selectors.model_version_by_id(request.POST.get("model_version", ""), model=model)
+    if version is None:
         messages.error(request, f"Choose one of the versions of {model.name} to run the suite on.")
         return redirect("registry:detail", name=model.name)
     cases = reports_for_batch(user=request.user, model=model, suite="resolved")

@@ -145,8 +145,8 @@ def report_replay_view(request, pk: int):
     # own version when none is chosen.
     version = report.model_version
     if request.POST.get("model_version"):
-        version = model_version_by_id(request.POST["model_version"])
-        if version is None or version.model_id != report.model_id:
+        version = model_version_by_id(request.POST["model_version"], model=report.model)
+        if version is None:
             messages.error(request, f"Choose one of the versions of {report.model.name} to replay on.")
             return redirect(report)
     try:
