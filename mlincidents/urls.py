@@ -31,6 +31,7 @@ urlpatterns = [
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("apps.accounts.urls")),
+    path("account/widget-keys/", include("apps.feedback.urls")),
     path("audit/", include("apps.audit.urls")),
     path("", core_views.home, name="home"),
     path("models/", include("apps.registry.urls")),

@@ -17,6 +17,7 @@ from apps.core.throttling import SignInAddressThrottle
 
 from . import selectors, services
 from .forms import BotCreateForm, TokenCreateForm
+from .token_page import token_page_sections
 
 
 class SignInView(LoginView):
@@ -51,7 +52,9 @@ def sign_in_locked_out(request: HttpRequest, original_response: HttpResponse | N
     return response
 
 
-def _tokens_page(request, *, form=None, bot_form=None, issued=None, status=200):
+def tokens_page(request, *, form=None, bot_form=None, issued=None, status=200,
+                section_states: dict | None = None) -> HttpResponse:
+    """The Tokens page; `section_states` is for the sections other apps add (token_page.py)."""
     bots = selectors.bot_accounts(user=request.user)
     bot_usernames = [bot.user.get_username() for bot in bots]
     return render(request, "accounts/tokens.html", {
@@ -61,13 +64,14 @@ def _tokens_page(request, *, form=None, bot_form=None, issued=None, status=200):
         "bot_form": bot_form or BotCreateForm(),
         "issued": issued,
         "memberships": selectors.teams_of(user=request.user),
+        "extra_sections": token_page_sections(request, section_states),
     }, status=status)
 
 
 @never_cache
 @login_required
 def token_list_view(request):
-    return _tokens_page(request)
+    return tokens_page(request)
 
 
 @never_cache
@@ -77,7 +81,7 @@ def token_create_view(request):
     bots = [bot.user.get_username() for bot in selectors.bot_accounts(user=request.user)]
     form = TokenCreateForm(request.POST, user=request.user, bot_usernames=bots)
     if not form.is_valid():
-        return _tokens_page(request, form=form, status=400)
+        return tokens_page(request, form=form, status=400)
     try:
         issued = services.api_token_create(
             username=form.cleaned_data["account"], name=form.cleaned_data["name"], scopes=form.cleaned_scopes(),
@@ -85,9 +89,9 @@ def token_create_view(request):
         )
     except DomainError as error:
         form.add_error(None, error.detail)
-        return _tokens_page(request, form=form, status=error.status)
+        return tokens_page(request, form=form, status=error.status)
     # Rendered, not redirected: the key must not pass through the session or a URL.
-    return _tokens_page(request, issued=issued, status=201)
+    return tokens_page(request, issued=issued, status=201)
 
 
 @login_required
@@ -109,8 +113,8 @@ def bot_create_view(request):
                                         description=form.cleaned_data["description"], actor=request.user)
         except DomainError as error:
             form.add_error("username" if "username" in error.errors else None, error.detail)
-            return _tokens_page(request, bot_form=form, status=error.status)
+            return tokens_page(request, bot_form=form, status=error.status)
         messages.success(request, f"Bot account '{form.cleaned_data['username']}' created. Issue it a token below, "
                                   "and ask an admin to add it to the team whose models it works on.")
         return redirect("accounts:tokens")
-    return _tokens_page(request, bot_form=form, status=400)
+    return tokens_page(request, bot_form=form, status=400)

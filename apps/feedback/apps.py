@@ -5,3 +5,12 @@ class FeedbackConfig(AppConfig):
     name = "apps.feedback"
     label = "feedback"
     verbose_name = "Feedback on predictions"
+
+    def ready(self) -> None:
+        # The widget's keys are revoked where every other key is: on the Tokens page.
+        from apps.accounts.token_page import TokenPageSection, token_page_section_register
+
+        from .views import SECTION, widget_keys_section
+
+        token_page_section_register(TokenPageSection(name=SECTION, template="feedback/_widget_keys.html",
+                                                     context=widget_keys_section))

@@ -25,6 +25,9 @@ class Feedback(models.Model):
     report = models.ForeignKey("reports.Report", null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="feedback")
     given_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Set when it came from a product page's widget (no person signed in to us).
+    publishable_key = models.ForeignKey("PublishableKey", null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="feedback")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -33,3 +36,34 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_verdict_display()} on {self.prediction_id}"
+
+
+class PublishableKey(models.Model):
+    """A key a product page may show to anyone: it only sends feedback on one model, only from
+    the web origins listed here (the browser's `Origin` header, checked on the preflight and on
+    the request), and is rate-limited per key and per address. Like an API token, only a
+    SHA-256 digest is stored; `prefix` tells keys apart. Revoking it stops the widget at once."""
+
+    name = models.CharField(max_length=100)
+    model = models.ForeignKey("registry.Model", on_delete=models.CASCADE, related_name="publishable_keys")
+    allowed_origins = models.JSONField(default=list, help_text='e.g. ["https://shop.example.com"]')
+    prefix = models.CharField(max_length=16, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…) for {self.model}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def allows_origin(self, origin: str | None) -> bool:
+        return bool(origin) and origin.lower() in self.allowed_origins

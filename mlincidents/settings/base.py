@@ -52,6 +52,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.middleware.RequestIdMiddleware",
+    # Before sessions: the feedback widget's cross-origin requests (and a publishable key sent
+    # anywhere else) are answered here, by the key's own list of origins.
+    "apps.feedback.middleware.WidgetCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -284,6 +287,9 @@ RATE_LIMITS = {
     "intake_client": env("THROTTLE_INTAKE_USER", default="600/min") or None,
     "intake_address": env("THROTTLE_INTAKE_IP", default="1200/min") or None,
     "sign_in_address": env("THROTTLE_LOGIN_IP", default="20/min") or None,
+    # The feedback widget on product pages: per publishable key, and per visitor's address.
+    "widget_key": env("THROTTLE_WIDGET_KEY", default="600/min") or None,
+    "widget_address": env("THROTTLE_WIDGET_IP", default="20/min") or None,
 }
 
 # Sign-in lockout per username (django-axes; README, "Access control"): a failed sign-in counts

@@ -32,6 +32,7 @@ from rest_framework.test import APIClient
 from apps.accounts.models import INTAKE_SCOPES
 from apps.accounts.services import api_token_create, bot_account_create, membership_set
 from apps.actions.services import action_item_propose
+from apps.feedback.services import publishable_key_create
 from apps.forensics.services import drift_report_request
 from apps.incidents.services import incident_update
 from apps.postmortems.services import postmortem_start, timeline_entry_add, why_node_add
@@ -205,6 +206,11 @@ MATRIX: list[Row] = [
         body=lambda world: {"name": "matrix", "account": "{self}", "access": "full", "expires_in": "30"}),
     Row("accounts:token-revoke", "post", "/account/tokens/{member_token}/revoke/", page(404, 404, 404, admin=404)
         | {"member": 302}, form=True, note="only its owner revokes a person's key from the page"),
+    Row("feedback:widget-key-create", "post", "/account/widget-keys/new/", page(400, 400, 201), form=True,
+        body=lambda world: {"name": "matrix", "model": world.model.name, "allowed_origins": "https://shop.example"},
+        note="only models the person works on are offered: another model is not a valid choice (400)"),
+    Row("feedback:widget-key-revoke", "post", "/account/widget-keys/{widget_key}/revoke/", page(404, 404, 302),
+        form=True, note="the model's team (and admins) revoke its widget keys"),
     Row("accounts:bot-create", "post", "/account/bots/new/", page(403, 403, 403, admin=302), form=True,
         body={"username": "matrix-bot"}),
     Row("audit:search", "get", "/audit/", page(403, 403, 403, admin=200)),
@@ -431,7 +437,7 @@ def _request(world, row: Row, role: str):
                            replay=world.replay.pk, member_token=world.member_token.pk,
                            attachment=world.attachment.pk, version=world.version.pk, logged=world.logged_id,
                            drift=world.drift.pk, node=world.node.pk, entry=world.entry.pk, item=world.item.pk,
-                           ticket=world.ticket.pk)
+                           ticket=world.ticket.pk, widget_key=world.widget_key.pk)
     if row.form or row.method == "get":
         # Pages post forms; the API takes JSON.
         return getattr(client, row.method)(path, body or {})
@@ -449,6 +455,8 @@ def test_permission_matrix(row: Row):
     world.replay = replay_start(actor=world.member, model_version=world.version, reports=[world.report])
     expected_outcome_set(actor=world.member, report=world.report, predicate="not_equals", value="virginica")
     world.member_token = api_token_create(username=world.member.username, name="member's").token
+    world.widget_key = publishable_key_create(model_name=world.model.name, name="shop", actor=world.member,
+                                              allowed_origins=["https://shop.example"]).key
     world.logged_id = _prediction(world)[0]["prediction_id"]
     predictions_log(rows=_prediction(world))
     world.attachment = report_attachment_add(report=world.report, upload=_png(), actor=world.reporter)

@@ -11,6 +11,8 @@ class FeedbackCreateSerializer(serializers.Serializer):
                                   help_text="For a thumbs-down: what the output should have been.")
     comment = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="",
                                     help_text="A thumbs-down with a comment also files a WTF report.")
+    screenshot = serializers.FileField(required=False, allow_empty_file=False,
+                                       help_text="Multipart only, with a thumbs-down: attached to the report it files.")
 
 
 class FeedbackSerializer(serializers.ModelSerializer):
@@ -37,3 +39,17 @@ class FeedbackCountSerializer(serializers.Serializer):
     down = serializers.IntegerField()
     reports = serializers.IntegerField(help_text="Thumbs-downs that came with a comment and became reports.")
     total = serializers.IntegerField()
+
+
+class WidgetFeedbackSerializer(serializers.ModelSerializer):
+    """What the embedded widget is told: its feedback was taken, and the report it filed. Not
+    the logged output, nor a link that only the team can open."""
+
+    reference = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Feedback
+        fields = ["id", "verdict", "report", "reference"]
+
+    def get_reference(self, obj: Feedback) -> str | None:
+        return f"WTF-{obj.report_id}" if obj.report_id else None
