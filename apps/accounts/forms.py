@@ -37,3 +37,11 @@ class TokenCreateForm(forms.Form):
 class BotCreateForm(forms.Form):
     username = forms.CharField(max_length=150, help_text="Letters, digits and @/./+/-/_ only, e.g. 'slack-bot'.")
     description = forms.CharField(max_length=200, required=False)
+
+
+class AccountSettingsForm(forms.Form):
+    email_report_updates = forms.BooleanField(
+        required=False, label="E-mail me when something happens to a report I filed",
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "email-help"}),
+        help_text="Triaged, fixed (with the version), declined (with the reason) or reopened — at most one e-mail "
+                  "per incident an hour.")

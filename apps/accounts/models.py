@@ -113,3 +113,15 @@ class ApiToken(models.Model):
         if set(self.scopes) == set(INTAKE_SCOPES):
             return "intake only"
         return ", ".join(self.scopes)
+
+
+class AccountSettings(models.Model):
+    """A person's own choices. No row means the defaults."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_settings")
+    # E-mails telling a reporter what became of their reports (triaged, fixed, declined, reopened).
+    email_report_updates = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"settings of {self.user}"

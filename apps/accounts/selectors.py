@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.core.errors import NotFound
 
 from .access import user_access
-from .models import ApiToken, BotAccount, Membership
+from .models import AccountSettings, ApiToken, BotAccount, Membership
 from .services import token_digest
 
 # Writing last_used_at on every request would turn each read into a write.
@@ -61,3 +61,15 @@ def team_people(*, team_id: int | None, also: Iterable[int | None] = ()) -> list
               .values_list("user_id", flat=True)) if team_id else set()
     ids |= {user_id for user_id in also if user_id}
     return list(get_user_model().objects.filter(pk__in=ids).order_by("username"))
+
+
+def account_settings_of(*, user) -> AccountSettings:
+    """The person's settings, or the defaults (unsaved) when they never changed any."""
+    return AccountSettings.objects.filter(user=user).first() or AccountSettings(user=user)
+
+
+def people_wanting_report_update_emails(*, user_ids: Iterable[int]) -> QuerySet:
+    """Of these people: the active ones, not bots, with an e-mail address, who did not switch
+    report e-mails off."""
+    return (get_user_model().objects.filter(pk__in=list(user_ids), is_active=True, bot_account__isnull=True)
+            .exclude(email="").exclude(account_settings__email_report_updates=False))

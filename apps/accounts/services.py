@@ -14,7 +14,7 @@ from apps.audit.services import audit_record
 from apps.core.errors import Conflict, InvalidInput, PermissionDenied
 
 from .access import forget_access, user_access
-from .models import ApiToken, BotAccount, Membership, Team, TeamRole, TokenScope
+from .models import AccountSettings, ApiToken, BotAccount, Membership, Team, TeamRole, TokenScope
 
 KEY_PREFIX = "mli_"
 
@@ -162,3 +162,19 @@ def membership_set(*, team: Team, user, role: str | None, actor=None) -> Members
     forget_access(user)
     return current
 
+
+
+@transaction.atomic
+def account_settings_update(*, user, email_report_updates: bool, actor) -> AccountSettings:
+    """A person changes their own settings (an admin may change anyone's)."""
+    if actor is not None and actor.pk != user.pk and not user_access(actor).is_admin:
+        raise PermissionDenied("You may only change your own settings.")
+    current, _ = AccountSettings.objects.select_for_update().get_or_create(user=user)
+    if current.email_report_updates != email_report_updates:
+        old = {"email_report_updates": current.email_report_updates}
+        current.email_report_updates = email_report_updates
+        current.updated_at = timezone.now()
+        current.save(update_fields=["email_report_updates", "updated_at"])
+        audit_record(actor=actor, action="account.settings", target=current, old=old,
+                     new={"email_report_updates": email_report_updates})
+    return current

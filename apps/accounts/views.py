@@ -16,7 +16,7 @@ from apps.core.errors import DomainError
 from apps.core.throttling import SignInAddressThrottle
 
 from . import selectors, services
-from .forms import BotCreateForm, TokenCreateForm
+from .forms import AccountSettingsForm, BotCreateForm, TokenCreateForm
 from .token_page import token_page_sections
 
 
@@ -118,3 +118,25 @@ def bot_create_view(request):
                                   "and ask an admin to add it to the team whose models it works on.")
         return redirect("accounts:tokens")
     return tokens_page(request, bot_form=form, status=400)
+
+
+@never_cache
+@login_required
+def account_view(request):
+    """The person's own page: who they are to the tracker, and which e-mails they get."""
+    current = selectors.account_settings_of(user=request.user)
+    if request.method == "POST":
+        form = AccountSettingsForm(request.POST)
+        if form.is_valid():
+            services.account_settings_update(user=request.user, actor=request.user,
+                                             email_report_updates=form.cleaned_data["email_report_updates"])
+            messages.success(request, "Saved." + ("" if form.cleaned_data["email_report_updates"] else
+                                                  " You will get no more e-mails about your reports."))
+            return redirect("accounts:account")
+        status = 400
+    else:
+        form = AccountSettingsForm(initial={"email_report_updates": current.email_report_updates})
+        status = 200
+    return render(request, "accounts/account.html", {
+        "form": form, "memberships": selectors.teams_of(user=request.user),
+    }, status=status)

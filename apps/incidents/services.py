@@ -14,6 +14,7 @@ from apps.notifications.services import OPENED, REOPENED, RESOLVED, incident_not
 from apps.registry.models import Model, ModelVersion
 
 from .fingerprint import Fingerprint
+from .hooks import status_change_announce_on_commit
 from .models import ACTIVE_STATUSES, INCIDENT_TRANSITIONS, FingerprintRoute, Incident, IncidentStatus, Severity
 from .selectors import incident_get, incident_get_for_work
 
@@ -87,6 +88,7 @@ def incident_transition(*, incident_id: int, to: str, actor, note: str = "",
     incident.updated_at = timezone.now()
     incident.save(update_fields=["status", "resolution_note", "fixed_in_version", "merged_into", "updated_at"])
     audit_record(actor=actor, action="incident.transition", target=incident, old=old, new=new)
+    status_change_announce_on_commit(incident=incident, old=old["status"])
     if to == IncidentStatus.RESOLVED:
         incident_notify_on_commit(incident=incident, event=RESOLVED)
     return incident
@@ -282,12 +284,14 @@ def incident_reopen_for_regression(*, incident: Incident, report, actor=None) ->
     (the reporter need not be allowed to change incidents)."""
     INCIDENT_TRANSITIONS.check(incident.status, IncidentStatus.OPEN)
     old = {"status": incident.status, "fixed_in_version": _version_label(incident.fixed_in_version)}
+    status_was = incident.status
     incident.status = IncidentStatus.OPEN
     incident.fixed_in_version = None
     incident.updated_at = timezone.now()
     incident.save(update_fields=["status", "fixed_in_version", "updated_at"])
     audit_record(actor=actor, action="incident.regression", target=incident, old=old, new={
         "status": incident.status, "report": report.pk, "model_version": report.model_version.version})
+    status_change_announce_on_commit(incident=incident, old=status_was)
     incident_notify_on_commit(incident=incident, event=REOPENED)
     return incident
 

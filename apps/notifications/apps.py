@@ -5,3 +5,11 @@ class NotificationsConfig(AppConfig):
     name = "apps.notifications"
     label = "notifications"
     verbose_name = "Outgoing notifications"
+
+    def ready(self) -> None:
+        # Incidents sit below notifications and do not import it for this: they send a signal.
+        from apps.incidents.hooks import incident_status_changed
+
+        from .receivers import tell_reporters
+
+        incident_status_changed.connect(tell_reporters, dispatch_uid="notifications.tell_reporters")

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from .reporter_updates import reporter_update_send, reporter_updates_due
 from .services import WebhookTemporarilyFailed, incident_notify
 
 
@@ -7,3 +8,16 @@ from .services import WebhookTemporarilyFailed, incident_notify
              max_retries=6, ignore_result=True)
 def incident_notify_task(incident_id: int, event: str) -> None:
     incident_notify(incident_id=incident_id, event=event)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def reporter_update_send_task(update_id: int) -> None:
+    """Safe to run twice: the update is claimed before the e-mail goes."""
+    reporter_update_send(update_id=update_id)
+
+
+@shared_task(ignore_result=True)
+def reporter_updates_sweep_task() -> None:
+    """Every minute (beat): the batched updates whose hour is up, and sends that failed."""
+    for update_id in reporter_updates_due():
+        reporter_update_send(update_id=update_id)

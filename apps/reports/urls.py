@@ -7,6 +7,7 @@ from . import views
 app_name = "reports"
 urlpatterns = [
     path("", views.report_list_view, name="list"),
+    path("mine/", views.my_reports_view, name="mine"),
     path("new/", views.report_create_view, name="new"),
     path("new/prediction/", views.report_prediction_preview_view, name="prediction-preview"),
     path("<int:pk>/", views.report_detail_view, name="detail"),

@@ -27,6 +27,7 @@ from . import selectors, services
 from .attachments import download_name, upload_request_check
 from .forms import ReportFilterForm, ReportForm, ReportMoveForm
 from .models import Channel
+from .my_reports import my_report_rows, my_reports
 
 
 @login_required
@@ -37,6 +38,14 @@ def report_list_view(request):
                         per_page=LIST_PAGE_SIZE)
     context.update(form=form, filtered=filtered)
     return render(request, "reports/report_list.html", context)
+
+
+@login_required
+def my_reports_view(request):
+    """Each report the person filed, with its incident's status in their words."""
+    context = list_page(request, my_reports(user=request.user), per_page=LIST_PAGE_SIZE)
+    context["rows"] = my_report_rows(context["page"])
+    return render(request, "reports/my_reports.html", context)
 
 
 # Service error keys that the form names differently.

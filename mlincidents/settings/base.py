@@ -199,6 +199,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "apps.core.tasks.idempotency_records_purge_task", "schedule": 60 * 60},
     "sweep-replays": {"task": "apps.replays.tasks.replays_sweep_task", "schedule": 60},
+    # Reporters' e-mails held back by the one-an-hour batching, and sends that failed.
+    "send-reporter-updates": {"task": "apps.notifications.tasks.reporter_updates_sweep_task", "schedule": 60},
     "sweep-report-forensics": {"task": "apps.forensics.tasks.report_forensics_sweep_task", "schedule": 300},
     "daily-drift-reports": {"task": "apps.forensics.tasks.drift_reports_daily_task",
                             "schedule": crontab(hour=env.int("DRIFT_DAILY_HOUR", default=1), minute=15)},

@@ -202,6 +202,10 @@ MATRIX: list[Row] = [
     Row("logout", "post", "/accounts/logout/", everyone(302, anonymous=302, intake_bot=302)),
     Row("home", "get", "/", page(200, 200, 200)),
     Row("accounts:tokens", "get", "/account/tokens/", page(200, 200, 200)),
+    Row("accounts:account", "get", "/account/", page(200, 200, 200)),
+    Row("accounts:account", "post", "/account/", page(302, 302, 302), form=True,
+        body={"email_report_updates": "on"}, note="everyone changes their own settings only"),
+    Row("reports:mine", "get", "/reports/mine/", page(200, 200, 200), note="a person's own reports only"),
     Row("accounts:token-create", "post", "/account/tokens/new/", page(201, 201, 201), form=True,
         body=lambda world: {"name": "matrix", "account": "{self}", "access": "full", "expires_in": "30"}),
     Row("accounts:token-revoke", "post", "/account/tokens/{member_token}/revoke/", page(404, 404, 404, admin=404)

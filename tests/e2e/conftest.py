@@ -111,6 +111,7 @@ def demo_main_pages(*, every_section: bool = False) -> dict[str, str]:
     pages = {
         "home": "/",
         "report list": "/reports/",
+        "my reports": "/reports/mine/",
         "report": f"/reports/{report.pk}/",
         "report form": "/reports/new/",
         "incident list": "/incidents/",
@@ -124,6 +125,7 @@ def demo_main_pages(*, every_section: bool = False) -> dict[str, str]:
         "action items": "/actions/",
         "ticket": f"/actions/{ticket.pk}/",
         "tokens": "/account/tokens/",
+        "account": "/account/",
         "API docs": "/api/docs/",
         "audit": "/audit/",
     }

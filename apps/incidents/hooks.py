@@ -1,0 +1,67 @@
+"""What other apps may hear from incidents without incidents importing them.
+
+`incident_status_changed` is sent after the transaction that moved an incident commits (never
+for a change that rolled back), with `change=StatusChange(...)`. The integrations layer
+(notifications: e-mails to reporters; chatops: answers in the chat a report came from)
+connects to it in its AppConfig.ready(). Receivers are called with send_robust: one that
+fails is logged and does not stop the others, nor the request."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from .models import Incident, IncidentStatus
+
+logger = logging.getLogger(__name__)
+
+incident_status_changed = Signal()
+
+# What reporters are told about: the team took it up, fixed it, declined it, or it came back.
+TRIAGED, RESOLVED, DECLINED, REOPENED = "triaged", "resolved", "declined", "reopened"
+_EVENT_FOR = {IncidentStatus.TRIAGED: TRIAGED, IncidentStatus.RESOLVED: RESOLVED,
+              IncidentStatus.DECLINED: DECLINED}
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    incident_id: int
+    old: str
+    new: str
+    at: datetime
+    # TRIAGED, RESOLVED, DECLINED, REOPENED, or "" for a move reporters are not told about.
+    event: str
+    fixed_in_version: str | None = None
+    note: str = ""
+
+    def as_json(self) -> dict:
+        return {"old": self.old, "new": self.new, "event": self.event, "at": self.at.isoformat(),
+                "fixed_in_version": self.fixed_in_version, "note": self.note}
+
+
+def reporter_event(old: str, new: str) -> str:
+    if new == IncidentStatus.OPEN and old != IncidentStatus.OPEN:
+        return REOPENED
+    return _EVENT_FOR.get(new, "")
+
+
+def status_change_announce_on_commit(*, incident: Incident, old: str) -> None:
+    change = StatusChange(
+        incident_id=incident.pk, old=old, new=incident.status, at=timezone.now(),
+        event=reporter_event(old, incident.status),
+        fixed_in_version=incident.fixed_in_version.version if incident.fixed_in_version_id else None,
+        note=incident.resolution_note if incident.status == IncidentStatus.DECLINED else "",
+    )
+
+    def send() -> None:
+        for _receiver, result in incident_status_changed.send_robust(sender=Incident, change=change):
+            if isinstance(result, Exception):
+                logger.error("A receiver of INC-%s's status change failed: %r", change.incident_id, result,
+                             exc_info=result)
+
+    transaction.on_commit(send)
