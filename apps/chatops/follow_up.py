@@ -33,7 +33,7 @@ def response_url_allowed(*, platform: str, url: str) -> bool:
         return False
     host = (parts.hostname or "").lower()
     if platform == Channel.SLACK:
-        return host == "hooks.slack.com"
+        return host in settings.SLACK_RESPONSE_HOSTS
     return host in settings.MATTERMOST_RESPONSE_HOSTS
 
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from apps.accounts.models import BotAccount
+from apps.accounts.services import bot_account_create
 from apps.actions.selectors import action_items_blocking_close
-from apps.core.errors import DomainError
+from apps.core.errors import Conflict, DomainError
 from apps.core.idempotency import run_idempotently
 from apps.predictions.models import Prediction
 from apps.registry.models import Model
@@ -21,7 +21,8 @@ from apps.reports.models import Channel
 from apps.reports.selectors import report_list
 from apps.reports.services import report_create
 
-from .follow_up import chat_follow_up_on_commit
+from .follow_up import chat_follow_up_on_commit, response_url_allowed
+from .models import ChatOrigin
 from .parsing import parse_command, words
 
 HELP = (
@@ -53,15 +54,17 @@ def _reply(text: str) -> dict:
 
 def chat_bot_user(platform: str):
     """Reports from a chat platform are filed by its bot account, with the person's chat
-    name kept in the report's context."""
+    name kept in the report's context. The first command creates it (audited, by the system)."""
     username = f"{platform}-bot"
-    with transaction.atomic():
-        user, created = get_user_model().objects.get_or_create(username=username)
-        if created:
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-            BotAccount.objects.create(user=user, description=f"Files reports from {platform} slash commands.")
-    return user
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    if user is not None:
+        return user
+    try:
+        with transaction.atomic():
+            return bot_account_create(username=username, description=f"Files reports from {platform} slash commands.")
+    except (Conflict, IntegrityError):  # a command that came in at the same moment created it
+        return User.objects.get(username=username)
 
 
 def _model_names() -> list[str]:
@@ -158,9 +161,18 @@ def _file_report(command: ChatCommand, bot, text: str) -> dict:
                  "chat_channel_id": command.channel_id[:100], "chat_team_id": command.team_id[:100]},
         channel=command.platform,
     )
+    _remember_origin(command, report)
     chat_follow_up_on_commit(report=report, platform=command.platform, response_url=command.response_url)
     return _reply(f"Thanks, filed WTF-{report.pk} for {model.name} (prediction {found[0]}): "
                   f"{settings.SITE_URL}{report.get_absolute_url()}. I am replaying it and will tell you here.")
+
+
+def _remember_origin(command: ChatCommand, report) -> None:
+    """To answer the person when the incident moves (hear_back.py)."""
+    allowed = response_url_allowed(platform=command.platform, url=command.response_url)
+    ChatOrigin.objects.create(report=report, platform=command.platform, user_id=command.user_id[:100],
+                              user_name=command.user_name[:100],
+                              response_url=command.response_url[:500] if allowed else "")
 
 
 def chat_command_handle(*, command: ChatCommand) -> dict:

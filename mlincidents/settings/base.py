@@ -422,6 +422,8 @@ MATTERMOST_TOKEN = env("MATTERMOST_TOKEN", default="")
 # Hosts a Mattermost command's response_url may point at (your Mattermost server), for the
 # replay verdict posted after a chat report. Slack's is always hooks.slack.com.
 MATTERMOST_RESPONSE_HOSTS = env.list("MATTERMOST_RESPONSE_HOSTS", default=[])
+# The hosts a Slack command's response_url may point at (GovSlack: hooks.slack-gov.com).
+SLACK_RESPONSE_HOSTS = env.list("SLACK_RESPONSE_HOSTS", default=["hooks.slack.com"])
 # The model a chat report is about when the message does not name one.
 CHATOPS_DEFAULT_MODEL = env("CHATOPS_DEFAULT_MODEL", default="")
 
