@@ -23,7 +23,7 @@ class PlainStatus:
         return _LABELS[self.tone]
 
 
-_LABELS = {"waiting": "Waiting", "working": "In progress", "done": "Fixed", "declined": "Declined"}
+_LABELS = {"waiting": "Waiting", "working": "In progress", "done": "Done", "declined": "Not a bug"}
 
 
 def status_for_reporter(status: str | None, *, fixed_in_version: str | None = None, note: str = "") -> PlainStatus:

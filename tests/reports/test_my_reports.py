@@ -40,8 +40,8 @@ def test_each_report_shows_its_incidents_status_in_plain_words_and_when_it_chang
     html = _page(world.reporter)
 
     fixed_row = _row(html, world.report.pk)
-    assert "Fixed</span> Fixed in version 1.1" in fixed_row
-    assert "Declined</span> Declined — the model behaves as intended: Expected for new customers." in _row(
+    assert "Done</span> Fixed in version 1.1" in fixed_row
+    assert "Not a bug</span> Declined — the model behaves as intended: Expected for new customers." in _row(
         html, declined.pk)
     assert "Received: the team has not looked at it yet" in _row(html, waiting.pk)
     assert "datetime=" in fixed_row or "title=" in fixed_row  # the date, readable, with the exact time
