@@ -6,7 +6,9 @@ Rules (README, "Access control"):
   a **reviewer** is a member who may also approve post-mortems and accept action points;
 - a model that no team owns yet is open to every signed-in user, so that a fresh install
   works before anyone sets up teams;
-- everyone signed in is a **reporter**: they file reports and see their own reports.
+- everyone signed in is a **reporter**: they file reports and see their own reports;
+- a **triager** (named by an admin) also sees the Unsorted inbox — reports filed without a
+  model — and assigns each a model. Admins do too.
 The per-object rules (restricted incidents, reports) live in each app's selectors, built
 from this."""
 
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from apps.core.errors import PermissionDenied
 from apps.core.people import is_admin as is_admin_person
 
-from .models import BotAccount, Membership, TeamRole
+from .models import BotAccount, Membership, TeamRole, Triager
 
 _CACHE_ATTRIBUTE = "_mlincidents_access"
 
@@ -28,6 +30,7 @@ class Access:
     is_admin: bool
     team_ids: frozenset[int]
     reviewer_team_ids: frozenset[int]
+    is_triager: bool = False
 
     @property
     def is_authenticated(self) -> bool:
@@ -42,6 +45,11 @@ class Access:
         if not self.is_authenticated:
             return False
         return self.is_admin or (team_id in self.reviewer_team_ids if team_id else bool(self.user_id))
+
+    @property
+    def can_sort(self) -> bool:
+        """Sees the Unsorted inbox and assigns models to its reports."""
+        return self.is_authenticated and (self.is_admin or self.is_triager)
 
 
 ANONYMOUS = Access(user_id=None, is_admin=False, team_ids=frozenset(), reviewer_team_ids=frozenset())
@@ -59,6 +67,7 @@ def user_access(user) -> Access:
         is_admin=is_admin_person(user),
         team_ids=frozenset(team_id for team_id, _ in roles),
         reviewer_team_ids=frozenset(team_id for team_id, role in roles if role == TeamRole.REVIEWER),
+        is_triager=Triager.objects.filter(user=user).exists(),
     )
     setattr(user, _CACHE_ATTRIBUTE, access)
     return access
@@ -96,6 +105,13 @@ def require_bot_on_own_model(*, actor, model, action: str) -> None:
         return
     raise PermissionDenied(f"This bot is not in the team that owns '{model.name}': a bot may {action} only for "
                            "its own team's models. Use a key of a bot in that team.")
+
+
+def require_sort(*, actor, action: str) -> None:
+    """Only admins and triagers work the Unsorted inbox."""
+    if _is_system(actor) or user_access(actor).can_sort:
+        return
+    raise PermissionDenied(f"Only admins and the triagers they name may {action}.")
 
 
 def require_review_on_model(*, actor, model, action: str) -> None:

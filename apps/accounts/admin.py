@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from .models import ApiToken, BotAccount, Membership, Team
-from .services import membership_set, team_create
+from .models import ApiToken, BotAccount, Membership, Team, Triager
+from .services import membership_set, team_create, triager_set
 
 
 @admin.register(ApiToken)
@@ -55,3 +55,24 @@ class BotAccountAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # the Tokens page creates bots, so that they never get a password
+
+
+@admin.register(Triager)
+class TriagerAdmin(admin.ModelAdmin):
+    """Admins name the people who sort the Unsorted inbox (reports filed without a model)."""
+
+    list_display = ("user", "named_by", "created_at")
+    search_fields = ("user__username",)
+    autocomplete_fields = ("user",)
+    fields = ("user",)
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, so that the change is audited.
+        obj.pk = triager_set(user=obj.user, enabled=True, actor=request.user).pk
+
+    def delete_model(self, request, obj):
+        triager_set(user=obj.user, enabled=False, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for triager in queryset:
+            self.delete_model(request, triager)

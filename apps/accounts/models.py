@@ -41,6 +41,20 @@ class Membership(models.Model):
         return f"{self.user} — {self.get_role_display()} of {self.team}"
 
 
+class Triager(models.Model):
+    """A person an admin named to sort the Unsorted inbox: reports filed without a model. A
+    triager sees those reports and assigns each a model; it gives no rights on any team's
+    models."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="triager")
+    named_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"triager {self.user}"
+
+
 class BotAccount(models.Model):
     """Marks a user as a bot (a chat bot, a model service logging predictions). Bots cannot
     sign in with a password; they act only through their API tokens."""

@@ -14,7 +14,7 @@ from apps.audit.services import audit_record
 from apps.core.errors import Conflict, InvalidInput, PermissionDenied
 
 from .access import forget_access, user_access
-from .models import AccountSettings, ApiToken, BotAccount, Membership, Team, TeamRole, TokenScope
+from .models import AccountSettings, ApiToken, BotAccount, Membership, Team, TeamRole, TokenScope, Triager
 
 KEY_PREFIX = "mli_"
 
@@ -162,6 +162,21 @@ def membership_set(*, team: Team, user, role: str | None, actor=None) -> Members
     forget_access(user)
     return current
 
+
+@transaction.atomic
+def triager_set(*, user, enabled: bool, actor=None) -> Triager | None:
+    """Names `user` a triager of the Unsorted inbox (`enabled`), or stops them being one."""
+    _require_admin(actor, "name triagers")
+    current = Triager.objects.filter(user=user).first()
+    if enabled and current is None:
+        current = Triager.objects.create(user=user, named_by=actor if actor is not None else None)
+        audit_record(actor=actor, action="triager.add", target=current, new={"user": user.get_username()})
+    elif not enabled and current is not None:
+        audit_record(actor=actor, action="triager.remove", target=current, old={"user": user.get_username()})
+        current.delete()
+        current = None
+    forget_access(user)
+    return current
 
 
 @transaction.atomic

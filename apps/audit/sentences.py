@@ -59,10 +59,14 @@ _SENTENCES: dict[str, Callable[[AuditEvent, str], str]] = {
     + (f" (WTF-{e.new['report']} on version {e.new.get('model_version', '?')})" if (e.new or {}).get("report")
        else ""),
     "incident.evidence_add": lambda e, t: f"added evidence to {t}",
+    "incident.fold": lambda e, t: f"folded {t} into INC-{(e.new or {}).get('merged_into', '?')}: its only report "
+    "moved there when its inputs arrived",
     "report.create": lambda e, t: f"filed {t}",
     "report.move": lambda e, t: f"moved {t} from INC-{(e.old or {}).get('incident', '?')}"
     + (f" to INC-{e.new['incident']}" if (e.new or {}).get("incident") else ""),
     "report.attachment_add": lambda e, t: f"attached a file to {t}",
+    "report.link_prediction": lambda e, t: f"linked prediction {(e.new or {}).get('prediction_id', '?')} to {t}",
+    "report.assign_model": lambda e, t: f"sorted {t} to the model {(e.new or {}).get('model', '?')}",
     "report.expectation_set": lambda e, t: f"recorded the expected outcome of {t}",
     "report.expectation_clear": lambda e, t: f"removed the expected outcome of {t}",
     "report.forensics_request": lambda e, t: f"asked for the forensics of {t} again",
@@ -101,6 +105,11 @@ _SENTENCES: dict[str, Callable[[AuditEvent, str], str]] = {
     "team.create": lambda e, t: f"created {t}",
     "team.member_set": lambda e, t: f"changed a membership of {t}",
     "team.member_remove": lambda e, t: f"removed a member from {t}",
+    "triager.add": lambda e, t: f"named {(e.new or {}).get('user', 'someone')} a triager of the Unsorted inbox",
+    "triager.remove": lambda e, t: f"stopped {(e.old or {}).get('user', 'someone')} triaging the Unsorted inbox",
+    "surface.add": lambda e, t: f"added the product surface {t}",
+    "surface.update": lambda e, t: f"changed the product surface {t}",
+    "surface.remove": lambda e, t: f"removed the product surface {(e.old or {}).get('name', '')}".rstrip(),
     "drift_report.request": lambda e, t: "asked for a drift report",
 }
 

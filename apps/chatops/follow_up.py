@@ -68,8 +68,8 @@ def verdict_message(report: Report, replay) -> str:
 
 def chat_follow_up(*, report_id: int, response_url: str) -> str | None:
     report = Report.objects.select_related("model_version").filter(pk=report_id).first()
-    if report is None:
-        return None
+    if report is None or not report.has_inputs:
+        return None  # nothing to replay until the team links the logged prediction
     # A retry (the channel did not answer) posts the verdict of the replay already run.
     replay = (report.replays.filter(model_version=report.model_version,
                                     status__in=[ReplayStatus.SUCCEEDED, ReplayStatus.FAILED])

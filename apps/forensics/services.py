@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from apps.accounts.access import require_work_on_model
 from apps.audit.services import audit_record
-from apps.core.errors import InvalidInput
+from apps.core.errors import Conflict, InvalidInput
 from apps.incidents.evidence import incident_evidence_add
 from apps.incidents.models import ACTIVE_STATUSES, EvidenceKind, Incident
 from apps.incidents.services import incident_open
@@ -57,6 +57,8 @@ def report_forensics_request(*, report: Report, actor, on_intake: bool = False) 
     recomputing on demand is team work."""
     if not on_intake:
         require_work_on_model(actor=actor, model=report.model, action="recompute a report's forensics")
+    if not report.has_inputs or report.model_version_id is None:
+        raise Conflict(f"WTF-{report.pk} has no model inputs yet: link its logged prediction first.")
     forensics, _ = ReportForensics.objects.update_or_create(
         report=report, defaults={"status": JobStatus.QUEUED, "requested_at": timezone.now(), "error_message": ""})
     if not on_intake:

@@ -249,7 +249,8 @@ def incident_page(*, user, incident_id: int) -> IncidentPage:
     versions = incident_versions_involved(incidents=[incident])[incident.pk]
     reports = [ReportRow(id=report.pk, title=report.title, url=report.get_absolute_url(),
                          reporter=report.reporter.get_username() if report.reporter else "unknown",
-                         version=report.model_version.version, created_at=report.created_at,
+                         version=report.model_version.version if report.model_version_id else "",
+                         created_at=report.created_at,
                          placed_by_hand=report.grouping_locked)
                for report in report_list(user=user).filter(incident=incident)]
     candidates = incident_merge_candidates(user=user, incident=incident) if can_work else []

@@ -233,7 +233,7 @@ def _home_locked(incident_id: int) -> Incident:
     return incident
 
 
-def incident_group_report(*, model: Model, version: ModelVersion, fingerprint: Fingerprint, title: str,
+def incident_group_report(*, model: Model, version: ModelVersion | None, fingerprint: Fingerprint, title: str,
                           severity: str, actor) -> Grouped:
     """Chooses the incident for a new report with this fingerprint; called by `report_create`
     inside its transaction. Race-safe: the (model, fingerprint) route row is created under a
@@ -265,7 +265,8 @@ def incident_group_report(*, model: Model, version: ModelVersion, fingerprint: F
         return Grouped(incident, Placement.ATTACHED)
     if incident.status == IncidentStatus.RESOLVED:
         fixed = incident.fixed_in_version
-        if fixed is None or version_at_or_after(version, fixed):
+        # A report with no known version (its model has none registered) is taken at its word.
+        if fixed is None or version is None or version_at_or_after(version, fixed):
             return Grouped(incident, Placement.REGRESSION)
         return Grouped(incident, Placement.KNOWN_FIXED)
     if incident.status == IncidentStatus.DECLINED:
@@ -276,6 +277,47 @@ def incident_group_report(*, model: Model, version: ModelVersion, fingerprint: F
     route.updated_at = timezone.now()
     route.save(update_fields=["incident", "updated_at"])
     return Grouped(successor, Placement.OPENED)
+
+
+def incident_regroup_report(*, current: Incident, alone: bool, model: Model, version: ModelVersion | None,
+                            fingerprint: Fingerprint, title: str, severity: str, actor) -> Grouped:
+    """Where a report goes when what is known about it changed (its logged prediction was
+    linked): its fingerprint changed from the one that placed it in `current`. Same locks and
+    order as `incident_group_report`. A report `alone` in an active incident that no other
+    incident has this fingerprint for keeps its incident, which takes the new fingerprint;
+    otherwise it is grouped like a new report, and an incident it leaves empty is folded into
+    where it went (`incident_fold_empty`)."""
+    route = _route_locked(model=model, key=fingerprint.key)
+    if route is None and alone and current.status in ACTIVE_STATUSES:
+        try:
+            with transaction.atomic():
+                FingerprintRoute.objects.create(model=model, fingerprint=fingerprint.key, incident=current)
+        except IntegrityError:
+            pass  # another report took this fingerprint first: group with it
+        else:
+            Incident.objects.filter(pk=current.pk).update(fingerprint=fingerprint.key,
+                                                          fingerprint_label=fingerprint.label[:500],
+                                                          updated_at=timezone.now())
+            return Grouped(incidents_locked().get(pk=current.pk), Placement.ATTACHED)
+    return incident_group_report(model=model, version=version, fingerprint=fingerprint, title=title,
+                                 severity=severity, actor=actor)
+
+
+def incident_fold_empty(*, incident_id: int, into: Incident, actor) -> Incident | None:
+    """An incident whose only report was regrouped elsewhere becomes a duplicate of where it
+    went, so that its route follows (like a merge). Left as it is when it still has reports or
+    its state does not allow the move (a person is working on it)."""
+    incident = incidents_locked().get(pk=incident_id)
+    if incident.reports.exists() or not INCIDENT_TRANSITIONS.can_move(incident.status, IncidentStatus.DUPLICATE):
+        return None
+    old = {"status": incident.status}
+    incident.status = IncidentStatus.DUPLICATE
+    incident.merged_into = into
+    incident.updated_at = timezone.now()
+    incident.save(update_fields=["status", "merged_into", "updated_at"])
+    audit_record(actor=actor, action="incident.fold", target=incident, old=old,
+                 new={"status": incident.status, "merged_into": into.pk})
+    return incident
 
 
 def incident_reopen_for_regression(*, incident: Incident, report, actor=None) -> Incident:
@@ -290,7 +332,8 @@ def incident_reopen_for_regression(*, incident: Incident, report, actor=None) ->
     incident.updated_at = timezone.now()
     incident.save(update_fields=["status", "fixed_in_version", "updated_at"])
     audit_record(actor=actor, action="incident.regression", target=incident, old=old, new={
-        "status": incident.status, "report": report.pk, "model_version": report.model_version.version})
+        "status": incident.status, "report": report.pk,
+        "model_version": report.model_version.version if report.model_version_id else None})
     status_change_announce_on_commit(incident=incident, old=status_was)
     incident_notify_on_commit(incident=incident, event=REOPENED)
     return incident

@@ -80,7 +80,8 @@ def _facts(postmortem: Postmortem, *, user, base_url: str) -> str:
     reports = []
     for report in facts["reports"]:
         line = [f"- **WTF-{report.pk}** {report.title} ({report.get_channel_display()}, "
-                f"{_when(report.created_at)}, version `{report.model_version.version}`)"]
+                f"{_when(report.created_at)}"
+                f"{f', version `{report.model_version.version}`' if report.model_version_id else ''})"]
         if report.description:
             line.append(f"  - Seen: {_indented(report.description, '    ')}")
         if report.expected:

@@ -44,7 +44,9 @@ def _fmt(value: Any) -> str:
 def _pattern(report) -> tuple[str, str, Any, str]:
     """(kind, key, value, words) of what makes the incident's first report odd: its most
     suspicious feature when one is out of range, unseen or missing; else its output."""
-    for check in input_checks(model_version=report.model_version, features=report.features or {})[:5]:
+    checks = (input_checks(model_version=report.model_version, features=report.features or {})
+              if report.model_version_id else [])
+    for check in checks[:5]:
         flags, reference, name = set(check["flags"]), check.get("reference") or {}, check["feature"]
         if "above_max" in flags and reference.get("max") is not None:
             return "above", name, reference["max"], f"features.{name} > {_fmt(reference['max'])} (the training max)"
@@ -99,7 +101,7 @@ def impact_measure(*, postmortem: Postmortem) -> ImpactMeasurement | None:
             break
     else:
         user_words = "; the log's context names no user (user_id, account_id, …), so users are not counted"
-    versions = ", ".join(sorted({report.model_version.version for report in reports}))
+    versions = ", ".join(sorted({report.model_version.version for report in reports if report.model_version_id}))
     query = (f"Predictions of {incident.model.name} version(s) {versions} logged from "
              f"{timezone.localtime(started):%Y-%m-%d %H:%M} to {timezone.localtime(ended):%Y-%m-%d %H:%M} "
              f"({timezone.get_current_timezone_name()}) where {words}: {int(np.sum(mask)) if total else 0:,} of "

@@ -367,8 +367,8 @@ def postmortem_facts(*, user, postmortem: Postmortem) -> dict[str, Any]:
     for report in reports:
         # A reporter outside the team reads their own report here, as on its page: logged values stay the team's.
         report.inputs_withheld = not readers.may_read(report)
-        checks = [] if report.inputs_withheld else input_checks(model_version=report.model_version,
-                                                                 features=report.features or {})
+        checks = [] if report.inputs_withheld or not report.model_version_id else input_checks(
+            model_version=report.model_version, features=report.features or {})
         report.top_check = checks[0] if checks else None
         report.forensics = forensics.get(report.pk)
     replays = list(replay_list(user=user).filter(reports__incident_id=postmortem.incident_id).distinct()

@@ -31,6 +31,14 @@ def prediction_find(*, model: Model, prediction_id: str) -> Prediction:
     return found
 
 
+def prediction_models_for_id(*, prediction_id: str, limit: int = 5) -> list[Model]:
+    """The models whose log holds this prediction id (ids are unique per model, not across
+    models): how a report that names an id but no model finds its model."""
+    ids = (Prediction.objects.filter(prediction_id=prediction_id).order_by("model_id")
+           .values_list("model_id", flat=True).distinct()[:limit])
+    return list(Model.objects.filter(pk__in=list(ids)).order_by("name"))
+
+
 @dataclass(frozen=True)
 class PredictionPreview:
     """What the report form shows for a prediction id before anything is filed. Whoever may

@@ -79,3 +79,33 @@ class ModelVersion(models.Model):
     @property
     def feature_types(self) -> dict[str, str]:
         return {feature["name"]: feature.get("type", "") for feature in self.feature_schema.get("features", [])}
+
+
+surface_key_validator = RegexValidator(
+    r"^[a-z0-9][a-z0-9._-]{0,99}$",
+    "Use lower-case letters, digits, '.', '_' or '-' (at most 100 characters), as the model service logs it.",
+)
+
+
+class Surface(models.Model):
+    """A place in the product where people see a model's answers ("Cellar page", "Men's
+    homepage"), kept by the model's team. `key` is what the model service logs as
+    `context["surface"]`; `name` is what the report form shows. A report from a surface with no
+    logged prediction gets the surface's current version (else the model's newest)."""
+
+    model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="surfaces")
+    key = models.CharField(max_length=100, validators=[surface_key_validator])
+    name = models.CharField(max_length=100)
+    current_version = models.ForeignKey(ModelVersion, null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["model__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "key"], name="unique_surface_key_per_model"),
+            models.UniqueConstraint(fields=["model", "name"], name="unique_surface_name_per_model"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

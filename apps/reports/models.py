@@ -15,28 +15,46 @@ class Channel(models.TextChoices):
     MATTERMOST = "mattermost", "Mattermost"
 
 
+class InputsSource(models.TextChoices):
+    """Where a report's model inputs came from (contract: `"inputs"` in the report JSON)."""
+
+    LOGGED = "logged", "From the inference log"
+    GIVEN = "given", "Given by the reporter"
+    MISSING = "missing", "Not known yet"
+
+
 class Report(models.Model):
     """One person's observation of surprising model behaviour, with the facts needed to replay
     it. Reports are never edited away: they are the evidence."""
 
-    model = models.ForeignKey("registry.Model", on_delete=models.PROTECT, related_name="reports")
-    model_version = models.ForeignKey("registry.ModelVersion", on_delete=models.PROTECT, related_name="reports")
+    # No model: the report waits in the Unsorted inbox until an admin or a triager names one.
+    model = models.ForeignKey("registry.Model", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="reports")
+    # The logged prediction's version, the one the reporter gave, else the surface's current
+    # version (or the model's newest); none while the report is unsorted.
+    model_version = models.ForeignKey("registry.ModelVersion", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="reports")
     logged_prediction = models.ForeignKey("predictions.Prediction", null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="reports")
     prediction_id = models.CharField(max_length=200, blank=True)
+    inputs = models.CharField(max_length=8, choices=InputsSource.choices, default=InputsSource.GIVEN)
     features = models.JSONField(default=dict)
     output = models.JSONField(null=True, blank=True)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     expected = models.TextField(blank=True)
     context = models.JSONField(default=dict, blank=True)
+    # Roughly when the person saw it, as they said (the candidate search centres on it).
+    seen_at = models.DateTimeField(null=True, blank=True)
     severity = models.CharField(max_length=16, choices=Severity.choices, default=Severity.MEDIUM)
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.API)
     schema_problems = models.JSONField(default=dict, blank=True,
                                        help_text="Unknown, missing or mistyped features the reporter confirmed.")
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                  related_name="reports")
-    incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT, related_name="reports")
+    # None only while the report is unsorted (no model yet): grouping needs a model.
+    incident = models.ForeignKey("incidents.Incident", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="reports")
     # What grouped it (apps/incidents/fingerprint.py).
     fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
     # A person put this report where it is (a merge or a move): automatic grouping never moves it.
@@ -51,6 +69,14 @@ class Report(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reports:detail", args=[self.pk])
+
+    @property
+    def is_unsorted(self) -> bool:
+        return self.model_id is None
+
+    @property
+    def has_inputs(self) -> bool:
+        return self.inputs != InputsSource.MISSING
 
 
 IMAGE_CONTENT_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})

@@ -22,17 +22,18 @@ _VERSION_REFERENCE_FIELDS = ("model_version__reference_sample", "model_version__
 
 def report_visibility(user) -> Q | None:
     """Who sees a report: its reporter, the owning team (everyone, for a model no team owns,
-    unless its incident is restricted), people named on its restricted incident, and admins.
-    None means "everything"."""
+    unless its incident is restricted), people named on its restricted incident, admins, and —
+    for a report with no model yet (the Unsorted inbox) — triagers. None means "everything"."""
     access = user_access(user)
     if access.is_admin:
         return None
     if not access.is_authenticated:
         return Q(pk__in=[])
-    return (Q(reporter_id=access.user_id)
-            | Q(model__team_id__in=access.team_ids)
-            | Q(model__team__isnull=True, incident__restricted=False)
-            | Q(incident_id__in=incidents_naming(access.user_id)))
+    visible = (Q(reporter_id=access.user_id)
+               | Q(model__team_id__in=access.team_ids)
+               | Q(model__isnull=False, model__team__isnull=True, incident__restricted=False)
+               | Q(incident_id__in=incidents_naming(access.user_id)))
+    return visible | Q(model__isnull=True) if access.can_sort else visible
 
 
 class LoggedInputsReaders:
@@ -49,7 +50,8 @@ class LoggedInputsReaders:
         self._named: set[int] | None = None
 
     def may_read(self, report: Report) -> bool:
-        if not report.prediction_id or self._access.can_work_on_team(report.model.team_id):
+        if not report.prediction_id or report.model_id is None \
+                or self._access.can_work_on_team(report.model.team_id):
             return True
         if not self._access.is_authenticated:
             return False

@@ -117,29 +117,35 @@ def report_prediction_preview_view(request):
 @login_required
 def report_detail_view(request, pk: int):
     report = selectors.report_get(user=request.user, report_id=pk)
-    can_work = user_access(request.user).can_work_on_team(report.model.team_id)
+    access = user_access(request.user)
+    can_work = report.model_id is not None and access.can_work_on_team(report.model.team_id)
     replays = replays_for_report(user=request.user, report_id=report.pk) if can_work else []
     inputs_withheld = selectors.report_inputs_withheld(user=request.user, report=report)
     expected = expected_outcome_of(report=report)
     initial = {"predicate": expected.predicate, "value": expected.value if isinstance(expected.value, str) else
                json.dumps(expected.value), "field": expected.field, "note": expected.note} if expected else {}
+    version = report.model_version
     # Logged inputs belong to the model's team: withheld, nothing about them is drawn either.
-    checks = [] if inputs_withheld else input_checks(model_version=report.model_version, features=report.features)
-    inputs = input_rows(checks=checks, reference=report.model_version.reference_stats or {})
+    checks = ([] if inputs_withheld or not report.has_inputs or version is None
+              else input_checks(model_version=version, features=report.features))
+    reference = (version.reference_stats or {}) if version is not None else {}
+    inputs = input_rows(checks=checks, reference=reference)
     return render(request, "reports/report_detail.html", {
         "expected": expected,
-        "expectation_form": ExpectedOutcomeForm(initial=initial) if can_work else None,
+        "expectation_form": ExpectedOutcomeForm(initial=initial) if can_work and report.has_inputs else None,
         "report": report,
         "can_work": can_work,
-        "incident_visible": incident_list(user=request.user).filter(pk=report.incident_id).exists(),
+        "can_sort": report.is_unsorted and access.can_sort,
+        "incident_visible": report.incident_id is not None
+        and incident_list(user=request.user).filter(pk=report.incident_id).exists(),
         "inputs_withheld": inputs_withheld,
         "inputs": inputs,
         # The finding the page leads with: the most suspicious input, when anything is odd.
         "finding": next((row for row in inputs if row.suspicious), None),
         "latest": next(((replay, result) for replay, result in replays if result is not None), None),
-        "versions": list(model_version_list(model=report.model)) if can_work else [],
-        "has_reference": bool((report.model_version.reference_stats or {}).get("features")),
-        "forensics": report_forensics_for(user=request.user, report=report),
+        "versions": list(model_version_list(model=report.model)) if can_work and report.has_inputs else [],
+        "has_reference": bool(reference.get("features")),
+        "forensics": report_forensics_for(user=request.user, report=report) if report.model_id else None,
         "replays": replays,
         "replay_pending": any(not replay.is_finished for replay, _ in replays),
         "attachments": selectors.attachment_list(user=request.user, report_id=report.pk),

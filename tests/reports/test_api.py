@@ -58,7 +58,6 @@ def test_a_report_reads_back_with_input_checks_most_suspicious_first(api_client,
     ({"model": "iris", "model_version": "1.0", "features": "a", "title": "x"}, "features"),
     ({"model": "iris", "model_version": "1.0", "features": {"sepal_length": "x"}, "title": "x"},
      "features.sepal_length"),
-    ({"model": "iris", "title": "x"}, "features"),
     ({"model": "iris", "model_version": "1.0", "features": {}, "title": "x", "severity": "apocalyptic"},
      "severity"),
 ])

@@ -45,10 +45,13 @@ def test_an_unknown_prediction_id_says_so(user, version):
     assert "prediction_id" in error.value.errors
 
 
-def test_without_prediction_id_the_version_and_features_are_required(user, version):
-    with pytest.raises(InvalidInput) as error:
-        report_create(reporter=user, model_name="iris", title="x")
-    assert set(error.value.errors) == {"model_version", "features"}
+def test_without_prediction_id_or_features_the_inputs_are_missing_and_the_version_is_the_newest(user, version):
+    report = report_create(reporter=user, model_name="iris", title="x")
+
+    assert report.inputs == "missing"
+    assert report.model_version == version
+    assert report.features == {} and report.output is None
+    assert report.incident.model == version.model
 
 
 def test_unknown_model_and_version_are_named(user, version):

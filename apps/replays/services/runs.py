@@ -27,7 +27,7 @@ from apps.core.errors import DomainError, InvalidInput
 from apps.registry.backends import LoadedModel, PredictionOutcome, backend_for
 from apps.registry.models import ModelVersion
 from apps.registry.redaction import REDACTED
-from apps.reports.models import Report
+from apps.reports.models import InputsSource, Report
 
 from ..comparison import has_nul, non_finite, output_diff, outputs_match
 from ..expectations import expectation_met
@@ -69,9 +69,10 @@ def _chunk_bounds(report_ids: list[int], size: int) -> list[tuple[int, int, int]
 
 
 def _ids(reports: Iterable[Report] | QuerySet) -> list[int]:
+    # A report whose inputs are missing has nothing to replay until its logged prediction is linked.
     if isinstance(reports, QuerySet):
-        return sorted(set(reports.order_by().values_list("pk", flat=True)))
-    return sorted({report.pk for report in reports})
+        return sorted(set(reports.exclude(inputs=InputsSource.MISSING).order_by().values_list("pk", flat=True)))
+    return sorted({report.pk for report in reports if report.inputs != InputsSource.MISSING})
 
 
 def _models_and_versions(report_ids: list[int], reports) -> set[tuple[int, int]]:
@@ -100,7 +101,8 @@ def replay_start(*, actor, model_version: ModelVersion, reports: Iterable[Report
     require_work_on_model(actor=actor, model=model_version.model, action="replay its reports")
     report_ids = _ids(reports)
     if not report_ids:
-        raise InvalidInput("There are no reports to replay.", errors={"reports": ["Empty."]})
+        raise InvalidInput("There are no reports to replay: a report whose inputs are missing is replayed once its "
+                           "logged prediction is linked.", errors={"reports": ["Empty."]})
     if len(report_ids) > MAX_REPORTS_PER_REPLAY:
         raise InvalidInput(f"At most {MAX_REPORTS_PER_REPLAY} reports per replay.")
     pairs = _models_and_versions(report_ids, reports)

@@ -4,7 +4,7 @@ from rest_framework import serializers
 from apps.forensics.api.serializers import ReportForensicsSerializer
 from apps.forensics.selectors import input_checks, report_forensics_for
 from apps.incidents.models import Severity
-from apps.reports.models import Attachment, Report
+from apps.reports.models import Attachment, InputsSource, Report
 from apps.reports.selectors import LoggedInputsReaders
 
 
@@ -16,9 +16,14 @@ class FeaturesField(serializers.JSONField):
 
 
 class ReportCreateSerializer(serializers.Serializer):
-    """Shape checks only; the rules (prediction lookup, schema) live in report_create."""
+    """Shape checks only; the rules (prediction lookup, schema) live in report_create. Only the
+    title is required: a report with no model waits in the Unsorted inbox, one with a model but
+    no inputs goes to its team, which links the logged prediction later."""
 
-    model = serializers.CharField(max_length=100)
+    model = serializers.CharField(
+        max_length=100, required=False, allow_blank=True,
+        help_text="The model's name. Optional: without it (and without a prediction_id that only one model logged, "
+                  "or a context surface that only one model has) the report waits in the Unsorted inbox.")
     model_version = serializers.CharField(max_length=64, required=False, allow_blank=True)
     prediction_id = serializers.CharField(max_length=200, required=False, allow_blank=True)
     lookup = serializers.DictField(
@@ -29,10 +34,15 @@ class ReportCreateSerializer(serializers.Serializer):
                   "model (403 for others, who give the prediction_id).")
     features = FeaturesField(required=False)
     output = serializers.JSONField(required=False, allow_null=True)
-    title = serializers.CharField(max_length=200)
+    # Blank gets through to report_create, which asks for the title in the reporter's words.
+    title = serializers.CharField(max_length=200, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")
     expected = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")
-    context = serializers.DictField(required=False)
+    context = serializers.DictField(
+        required=False, help_text='Where and how it was seen, e.g. {"surface": "cellar-page", "request_id": "req-42", '
+                                  '"customer_id": "c-7"}: what the team searches the log by when inputs are missing.')
+    seen_at = serializers.DateTimeField(required=False, allow_null=True,
+                                        help_text="Roughly when the person saw it (ISO 8601).")
     severity = serializers.ChoiceField(choices=Severity.choices, required=False, default=Severity.MEDIUM)
     allow_schema_mismatch = serializers.BooleanField(
         required=False, default=False,
@@ -75,10 +85,16 @@ class AttachmentUploadSerializer(serializers.Serializer):
 
 
 class ReportSerializer(serializers.ModelSerializer):
-    model = serializers.CharField(source="model.name")
-    model_version = serializers.CharField(source="model_version.version")
-    incident = serializers.IntegerField(source="incident_id")
-    incident_status = serializers.CharField(source="incident.status")
+    model = serializers.CharField(source="model.name", default=None, allow_null=True,
+                                  help_text="Null while the report waits in the Unsorted inbox.")
+    model_version = serializers.CharField(source="model_version.version", default=None, allow_null=True)
+    incident = serializers.IntegerField(source="incident_id", allow_null=True,
+                                        help_text="Null while the report is unsorted (no model yet).")
+    incident_status = serializers.CharField(source="incident.status", default=None, allow_null=True)
+    inputs = serializers.ChoiceField(
+        choices=InputsSource.choices, read_only=True,
+        help_text="Where the model inputs came from: `logged` (the inference log, by prediction id), `given` (by "
+                  "the reporter) or `missing` (not known yet: the team links the logged prediction later).")
     reporter = serializers.CharField(source="reporter.username", default=None)
     url = serializers.SerializerMethodField()
     inputs_withheld = serializers.SerializerMethodField(
@@ -88,8 +104,8 @@ class ReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Report
-        fields = ["id", "url", "model", "model_version", "prediction_id", "features", "output", "title",
-                  "description", "expected", "context", "severity", "channel", "reporter", "incident",
+        fields = ["id", "url", "model", "model_version", "prediction_id", "inputs", "features", "output", "title",
+                  "description", "expected", "context", "seen_at", "severity", "channel", "reporter", "incident",
                   "incident_status", "schema_problems", "created_at", "fingerprint", "grouping_locked",
                   "inputs_withheld"]
         extra_kwargs = {
@@ -136,12 +152,12 @@ class ReportDetailSerializer(ReportSerializer):
     @extend_schema_field(ReportForensicsSerializer(allow_null=True))
     def get_forensics(self, obj: Report) -> dict | None:
         request = self.context.get("request")
-        forensics = report_forensics_for(user=request.user, report=obj) if request else None
+        forensics = report_forensics_for(user=request.user, report=obj) if request and obj.model_id else None
         return ReportForensicsSerializer(forensics).data if forensics else None
 
     @extend_schema_field(InputCheckSerializer(many=True))
     def get_input_checks(self, obj: Report) -> list[dict]:
-        if self._withheld(obj):
+        if self._withheld(obj) or not obj.has_inputs or obj.model_version_id is None:
             return []
         return input_checks(model_version=obj.model_version, features=obj.features)
 

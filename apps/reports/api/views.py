@@ -49,7 +49,8 @@ class ReportListCreateApi(generics.ListAPIView):
         def create() -> tuple[int, dict]:
             report = services.report_create(
                 reporter=request.user,
-                model_name=data.pop("model"),
+                model_name=data.pop("model", None) or None,
+                title=data.pop("title"),
                 channel=Channel.API,
                 **{key: value for key, value in data.items() if value not in ("", None) or key == "output"},
             )

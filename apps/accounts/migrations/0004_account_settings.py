@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_teams_roles_token_scopes'),
+        ('accounts', '0003_triager'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
