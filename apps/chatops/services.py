@@ -26,7 +26,8 @@ from .models import ChatOrigin
 from .parsing import parse_command, words
 
 HELP = (
-    "File a WTF report about a model's output: `{command} [model] <prediction id> what you saw`, e.g. "
+    "File a WTF report: `{command} what you saw`, e.g. `{command} the men's homepage shows a handbag in the last-seen "
+    "box`. Name the model first and add the prediction id if you have them: "
     "`{command} wine-cultivar wine-00042 every wine is the same cultivar`.\n"
     "`{command} status 12` shows what became of report WTF-12 and the open action items of its incident. "
     "Models: {models}."
@@ -100,6 +101,9 @@ def _status(command: ChatCommand, bot, report_id: int) -> dict:
     if report is None:
         return _reply(f"I know no report WTF-{report_id} filed from {command.platform.title()}.")
     incident = report.incident
+    if incident is None:
+        return _reply(f"WTF-{report.pk} “{report.title}” waits in the Unsorted inbox: a triager will pass it to the "
+                      f"team of the model it is about. {settings.SITE_URL}{report.get_absolute_url()}")
     text = (f"WTF-{report.pk} “{report.title}”: incident INC-{incident.pk} is *{incident.get_status_display()}*. "
             f"{settings.SITE_URL}{report.get_absolute_url()}")
     if incident.status == "declined" and incident.resolution_note and not incident.restricted:
@@ -141,30 +145,55 @@ def _pick_model(candidates: list[str]) -> tuple[Model | None, str]:
     return (only[0], "") if len(only) == 1 else (None, "")
 
 
+def _logged_anywhere(candidates: list[str]) -> Model | None:
+    """With no model named: the one model whose log holds an id from the message, if exactly one."""
+    model_ids = set(Prediction.objects.filter(prediction_id__in=candidates).values_list("model_id", flat=True)[:2])
+    return Model.objects.filter(pk=model_ids.pop()).first() if len(model_ids) == 1 else None
+
+
+def _has_words(text: str) -> bool:
+    """Letters or digits in any script: a message of only emoji or punctuation says nothing."""
+    return any(char.isalnum() for char in text)
+
+
 def _file_report(command: ChatCommand, bot, text: str) -> dict:
+    """Files what the person says. With a logged prediction id (of the named model, the
+    default, or the one model whose log holds it), from the logged inputs; without one, the
+    report is filed anyway — for the model when one is named or is the default, else in the
+    Unsorted inbox — and the answer asks for an id or a screenshot on the report's page."""
     candidates = words(text)
     model, model_word = _pick_model(candidates)
     if model is None:
-        return _help(command, "Which model is this about? Start with its name.")
-    found = list(Prediction.objects.filter(model=model, prediction_id__in=candidates)
-                 .values_list("prediction_id", flat=True)[:5])
-    if not found:
-        return _help(command, f"I found no prediction id of {model.name} in your message: paste the id from the "
-                              "screen or log (the tracker looks up what the model saw).")
+        model = _logged_anywhere(candidates)
+    found = []
+    if model is not None:
+        found = list(Prediction.objects.filter(model=model, prediction_id__in=candidates)
+                     .values_list("prediction_id", flat=True)[:5])
     if len(found) > 1:
         return _reply(f"Your message names several predictions ({', '.join(found)}): send one report per id.")
-    what = " ".join(word for word in text.split() if word not in {model_word, found[0]}) or "Reported from chat"
+    prediction_id = found[0] if found else None
+    what = " ".join(word for word in text.split() if word not in {model_word, prediction_id})
+    if not _has_words(what) and prediction_id is None:
+        return _help(command, "Tell me in words what looked wrong, e.g. "
+                              f"`{command.command} the men's homepage shows a handbag in the last-seen box`.")
     report = report_create(
-        reporter=bot, model_name=model.name, prediction_id=found[0], title=what[:200], description=text,
+        reporter=bot, model_name=model.name if model else None, prediction_id=prediction_id,
+        title=(what if _has_words(what) else "Reported from chat")[:200], description=text,
         context={"chat_platform": command.platform, "chat_user": command.user_name[:100],
                  "chat_user_id": command.user_id[:100], "chat_channel": command.channel_name[:100],
                  "chat_channel_id": command.channel_id[:100], "chat_team_id": command.team_id[:100]},
         channel=command.platform,
     )
     _remember_origin(command, report)
-    chat_follow_up_on_commit(report=report, platform=command.platform, response_url=command.response_url)
-    return _reply(f"Thanks, filed WTF-{report.pk} for {model.name} (prediction {found[0]}): "
-                  f"{settings.SITE_URL}{report.get_absolute_url()}. I am replaying it and will tell you here.")
+    link = f"{settings.SITE_URL}{report.get_absolute_url()}"
+    if prediction_id is not None:
+        chat_follow_up_on_commit(report=report, platform=command.platform, response_url=command.response_url)
+        return _reply(f"Thanks, filed WTF-{report.pk} for {model.name} (prediction {prediction_id}): {link}. "
+                      "I am replaying it and will tell you here.")
+    where = f"for {model.name}" if model else "in the Unsorted inbox (a triager will pass it to the right team)"
+    return _reply(f"Thanks, filed WTF-{report.pk} {where}: {link}. Have the prediction id (often on the screen or "
+                  "in the page's log) or a screenshot? Add it on that page — it shows the team exactly what the model "
+                  f"saw. `{command.command} status {report.pk}` tells you any time what became of it.")
 
 
 def _remember_origin(command: ChatCommand, report) -> None:

@@ -84,9 +84,9 @@ def test_forged_stale_and_tampered_requests_are_refused(logged):
 
 
 def test_help_and_unknown_ids_get_a_useful_answer(logged):
+    # Free text without a prediction id now files a report (issue 16): tests/chatops/test_free_text.py.
     assert "status 12" in slack(_form("help")).json()["text"]
-    answer = slack(_form("iris the page is weird")).json()["text"]
-    assert "no prediction id" in answer and Report.objects.count() == 0
+    assert "I know no report WTF-99" in slack(_form("status 99")).json()["text"]
 
 
 def test_status_tells_what_became_of_a_chat_report(logged):
