@@ -23,7 +23,8 @@ def test_the_reporter_sees_the_fix_on_my_reports_and_gets_one_email(page, browse
     trained_version(world.model.name, "1.1", team=world.team)
 
     log_in(page, world.reporter.username)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My reports").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Account").click()
+    page.get_by_role("link", name="My reports").click()
     row = page.get_by_role("row", name=re.compile(f"WTF-{world.report.pk}"))
     expect(row).to_contain_text("Received: the team has not looked at it yet")
 
