@@ -40,8 +40,14 @@ class StatusChange:
     note: str = ""
 
     def as_json(self) -> dict:
-        return {"old": self.old, "new": self.new, "event": self.event, "at": self.at.isoformat(),
-                "fixed_in_version": self.fixed_in_version, "note": self.note}
+        return {"incident": self.incident_id, "old": self.old, "new": self.new, "event": self.event,
+                "at": self.at.isoformat(), "fixed_in_version": self.fixed_in_version, "note": self.note}
+
+    @classmethod
+    def from_json(cls, data: dict) -> StatusChange:
+        return cls(incident_id=data["incident"], old=data["old"], new=data["new"],
+                   at=datetime.fromisoformat(data["at"]), event=data["event"],
+                   fixed_in_version=data.get("fixed_in_version"), note=data.get("note") or "")
 
 
 def reporter_event(old: str, new: str) -> str:

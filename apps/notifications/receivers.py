@@ -7,16 +7,16 @@ import logging
 
 from apps.incidents.hooks import StatusChange
 
-from .reporter_updates import reporter_updates_queue
-
 logger = logging.getLogger(__name__)
 
 
 def tell_reporters(sender, *, change: StatusChange, **kwargs) -> None:
-    from .tasks import reporter_update_send_task
+    """Hands the change to a worker: an incident with many reporters costs the request nothing."""
+    from .tasks import reporter_updates_queue_task
 
-    for update_id in reporter_updates_queue(change=change):
-        try:
-            reporter_update_send_task.delay(update_id)
-        except Exception:  # a broker outage: the sweep sends it within a minute of coming back
-            logger.exception("Could not queue reporter update %s", update_id)
+    if not change.event:
+        return
+    try:
+        reporter_updates_queue_task.delay(change.as_json())
+    except Exception:  # a broker outage loses the e-mails of this change; My reports still shows it
+        logger.exception("Could not queue the reporters' e-mails of INC-%s", change.incident_id)

@@ -50,17 +50,27 @@ def _next_due(*, user_id: int, incident_id: int, now: datetime) -> datetime:
     return max(now, last + BATCH_WINDOW) if last else now
 
 
+def _already_queued(*, user_id: int, incident_id: int, change: dict) -> bool:
+    """A redelivered task queues nothing twice (a change is known by its time and status)."""
+    recent = ReporterUpdate.objects.filter(user_id=user_id, incident_id=incident_id).order_by("-id")[:5]
+    return any(seen.get("at") == change["at"] and seen.get("new") == change["new"]
+               for update in recent for seen in update.changes)
+
+
 def reporter_updates_queue(*, change: StatusChange) -> list[int]:
     """Adds `change` to the next e-mail of each of the incident's reporters who want one; returns
-    the ids of the updates due now (the caller has them sent)."""
+    the ids of the updates due now (the caller has them sent). Safe to run twice."""
     if not change.event:
         return []
+    entry = change.as_json()
     reporter_ids = set(Report.objects.filter(incident_id=change.incident_id, reporter__isnull=False)
                        .values_list("reporter_id", flat=True))
     due_now = []
     now = timezone.now()
     for person_id in people_wanting_report_update_emails(user_ids=reporter_ids).values_list("pk", flat=True):
         with transaction.atomic():
+            if _already_queued(user_id=person_id, incident_id=change.incident_id, change=entry):
+                continue
             update = _open_update(user_id=person_id, incident_id=change.incident_id)
             if update is None:
                 try:
@@ -70,7 +80,7 @@ def reporter_updates_queue(*, change: StatusChange) -> list[int]:
                             due_at=_next_due(user_id=person_id, incident_id=change.incident_id, now=now))
                 except IntegrityError:  # another change of the same incident opened it just now
                     update = _open_update(user_id=person_id, incident_id=change.incident_id)
-            update.changes = [*update.changes, change.as_json()]
+            update.changes = [*update.changes, entry]
             update.save(update_fields=["changes"])
         if update.due_at <= now:
             due_now.append(update.pk)

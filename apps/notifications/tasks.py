@@ -1,6 +1,8 @@
 from celery import shared_task
 
-from .reporter_updates import reporter_update_send, reporter_updates_due
+from apps.incidents.hooks import StatusChange
+
+from .reporter_updates import reporter_update_send, reporter_updates_due, reporter_updates_queue
 from .services import WebhookTemporarilyFailed, incident_notify
 
 
@@ -11,9 +13,10 @@ def incident_notify_task(incident_id: int, event: str) -> None:
 
 
 @shared_task(ignore_result=True, acks_late=True)
-def reporter_update_send_task(update_id: int) -> None:
-    """Safe to run twice: the update is claimed before the e-mail goes."""
-    reporter_update_send(update_id=update_id)
+def reporter_updates_queue_task(change: dict) -> None:
+    """After an incident's status change: each reporter's next e-mail gets it; those due now go."""
+    for update_id in reporter_updates_queue(change=StatusChange.from_json(change)):
+        reporter_update_send(update_id=update_id)
 
 
 @shared_task(ignore_result=True)

@@ -12,7 +12,7 @@ from apps.accounts.services import account_settings_update
 from apps.incidents.services import incident_transition
 from apps.notifications.models import ReporterUpdate
 from apps.notifications.reporter_updates import reporter_update_send
-from apps.notifications.tasks import reporter_updates_sweep_task
+from apps.notifications.tasks import reporter_updates_queue_task, reporter_updates_sweep_task
 from tests.accounts.factories import UserFactory, access_world
 from tests.registry.factories import trained_version
 from tests.reports.factories import file_report
@@ -116,13 +116,17 @@ def test_people_without_an_address_get_nothing(world):
     assert mail.outbox == []
 
 
-def test_sending_an_update_twice_sends_one_email(world, django_capture_on_commit_callbacks):
-    with mock.patch("apps.notifications.tasks.reporter_update_send_task.delay"):  # queued, not yet sent
+def test_a_task_delivered_twice_queues_and_sends_one_email(world):
+    with mock.patch("apps.notifications.tasks.reporter_updates_queue_task.delay") as queued:
         _move(world, "triaged")
-    update = ReporterUpdate.objects.get()
+    [change] = [call.args[0] for call in queued.call_args_list]
 
-    assert [reporter_update_send(update_id=update.pk) for _ in range(2)] == [True, False]
-    assert len(mail.outbox) == 1
+    reporter_updates_queue_task(change)
+    reporter_updates_queue_task(change)
+
+    update = ReporterUpdate.objects.get()
+    assert len(mail.outbox) == 1 and update.sent_at is not None and len(update.changes) == 1
+    assert reporter_update_send(update_id=update.pk) is False
 
 
 def test_a_failed_send_is_tried_again_by_the_sweep(world):
