@@ -35,7 +35,7 @@ def incident_open(*, model: Model, title: str, severity: str = Severity.MEDIUM, 
     if follows is not None:
         new["follows"] = follows.pk
     audit_record(actor=actor, action="incident.open", target=incident, new=new)
-    incident_own_signals_write(incident=incident)
+    incident_own_signals_write(incident=incident, pattern=fingerprint.pattern if fingerprint else "")
     incident_notify_on_commit(incident=incident, event=OPENED)
     return incident
 

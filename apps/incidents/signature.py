@@ -63,11 +63,24 @@ def incident_signals_add(*, incident_id: int, kind: str, values: Iterable[str]) 
         ignore_conflicts=True)
 
 
-def incident_own_signals_write(*, incident: Incident) -> None:
-    """The parts the incident knows itself: its model and the words of its title."""
+def incident_own_signals_write(*, incident: Incident, pattern: str = "") -> None:
+    """The parts the incident knows itself: its model, the words of its title, and the input
+    pattern its reports were grouped by (`proline:scale_shift`, from the fingerprint)."""
     incident_signals_replace(incident_id=incident.pk, kind=SignalKind.MODEL, values=[str(incident.model_id)])
     incident_signals_replace(incident_id=incident.pk, kind=SignalKind.TITLE_WORD,
                              values=text_words(incident.title, incident.public_title))
+    if pattern:
+        incident_flags_add(incident_id=incident.pk, flags=[pattern])
+
+
+def incident_flags_add(*, incident_id: int, flags: Iterable[str]) -> None:
+    """Adds `feature:kind` flags (and their features and kinds) seen in the incident's reports."""
+    flags = [flag for flag in flags if ":" in flag]
+    incident_signals_add(incident_id=incident_id, kind=SignalKind.FLAG, values=flags)
+    incident_signals_add(incident_id=incident_id, kind=SignalKind.FEATURE,
+                         values=[flag.rsplit(":", 1)[0] for flag in flags])
+    incident_signals_add(incident_id=incident_id, kind=SignalKind.FLAG_KIND,
+                         values=[flag.rsplit(":", 1)[1] for flag in flags])
 
 
 def incident_signals_absorb(*, source_id: int, target_id: int) -> None:

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 
 from apps.core.state_machine import StateMachine
+from apps.core.taxonomy import RootCauseCategory  # the ML taxonomy, in core so lower layers can name it
 
 MAX_TEXT = 20_000
 MAX_SHORT_TEXT = 2_000
@@ -29,20 +30,6 @@ POSTMORTEM_TRANSITIONS = StateMachine(
 # Sections, why-nodes and timeline entries are written while the team works on it; once
 # approved the text is what the reviewer approved.
 EDITABLE_STATUSES = {P.DRAFT, P.IN_REVIEW}
-
-
-class RootCauseCategory(models.TextChoices):
-    """The ML taxonomy of DESIGN.md §1: the *category* of bug, which is what action points
-    should fix."""
-
-    TRAINING_SERVING_SKEW = "training_serving_skew", "Training–serving skew"
-    FEATURE_PIPELINE = "feature_pipeline", "Feature pipeline / unit change"
-    DATA_DRIFT = "data_drift", "Data drift"
-    MODELLING_ASSUMPTION = "modelling_assumption", "Modelling assumption"
-    BUSINESS_RULE = "business_rule", "Business rule / filter"
-    UI_PRODUCT_SURFACE = "ui_product_surface", "UI / product surface"
-    INFRASTRUCTURE = "infrastructure", "Infrastructure"
-    EXPECTED_BEHAVIOUR = "expected_behaviour", "Expected behaviour"
 
 
 class Postmortem(models.Model):
