@@ -144,7 +144,7 @@ def _version_row(version: ModelVersion) -> ChangeRow:
                      version=version.version)
 
 
-def _event_row(event: ChangeEvent) -> ChangeRow:
+def change_row(event: ChangeEvent) -> ChangeRow:
     return ChangeRow(kind=event.kind, kind_label=event.get_kind_display(), description=event.description,
                      at=event.at, model_name=event.model.name if event.model else None, link=event.link,
                      recorded_by=event.recorded_by.get_username() if event.recorded_by else "", event_id=event.pk)
@@ -172,7 +172,7 @@ def changes_between(*, user, model: Model | None = None, since: datetime | None 
         events, versions = events.filter(at__gte=since), versions.filter(created_at__gte=since)
     if until is not None:
         events, versions = events.filter(at__lte=until), versions.filter(created_at__lte=until)
-    rows = ([_event_row(event) for event in events.order_by("-at", "-id")[:limit]]
+    rows = ([change_row(event) for event in events.order_by("-at", "-id")[:limit]]
             + [_version_row(version) for version in versions.order_by("-created_at", "-id")[:limit]])
     rows.sort(key=lambda row: row.at, reverse=True)
     return rows[:limit]
