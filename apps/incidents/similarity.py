@@ -82,6 +82,10 @@ class SimilarIncident:
     marked_by: str = ""
     marked_at: datetime | None = None
 
+    @property
+    def percent(self) -> int:
+        return round(self.score * 100)
+
 
 @dataclass(frozen=True)
 class DismissedSuggestion:
