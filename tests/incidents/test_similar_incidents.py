@@ -126,3 +126,36 @@ def test_marks_are_team_work_and_name_a_visible_incident(history):
         similarity_mark(incident_id=history.incident.pk, other_id=history.same_pattern.pk, actor=history.member,
                         verdict="maybe")
     assert incident_get(user=history.member, incident_id=history.incident.pk)
+
+
+def test_the_incident_api_carries_similar_incidents_and_marks_change_them(history):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(history.member)
+    url = f"/api/v1/incidents/{history.incident.pk}/"
+
+    similar = client.get(url).json()["similar"]
+    assert [row["incident"] for row in similar] == [history.same_pattern.pk, history.unit_change_elsewhere.pk]
+    assert set(similar[0]) >= {"incident", "score", "why"} and similar[0]["why"]
+
+    response = client.post(url + "similar/", {"other": history.same_pattern.pk, "verdict": "not_similar"},
+                           format="json")
+    assert response.status_code == 200
+    assert [row["incident"] for row in response.json()["similar"]] == [history.unit_change_elsewhere.pk]
+    assert client.post(url + "similar/", {"other": history.same_pattern.pk, "verdict": "maybe"},
+                       format="json").status_code == 400
+
+
+def test_the_incident_page_shows_the_suggestions_and_a_mark_swaps_the_card_in_place(history, client):
+    client.force_login(history.member)
+    page = client.get(f"/incidents/{history.incident.pk}/").content.decode()
+    assert f"INC-{history.same_pattern.pk} Every bottle from the new cellar is class_2" in page
+    assert "Same root cause: Feature pipeline / unit change" in page
+
+    card = client.post(f"/incidents/{history.incident.pk}/similar/",
+                       {"other": history.same_pattern.pk, "verdict": "not_similar"}, HTTP_HX_REQUEST="true")
+
+    text = card.content.decode()
+    assert card.status_code == 200 and text.lstrip().startswith("<section") and 'id="similar"' in text
+    assert "Marked not similar (1)" in text
