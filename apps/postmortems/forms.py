@@ -189,8 +189,8 @@ class ContributingFactorForm(forms.Form):
     description = forms.CharField(max_length=MAX_SHORT_TEXT, label="What contributed",
                                   widget=forms.Textarea(attrs={"rows": 2}),
                                   help_text="e.g. “The unit change was not in the pipeline's release notes.”")
+    # The intro above the form explains "potential" and "trigger": help under a select would
+    # push it out of line with its neighbours.
     certainty = forms.ChoiceField(choices=FactorCertainty.choices, initial=FactorCertainty.KNOWN,
-                                  label="Known or potential",
-                                  help_text="Potential: it could have contributed, but nobody checked yet.")
-    is_trigger = forms.BooleanField(required=False, label="This was the trigger",
-                                    help_text="What set the incident off (one per post-mortem).")
+                                  label="Known or potential")
+    is_trigger = forms.BooleanField(required=False, label="This was the trigger")
