@@ -2,10 +2,8 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from apps.core.errors import InvalidInput, NotFound
-from apps.core.pagination import StrictPageNumberPagination
 from apps.core.schema import problem_responses
 from apps.core.throttling import INTAKE_THROTTLES
 from apps.registry import selectors
@@ -29,12 +27,19 @@ class ModelVersionListApi(generics.ListAPIView):
         return selectors.model_version_list(model=model)
 
 
-class ChangeListCreateApi(APIView):
+class ChangeListCreateApi(generics.ListAPIView):
     """Change events: deploys, rollouts, feature-pipeline changes, backfills, flags, config.
     Version registrations are listed too (kind "version"), read from the registry."""
 
     throttle_classes = INTAKE_THROTTLES
     token_scopes = {"POST": "changes:record"}
+    serializer_class = ChangeSerializer
+
+    def get_queryset(self):
+        # A list, not a queryset: recorded events and version registrations, merged by time.
+        name = self.request.query_params.get("model")
+        model = selectors.model_get(name=name) if name else None
+        return changes_between(user=self.request.user, model=model, limit=500)
 
     @extend_schema(
         request=ChangeCreateSerializer,
@@ -66,13 +71,7 @@ class ChangeListCreateApi(APIView):
                                     model=model, at=at, link=data.get("link", ""))
         return Response(ChangeSerializer(change_row(event)).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("model", str, description="Only this model's changes (and platform-wide ones).")],
-        responses={200: ChangeSerializer(many=True)},
-    )
-    def get(self, request):
-        model = selectors.model_get(name=request.query_params["model"]) if request.query_params.get("model") else None
-        rows = changes_between(user=request.user, model=model, limit=500)
-        paginator = StrictPageNumberPagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(ChangeSerializer(page, many=True).data)
+    @extend_schema(parameters=[OpenApiParameter(
+        "model", str, description="Only this model's changes (and platform-wide ones); the latest 500.")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
