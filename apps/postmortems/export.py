@@ -156,7 +156,9 @@ def _factors(postmortem: Postmortem) -> str:
             f"{'yes' if factor.is_trigger else ''} |" for factor in contributing_factors(postmortem=postmortem)]
     if not rows:
         return ""
-    return "| Category | Factor | Known or potential | Trigger |\n|---|---|---|---|\n" + "\n".join(rows)
+    # A subsection of the root cause, as in the editor: the category above stays the primary one.
+    return ("\n\n### Contributing factors\n\n| Category | Factor | Known or potential | Trigger |\n"
+            "|---|---|---|---|\n" + "\n".join(rows))
 
 
 def postmortem_markdown(*, user, postmortem: Postmortem, base_url: str = "") -> str:
@@ -189,8 +191,8 @@ def postmortem_markdown(*, user, postmortem: Postmortem, base_url: str = "") -> 
         _section("Timeline", _timeline(postmortem, user=user)),
         _section("Five whys", why_tree_markdown(selectors.why_roots(nodes), chain_ids={node.pk for node in chain})),
         _section("Root-cause chain", chain_text),
-        _section("Root cause", f"Category: **{category}**\n\n{postmortem.root_cause_summary.strip()}"),
-        _section("Contributing factors", _factors(postmortem)),
+        _section("Root cause", f"Category: **{category}**\n\n{postmortem.root_cause_summary.strip()}"
+                               + _factors(postmortem)),
         _section("Impact", _impact(postmortem)),
         _section("Lessons", lessons),
         _section("Action items", _action_items(postmortem)),

@@ -76,5 +76,5 @@ def test_the_editor_adds_a_factor_and_the_export_lists_it(world, client):
 
     world.postmortem.refresh_from_db()
     export = postmortem_markdown(user=world.member, postmortem=world.postmortem)
-    assert "## Contributing factors" in export
+    assert "### Contributing factors" in export.split("## Root cause")[1]
     assert "| Feature pipeline / unit change | Units not in the release notes | Known | yes |" in export
