@@ -22,7 +22,7 @@ def _tags_card(request, incident_id: int, *, error: str = "", status: int = 200)
     incident = selectors.incident_get(user=request.user, incident_id=incident_id)
     context = {"incident": incident, "tags": incident_tags(incident_ids=[incident.pk])[incident.pk],
                "can_tag": selectors.incident_can_work(user=request.user, incident=incident),
-               "tag_error": error, "tag_suggestions": tag_suggestions(prefix="", limit=30)}
+               "tag_error": error, "tag_suggestions": tag_suggestions(user=request.user, limit=30)}
     return render(request, "incidents/_tags.html", context, status=status)
 
 

@@ -39,7 +39,7 @@ from .selectors import (
     incident_versions_involved,
 )
 from .similarity import SimilarIncidents, similar_incidents
-from .tags import TagRow, incident_tags
+from .tags import TagRow, incident_tags, tag_suggestions
 
 CHART_MAX_DAYS = 30  # a long-running incident shows its last 30 days
 CHART_MIN_DAYS = 7  # a young one shows the quiet week before it, so the start stands out
@@ -170,6 +170,7 @@ class IncidentPage:
     # Learning across incidents: free tags, similar incidents (scoped to the viewer) and the
     # change events around it, suspects first (the team's: changes are team work).
     tags: list[TagRow] = field(default_factory=list)
+    tag_suggestions: list[str] = field(default_factory=list)  # for the people who may tag it
     similar: SimilarIncidents | None = None
     changes: IncidentChanges | None = None
 
@@ -288,6 +289,7 @@ def incident_page(*, user, incident_id: int) -> IncidentPage:
                               people=incident_people_to_name(incident=incident),
                               public_title=incident.public_title) if can_work else None,
         tags=incident_tags(incident_ids=[incident.pk])[incident.pk],
+        tag_suggestions=tag_suggestions(user=user, limit=30) if can_work else [],
         similar=similar_incidents(user=user, incident=incident),
         changes=incident_changes(user=user, incident=incident),
     )

@@ -156,10 +156,14 @@ def tag_counts(*, user, incidents=None) -> list[TagCount]:
     return [TagCount(id=pk, name=name, incidents=count) for pk, name, count in rows]
 
 
-def tag_suggestions(*, prefix: str, limit: int = 10) -> list[str]:
-    """Names of tags in use that start with `prefix`, for the tag field's suggestions."""
+def tag_suggestions(*, user, prefix: str = "", limit: int = 10) -> list[str]:
+    """Names of tags on incidents `user` may see that start with `prefix`, for the tag field's
+    suggestions (a tag only a restricted incident carries is not suggested to others)."""
     prefix = " ".join((prefix or "").split()).lower()
     tags = Tag.objects.filter(merged_into__isnull=True)
+    visible = incident_visibility(user)
+    on = Incident.objects.all() if visible is None else Incident.objects.filter(visible)
+    tags = tags.filter(incidents__in=on.values("pk")).distinct()
     if prefix:
         tags = tags.filter(name__startswith=prefix)
     return list(tags.order_by("name").values_list("name", flat=True)[:limit])
