@@ -188,7 +188,8 @@ def similar_incidents(*, user, incident: Incident, limit: int = DEFAULT_LIMIT) -
               .values("incident_id").annotate(raw=Sum(weight), beyond_model=Sum(weight) - Sum(model_weight))
               .filter(beyond_model__gte=MIN_RAW).order_by("-raw", "-incident_id")[:limit])
     raw_by_id = {row["incident_id"]: row["raw"] for row in ranked}
-    visible_pinned = set(visible.filter(pk__in=pinned_ids).values_list("pk", flat=True))
+    visible_marked = set(visible.filter(pk__in=pinned_ids | dismissed_ids).values_list("pk", flat=True))
+    visible_pinned, visible_dismissed = visible_marked & pinned_ids, visible_marked & dismissed_ids
     ids = sorted(raw_by_id, key=lambda pk: (-raw_by_id[pk], -pk))[:limit]
     shown_ids = [*sorted(visible_pinned), *ids]
     shared: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -225,7 +226,7 @@ def similar_incidents(*, user, incident: Incident, limit: int = DEFAULT_LIMIT) -
                                      url=reverse("incidents:detail", args=[pk]),
                                      marked_by=marks[pk].marked_by.get_username() if marks[pk].marked_by else "",
                                      marked_at=marks[pk].marked_at)
-                 for pk in sorted(dismissed_ids) if pk in incidents and visible.filter(pk=pk).exists()]
+                 for pk in sorted(dismissed_ids) if pk in incidents and pk in visible_dismissed]
     return SimilarIncidents(suggestions=suggestions, dismissed=dismissed)
 
 
