@@ -33,6 +33,7 @@ from .checks import fmt
 from .drift import drift_summary
 from .models import DriftReport, JobStatus, ReportForensics
 from .neighbours import nearest, neighbours_summary
+from .onset import report_signature_write
 from .selectors import input_checks, prevalence_message
 from .window import reference_frame, window_frame
 
@@ -126,6 +127,7 @@ def report_forensics_compute(*, report_id: int, now: datetime | None = None) -> 
     forensics.status = JobStatus.SUCCEEDED
     forensics.computed_at = timezone.now()
     forensics.save()
+    report_signature_write(report_id=report_id)
     return forensics
 
 

@@ -24,6 +24,7 @@ from apps.replays.models import Replay, ReplayResult, ReplayStatus
 from apps.reports.models import Report
 from apps.reports.selectors import report_list
 
+from .changes import IncidentChanges, incident_changes
 from .console import Choice, IncidentConsole, incident_console
 from .evidence import incident_evidence_list
 from .models import INCIDENT_TRANSITIONS, Incident, IncidentStatus
@@ -37,6 +38,8 @@ from .selectors import (
     incident_people_to_name,
     incident_versions_involved,
 )
+from .similarity import SimilarIncidents, similar_incidents
+from .tags import TagRow, incident_tags, tag_suggestions
 
 CHART_MAX_DAYS = 30  # a long-running incident shows its last 30 days
 CHART_MIN_DAYS = 7  # a young one shows the quiet week before it, so the start stands out
@@ -164,6 +167,12 @@ class IncidentPage:
     evidence: list
     events: list = field(default_factory=list)
     access: IncidentAccess | None = None  # for the people who may change it
+    # Learning across incidents: free tags, similar incidents (scoped to the viewer) and the
+    # change events around it, suspects first (the team's: changes are team work).
+    tags: list[TagRow] = field(default_factory=list)
+    tag_suggestions: list[str] = field(default_factory=list)  # for the people who may tag it
+    similar: SimilarIncidents | None = None
+    changes: IncidentChanges | None = None
 
 
 def incident_reports_per_day(*, incident_id: int, first_seen: datetime | None, today: date) -> DailyChart:
@@ -280,4 +289,8 @@ def incident_page(*, user, incident_id: int) -> IncidentPage:
                               named=sorted(user.get_username() for user in incident.restricted_to.all()),
                               people=incident_people_to_name(incident=incident),
                               public_title=incident.public_title) if can_work else None,
+        tags=incident_tags(incident_ids=[incident.pk])[incident.pk],
+        tag_suggestions=tag_suggestions(user=user, limit=30) if can_work else [],
+        similar=similar_incidents(user=user, incident=incident),
+        changes=incident_changes(user=user, incident=incident),
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import learning_views, views
 
 app_name = "incidents"
 urlpatterns = [
@@ -13,4 +13,9 @@ urlpatterns = [
     path("<int:pk>/evidence/", views.incident_evidence_add_view, name="evidence-add"),
     path("<int:pk>/replay/", views.incident_replay_view, name="replay"),
     path("<int:pk>/replays/", views.incident_replays_view, name="replays"),
+    path("<int:pk>/tags/", learning_views.incident_tag_add_view, name="tag-add"),
+    path("<int:pk>/tags/<int:tag_id>/remove/", learning_views.incident_tag_remove_view, name="tag-remove"),
+    path("<int:pk>/similar/", learning_views.incident_similar_mark_view, name="similar-mark"),
+    path("tags/", learning_views.tag_list_view, name="tags"),
+    path("tags/merge/", learning_views.tag_merge_view, name="tag-merge"),
 ]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.actions.models import ActionItem
 
 from . import selectors
+from .factor_selectors import contributing_factors
 from .models import Postmortem, WhyNode, WhyStatus
 
 VERDICT = {
@@ -106,8 +107,11 @@ def _facts(postmortem: Postmortem, *, user, base_url: str) -> str:
     return "\n\n".join(parts)
 
 
+_SOURCES = {"manual": "manual", "change": "change event"}
+
+
 def _timeline(postmortem: Postmortem, *, user) -> str:
-    rows = [f"| {_when(item.at)} | {_cell(item.text)} | {'manual' if item.source == 'manual' else 'recorded'} |"
+    rows = [f"| {_when(item.at)} | {_cell(item.text)} | {_SOURCES.get(item.source, 'recorded')} |"
             for item in selectors.postmortem_timeline(user=user, postmortem=postmortem)]
     return "| When | What | Source |\n|---|---|---|\n" + "\n".join(rows) if rows else ""
 
@@ -148,6 +152,16 @@ def _action_items(postmortem: Postmortem) -> str:
             "|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows))
 
 
+def _factors(postmortem: Postmortem) -> str:
+    rows = [f"| {_cell(factor.category_label)} | {_cell(factor.description)} | {factor.certainty_label} | "
+            f"{'yes' if factor.is_trigger else ''} |" for factor in contributing_factors(postmortem=postmortem)]
+    if not rows:
+        return ""
+    # A subsection of the root cause, as in the editor: the category above stays the primary one.
+    return ("\n\n### Contributing factors\n\n| Category | Factor | Known or potential | Trigger |\n"
+            "|---|---|---|---|\n" + "\n".join(rows))
+
+
 def postmortem_markdown(*, user, postmortem: Postmortem, base_url: str = "") -> str:
     """The whole post-mortem as Markdown, with the facts `user` may see. `base_url` (e.g.
     https://incidents.example.com) makes the links to the tracker's own pages absolute, so they
@@ -178,7 +192,8 @@ def postmortem_markdown(*, user, postmortem: Postmortem, base_url: str = "") -> 
         _section("Timeline", _timeline(postmortem, user=user)),
         _section("Five whys", why_tree_markdown(selectors.why_roots(nodes), chain_ids={node.pk for node in chain})),
         _section("Root-cause chain", chain_text),
-        _section("Root cause", f"Category: **{category}**\n\n{postmortem.root_cause_summary.strip()}"),
+        _section("Root cause", f"Category: **{category}**\n\n{postmortem.root_cause_summary.strip()}"
+                               + _factors(postmortem)),
         _section("Impact", _impact(postmortem)),
         _section("Lessons", lessons),
         _section("Action items", _action_items(postmortem)),

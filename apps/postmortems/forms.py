@@ -13,7 +13,7 @@ from django.utils import timezone
 from apps.actions.models import ActionKind, ActionScope, Priority
 
 from .fingerprints import fingerprints
-from .models import MAX_SHORT_TEXT, MAX_TEXT, Postmortem, RootCauseCategory, Section, WhyStatus
+from .models import MAX_SHORT_TEXT, MAX_TEXT, FactorCertainty, Postmortem, RootCauseCategory, Section, WhyStatus
 
 TEXTAREA = forms.Textarea(attrs={"rows": 5})
 SHORT_TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -178,3 +178,19 @@ class CommentForm(forms.Form):
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(label="Move to", choices=Postmortem._meta.get_field("status").choices)
     note = forms.CharField(label="Note", required=False, max_length=MAX_SHORT_TEXT, widget=SHORT_TEXTAREA)
+
+
+class ContributingFactorForm(forms.Form):
+    """One contributing factor: its category (the same ML taxonomy as the root cause), what it
+    was, whether it is known or only potential, and whether it set the incident off."""
+
+    category = forms.ChoiceField(choices=[("", "Choose a category…"), *RootCauseCategory.choices],
+                                 label="Category")
+    description = forms.CharField(max_length=MAX_SHORT_TEXT, label="What contributed",
+                                  widget=forms.Textarea(attrs={"rows": 2}),
+                                  help_text="e.g. “The unit change was not in the pipeline's release notes.”")
+    # The intro above the form explains "potential" and "trigger": help under a select would
+    # push it out of line with its neighbours.
+    certainty = forms.ChoiceField(choices=FactorCertainty.choices, initial=FactorCertainty.KNOWN,
+                                  label="Known or potential")
+    is_trigger = forms.BooleanField(required=False, label="This was the trigger")

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 
 from apps.core.state_machine import StateMachine
+from apps.core.taxonomy import RootCauseCategory  # the ML taxonomy, in core so lower layers can name it
 
 MAX_TEXT = 20_000
 MAX_SHORT_TEXT = 2_000
@@ -29,20 +30,6 @@ POSTMORTEM_TRANSITIONS = StateMachine(
 # Sections, why-nodes and timeline entries are written while the team works on it; once
 # approved the text is what the reviewer approved.
 EDITABLE_STATUSES = {P.DRAFT, P.IN_REVIEW}
-
-
-class RootCauseCategory(models.TextChoices):
-    """The ML taxonomy of DESIGN.md §1: the *category* of bug, which is what action points
-    should fix."""
-
-    TRAINING_SERVING_SKEW = "training_serving_skew", "Training–serving skew"
-    FEATURE_PIPELINE = "feature_pipeline", "Feature pipeline / unit change"
-    DATA_DRIFT = "data_drift", "Data drift"
-    MODELLING_ASSUMPTION = "modelling_assumption", "Modelling assumption"
-    BUSINESS_RULE = "business_rule", "Business rule / filter"
-    UI_PRODUCT_SURFACE = "ui_product_surface", "UI / product surface"
-    INFRASTRUCTURE = "infrastructure", "Infrastructure"
-    EXPECTED_BEHAVIOUR = "expected_behaviour", "Expected behaviour"
 
 
 class Postmortem(models.Model):
@@ -98,6 +85,37 @@ class Postmortem(models.Model):
         if self.impact_started_at and self.impact_ended_at and self.impact_ended_at >= self.impact_started_at:
             return self.impact_ended_at - self.impact_started_at
         return None
+
+
+class FactorCertainty(models.TextChoices):
+    KNOWN = "known", "Known"
+    POTENTIAL = "potential", "Potential"
+
+
+class ContributingFactor(models.Model):
+    """Something that made the incident possible or worse, besides the root cause (whose
+    category stays the post-mortem's primary one): several per post-mortem, each with a
+    category of the same ML taxonomy, whether it is known or only potential, and whether it was
+    the trigger — what set the incident off (at most one per post-mortem)."""
+
+    postmortem = models.ForeignKey(Postmortem, on_delete=models.CASCADE, related_name="contributing_factors")
+    category = models.CharField(max_length=32, choices=RootCauseCategory.choices)
+    description = models.TextField(max_length=MAX_SHORT_TEXT)
+    certainty = models.CharField(max_length=16, choices=FactorCertainty.choices, default=FactorCertainty.KNOWN)
+    is_trigger = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["postmortem"], condition=models.Q(is_trigger=True),
+                                               name="one_trigger_per_postmortem")]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.description[:60]}"
 
 
 class WhyStatus(models.TextChoices):

@@ -14,6 +14,7 @@ from apps.incidents.evidence import incident_evidence_list
 from apps.incidents.selectors import incident_counts
 
 from . import forms, selectors
+from .factor_selectors import contributing_factors
 from .models import POSTMORTEM_TRANSITIONS, Postmortem, PostmortemStatus, ReviewComment, Section, WhyNode, WhyStatus
 
 SECTIONS: list[str] = list(Section.values)
@@ -151,5 +152,11 @@ def postmortem_page(*, user, postmortem: Postmortem, section: str, read_only: bo
         "timeline_form": forms.TimelineEntryForm(),
         "why_form": forms.WhyNodeForm(initial={"question": f"Why did “{postmortem.incident.title}” happen?"}),
         "action_form": forms.ActionItemForm(),
+        "factor_form": forms.ContributingFactorForm(),
+        # Each factor with the form that edits it in place (None when the page is read-only).
+        "factor_rows": [(factor, forms.ContributingFactorForm(prefix=f"factor{factor.id}", initial={
+            "category": factor.category, "description": factor.description, "certainty": factor.certainty,
+            "is_trigger": factor.is_trigger}) if editable else None)
+            for factor in contributing_factors(postmortem=postmortem)],
         "decision_choices": [WhyStatus.CONFIRMED, WhyStatus.REFUTED],
     }

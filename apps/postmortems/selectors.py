@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.accounts.access import require_review_on_model, user_access
 from apps.audit.sentences import event_phrase
 from apps.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from apps.incidents.changes import incident_changes
 from apps.incidents.evidence import evidence_as_seen_by
 from apps.incidents.selectors import incident_can_work, incident_get, incident_visibility, incidents_as_seen_by
 
@@ -319,7 +320,7 @@ def postmortem_history(*, postmortem: Postmortem, limit: int = 100) -> list:
 class TimelineItem:
     at: datetime
     text: str
-    source: str  # "manual" or "audit"
+    source: str  # "manual", "audit", or "change" (a change event in the incident's window)
     actor: str = ""
     entry_id: int | None = None
 
@@ -345,6 +346,10 @@ def postmortem_timeline(*, user, postmortem: Postmortem) -> list[TimelineItem]:
         phrase = event_phrase(event)
         items.append(TimelineItem(at=event.created_at, text=phrase[0].upper() + phrase[1:], source="audit",
                                   actor=event.actor_label))
+    # Deploys, pipeline changes and version registrations around the incident (suspects included).
+    for change in incident_changes(user=user, incident=postmortem.incident).timeline:
+        items.append(TimelineItem(at=change.at, text=f"{change.kind_label}: {change.description}", source="change",
+                                  actor=change.recorded_by))
     return sorted(items, key=lambda item: (item.at, item.source != "audit"))
 
 

@@ -17,8 +17,10 @@ from apps.replays.services import replay_start
 from apps.reports.selectors import report_list, reports_per_day
 
 from . import selectors
+from .changes import changes_between
 
 CHART_DAYS = 30
+CHANGES_SHOWN = 15
 
 
 @login_required
@@ -63,6 +65,7 @@ def model_detail_view(request, name: str):
         "reports": report_list(user=request.user).filter(model=model)[:20],
         "suite_runs": suite_history(model=model) if can_work else [],
         "suite_cases": reports_for_batch(user=request.user, model=model, suite="resolved") if can_work else [],
+        "changes": changes_between(user=request.user, model=model, limit=CHANGES_SHOWN) if can_work else [],
     })
 
 

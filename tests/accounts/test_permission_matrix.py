@@ -35,7 +35,8 @@ from apps.actions.services import action_item_propose
 from apps.feedback.services import publishable_key_create
 from apps.forensics.services import drift_report_request
 from apps.incidents.services import incident_update
-from apps.postmortems.services import postmortem_start, timeline_entry_add, why_node_add
+from apps.incidents.tags import incident_tag_add
+from apps.postmortems.services import contributing_factor_add, postmortem_start, timeline_entry_add, why_node_add
 from apps.predictions.services import predictions_log
 from apps.registry.models import Model
 from apps.replays.services import expected_outcome_set, replay_start
@@ -394,6 +395,40 @@ MATRIX: list[Row] = [
                             "due_date": world.ticket.due_date.isoformat()}),
     Row("actions:comment", "post", "/actions/{ticket}/comments/", page(403, 403, 302), form=True, body={"body": "x"}),
     Row("actions:export", "post", "/actions/{ticket}/export/", page(403, 403, 302), form=True),
+    # Learning across incidents: change events are team work (a bot of the team records them
+    # with an intake key); tags and similarity marks are changes to the incident; merging tags
+    # is for admins; contributing factors are post-mortem edits.
+    Row("api-change-list", "get", "/api/v1/changes/?model={model}", everyone(200),
+        note="everyone may ask; the list holds only the changes of models the asker works on"),
+    Row("api-change-list", "post", "/api/v1/changes/", api(403, 403, 201, intake_bot=201),
+        body=lambda world: {"model": world.model.name, "kind": "deploy", "description": "matrix"}),
+    Row("api-change-list", "post", "/api/v1/changes/", api(403, 403, 201, intake_bot=403), foreign_bot=True,
+        body=lambda world: {"model": world.model.name, "kind": "deploy", "description": "matrix"},
+        note="a bot records changes only of its own team's models"),
+    Row("api-incident-similar", "post", "/api/v1/incidents/{incident}/similar/", api(403, 403, 200),
+        body=lambda world: {"other": world.other_incident.pk, "verdict": "not_similar"}),
+    Row("api-incident-similar", "post", "/api/v1/incidents/{incident}/similar/", api(404, 404, 200),
+        body=lambda world: {"other": world.other_incident.pk, "verdict": "similar"}, restricted=True),
+    Row("incidents:tags", "get", "/incidents/tags/", page(200, 200, 200)),
+    Row("incidents:tag-merge", "post", "/incidents/tags/merge/", page(403, 403, 403, admin=302), form=True,
+        body=lambda world: {"source": world.tag.pk, "into": world.other_tag.pk}),
+    Row("incidents:tag-add", "post", "/incidents/{incident}/tags/", page(403, 403, 302), form=True,
+        body={"name": "matrix"}),
+    Row("incidents:tag-add", "post", "/incidents/{incident}/tags/", page(404, 404, 302), form=True,
+        body={"name": "matrix"}, restricted=True),
+    Row("incidents:tag-remove", "post", "/incidents/{incident}/tags/{tag}/remove/", page(403, 403, 302), form=True),
+    Row("incidents:similar-mark", "post", "/incidents/{incident}/similar/", page(403, 403, 302), form=True,
+        body=lambda world: {"other": world.other_incident.pk, "verdict": "not_similar"}),
+    Row("incidents:similar-mark", "post", "/incidents/{incident}/similar/", page(404, 404, 302), form=True,
+        body=lambda world: {"other": world.other_incident.pk, "verdict": "similar"}, restricted=True),
+    Row("postmortems:factor-add", "post", "/incidents/{incident}/postmortem/factors/", page(403, 403, 302),
+        form=True, body={"category": "data_drift", "description": "matrix", "certainty": "known"}),
+    Row("postmortems:factor-update", "post", "/incidents/{incident}/postmortem/factors/{factor}/",
+        page(403, 403, 302), form=True,
+        body=lambda world: {f"factor{world.factor.pk}-{name}": value for name, value in (
+            ("category", "data_drift"), ("description", "matrix"), ("certainty", "potential"))}),
+    Row("postmortems:factor-delete", "post", "/incidents/{incident}/postmortem/factors/{factor}/delete/",
+        page(403, 403, 302), form=True),
 ]
 
 # URL names whose access is Django's own (the admin site checks is_staff itself).
@@ -441,7 +476,8 @@ def _request(world, row: Row, role: str):
                            replay=world.replay.pk, member_token=world.member_token.pk,
                            attachment=world.attachment.pk, version=world.version.pk, logged=world.logged_id,
                            drift=world.drift.pk, node=world.node.pk, entry=world.entry.pk, item=world.item.pk,
-                           ticket=world.ticket.pk, widget_key=world.widget_key.pk)
+                           ticket=world.ticket.pk, widget_key=world.widget_key.pk, tag=world.tag.pk,
+                           factor=world.factor.pk)
     if row.form or row.method == "get":
         # Pages post forms; the API takes JSON.
         return getattr(client, row.method)(path, body or {})
@@ -477,6 +513,10 @@ def test_permission_matrix(row: Row):
                                      kind="detective")
     # A ticket (accepted from a proposal by member, owned by member) for the action-item rows.
     world.ticket = accepted_ticket(world)
+    world.tag = incident_tag_add(incident_id=world.incident.pk, actor=world.member, name="matrix-tag")
+    world.other_tag = incident_tag_add(incident_id=world.other_incident.pk, actor=world.member, name="other-tag")
+    world.factor = contributing_factor_add(incident_id=world.incident.pk, actor=world.member,
+                                           category="feature_pipeline", description="Units changed")
     world.other_bot = bot_account_create(username="other-team-bot")
     membership_set(team=world.other_team, user=world.other_bot, role="member")
     if row.unowned:

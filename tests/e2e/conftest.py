@@ -115,6 +115,7 @@ def demo_main_pages(*, every_section: bool = False) -> dict[str, str]:
         "report": f"/reports/{report.pk}/",
         "report form": "/reports/new/",
         "incident list": "/incidents/",
+        "tags": "/incidents/tags/",
         "incident": f"/incidents/{report.incident_id}/",
         "post-mortem editor": f"/incidents/{reviewed.pk}/postmortem/?section=whys",
         "meeting agenda": "/postmortems/meeting/",

@@ -1,7 +1,8 @@
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.incidents.models import INCIDENT_TRANSITIONS, Incident, IncidentStatus, Severity
+from apps.incidents.models import INCIDENT_TRANSITIONS, Incident, IncidentStatus, Severity, SimilarityVerdict
 from apps.incidents.selectors import incident_versions_involved
 
 
@@ -95,3 +96,41 @@ class IncidentMergeSerializer(serializers.Serializer):
     into = serializers.IntegerField(min_value=1, help_text="The incident that receives every report of this one.")
     note = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="",
                                  help_text="Why; kept on the merged-away incident.")
+
+
+class SimilarIncidentSerializer(serializers.Serializer):
+    """One similar incident (contract: `incident`, `score`, `why`)."""
+
+    incident = serializers.IntegerField(source="incident_id")
+    score = serializers.FloatField(help_text="0–1: the share of this incident's signature the other one shares.")
+    why = serializers.ListField(child=serializers.CharField(), help_text="The reasons, most telling first.")
+    title = serializers.CharField()
+    status = serializers.CharField()
+    url = serializers.CharField()
+    mark = serializers.CharField(source="verdict", allow_blank=True,
+                                 help_text='"similar" when a person marked it so; "" otherwise.')
+
+
+class IncidentDetailSerializer(IncidentSerializer):
+    """One incident, with what it shares with others: its tags and similar incidents (built by
+    the view from `apps.incidents.similarity`, scoped to the reader)."""
+
+    tags = serializers.SerializerMethodField()
+    similar = serializers.SerializerMethodField()
+
+    class Meta(IncidentSerializer.Meta):
+        fields = [*IncidentSerializer.Meta.fields, "tags", "similar"]
+
+    def get_tags(self, obj: Incident) -> list[str]:
+        return [tag.name for tag in self.context.get("tags", [])]
+
+    @extend_schema_field(SimilarIncidentSerializer(many=True))
+    def get_similar(self, obj: Incident) -> list[dict]:
+        similar = self.context.get("similar")
+        return SimilarIncidentSerializer(similar.suggestions if similar else [], many=True).data
+
+
+class SimilarityMarkSerializer(serializers.Serializer):
+    other = serializers.IntegerField(min_value=1, help_text="The suggested incident.")
+    verdict = serializers.ChoiceField(choices=SimilarityVerdict.choices, allow_null=True,
+                                      help_text='"similar", "not_similar", or null to forget the mark.')

@@ -7,4 +7,5 @@ urlpatterns = [
     path("incidents/<int:pk>/", views.IncidentDetailApi.as_view(), name="api-incident-detail"),
     path("incidents/<int:pk>/transition/", views.IncidentTransitionApi.as_view(), name="api-incident-transition"),
     path("incidents/<int:pk>/merge/", views.IncidentMergeApi.as_view(), name="api-incident-merge"),
+    path("incidents/<int:pk>/similar/", views.IncidentSimilarityMarkApi.as_view(), name="api-incident-similar"),
 ]

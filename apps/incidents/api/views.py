@@ -5,12 +5,16 @@ from rest_framework.views import APIView
 
 from apps.core.schema import problem_responses
 from apps.incidents import selectors, services
+from apps.incidents.similarity import similar_incidents, similarity_mark
+from apps.incidents.tags import incident_tags
 
 from .serializers import (
+    IncidentDetailSerializer,
     IncidentMergeSerializer,
     IncidentSerializer,
     IncidentTransitionSerializer,
     IncidentUpdateSerializer,
+    SimilarityMarkSerializer,
 )
 
 
@@ -27,21 +31,43 @@ class IncidentListApi(generics.ListAPIView):
         return self.get_paginated_response(IncidentSerializer(page, many=True, context=context).data)
 
 
+def incident_detail_body(request, pk: int) -> dict:
+    """The incident as `GET /api/v1/incidents/{id}/` answers it: with its tags and the similar
+    incidents the reader may see."""
+    incident = selectors.incident_get(user=request.user, incident_id=pk)
+    context = {"tags": incident_tags(incident_ids=[incident.pk])[incident.pk],
+               "similar": similar_incidents(user=request.user, incident=incident)}
+    return IncidentDetailSerializer(incident, context=context).data
+
+
 class IncidentDetailApi(APIView):
-    def _get(self, request, pk):
-        return selectors.incident_get(user=request.user, incident_id=pk)
-
-    @extend_schema(responses=IncidentSerializer)
+    @extend_schema(responses=IncidentDetailSerializer)
     def get(self, request, pk: int):
-        return Response(IncidentSerializer(self._get(request, pk)).data)
+        return Response(incident_detail_body(request, pk))
 
-    @extend_schema(request=IncidentUpdateSerializer, responses=IncidentSerializer)
+    @extend_schema(request=IncidentUpdateSerializer, responses=IncidentDetailSerializer)
     def patch(self, request, pk: int):
         selectors.incident_get_for_work(user=request.user, incident_id=pk)
         serializer = IncidentUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.incident_update(incident_id=pk, actor=request.user, **serializer.validated_data)
-        return Response(IncidentSerializer(self._get(request, pk)).data)
+        return Response(incident_detail_body(request, pk))
+
+
+class IncidentSimilarityMarkApi(APIView):
+    @extend_schema(request=SimilarityMarkSerializer, responses={
+        200: IncidentDetailSerializer,
+        **problem_responses({403: "You may see the incident but not change it (the team marks suggestions)."})},
+        description='Marks a suggested incident "similar" (kept first in the suggestions) or "not_similar" '
+                    "(removed from them, on both incidents), or forgets the mark (null). Answers the incident "
+                    "with its suggestions as they are now.")
+    def post(self, request, pk: int):
+        selectors.incident_get_for_work(user=request.user, incident_id=pk)
+        serializer = SimilarityMarkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        similarity_mark(incident_id=pk, other_id=serializer.validated_data["other"], actor=request.user,
+                        verdict=serializer.validated_data["verdict"])
+        return Response(incident_detail_body(request, pk))
 
 
 class IncidentTransitionApi(APIView):

@@ -106,7 +106,10 @@ class WhyDecisionSerializer(serializers.Serializer):
 class TimelineItemSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     text = serializers.CharField()
-    source = serializers.ChoiceField(choices=["manual", "audit"])
+    source = serializers.ChoiceField(
+        choices=["manual", "audit", "change"],
+        help_text="`manual`: added by a person; `audit`: recorded by the tracker; `change`: a change event "
+                  "(deploy, pipeline change, version registration) around the incident.")
     actor = serializers.CharField(allow_blank=True)
     entry_id = serializers.IntegerField(allow_null=True, help_text="For manual entries: the id to delete it by.")
 

@@ -11,6 +11,7 @@ from .editing import (
     timeline_delete_view,
     transition_view,
 )
+from .factors import factor_add_view, factor_delete_view, factor_update_view
 from .meeting import presenter_view
 from .pages import (
     editor_view,
@@ -26,6 +27,7 @@ from .whys import why_add_view, why_decide_view, why_delete_view, why_evidence_v
 
 __all__ = [
     "action_propose_view", "action_review_view", "comment_add_view", "editor_view", "export_markdown_view",
+    "factor_add_view", "factor_delete_view", "factor_update_view",
     "fragment_view", "impact_measure_view", "meeting_agenda_view", "meeting_view", "presenter_view", "print_view",
     "revision_view", "section_save_view", "start_view", "timeline_add_view", "timeline_delete_view",
     "transition_view", "why_add_view", "why_decide_view", "why_delete_view", "why_evidence_view",
