@@ -11,6 +11,7 @@ from django.utils import timezone
 from apps.accounts.access import require_bot_on_own_model, require_work_on_model, user_access
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict, InvalidInput, PermissionDenied
+from apps.core.hooks import report_inputs_ready
 from apps.forensics.selectors import input_checks
 from apps.forensics.services import report_forensics_request
 from apps.incidents import fingerprint as fingerprinting
@@ -179,6 +180,8 @@ def report_create(
         incident_reopen_for_regression(incident=incident, report=report)
     # Attribution, neighbours and prevalence take longer than a request: a task after commit.
     report_forensics_request(report=report, actor=reporter, on_intake=True)
+    # The differential diagnosis (an app above this one) listens: it queues itself after commit.
+    report_inputs_ready(report=report, actor=reporter)
     return report
 
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.chatops",
     "apps.feedback",
     "apps.notifications",
+    "apps.diagnosis",
     "apps.postmortems",
     "apps.actions",
     "apps.demo",
