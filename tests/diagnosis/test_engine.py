@@ -10,26 +10,12 @@ import pytest
 from apps.diagnosis.kinds import INPUT_DEFECT_KINDS, Kind
 from apps.diagnosis.models import DiagnosisStatus
 from apps.diagnosis.services import diagnosis_compute, diagnosis_request
-from apps.registry.backends.cache import loaded_models
 from tests.accounts.factories import UserFactory
-from tests.diagnosis.factories import file, predict, register, train
+from tests.diagnosis.factories import file, predict, register
 
 pytestmark = pytest.mark.django_db
 
 DATASETS = ["wine", "cancer"]
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("diagnosis-models")
-    return {name: train(name, directory) for name in DATASETS}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_models():
-    loaded_models.clear()
-    yield
-    loaded_models.clear()
 
 
 @pytest.fixture
