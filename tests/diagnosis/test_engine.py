@@ -204,3 +204,41 @@ def test_on_clean_held_out_rows_no_input_defect_comes_first(trained, reporter, n
         diagnosis = diagnosed(file(version, reporter=reporter, features=row, output=output))
         firsts.append(diagnosis.hypotheses[0]["kind"] if diagnosis.hypotheses else None)
     assert not INPUT_DEFECT_KINDS & set(firsts), firsts
+
+
+def test_a_unit_change_that_starts_after_a_registration_and_drifts_is_a_change_point_and_drift(trained, reporter,
+                                                                                               run_on_commit):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.forensics.services import drift_report_request
+    from apps.predictions.services import predictions_log
+    from apps.registry.models import ModelVersion
+
+    dataset = trained["wine"]
+    version = register(dataset, "1.0")
+    now = timezone.now()
+    ModelVersion.objects.filter(pk=version.pk).update(created_at=now - timedelta(days=3))
+    later = register(dataset, "1.1")
+    ModelVersion.objects.filter(pk=later.pk).update(created_at=now - timedelta(hours=32))
+    # 1.0 logs one input every 15 minutes for 60 hours; for the last 30, proline arrives in µg/L.
+    start = now - timedelta(hours=60)
+    rows = [dataset.row(i % len(dataset.test_x)) for i in range(240)]
+    logged = [{"prediction_id": f"p{i}", "model": version.model.name, "model_version": "1.0",
+               "features": row | ({"proline": row["proline"] * 1000} if i >= 120 else {}), "output": "class_0",
+               "timestamp": (start + timedelta(minutes=15 * i)).isoformat()} for i, row in enumerate(rows)]
+    predictions_log(rows=logged)
+    with run_on_commit():
+        drift_report_request(model_version=version, actor=None, start=now - timedelta(hours=30), end=now)
+    report = file(version, reporter=reporter, features=logged[-1]["features"], output="class_0")
+
+    kinds = {h["kind"]: h for h in diagnosed(report).hypotheses}
+
+    assert kinds[Kind.CHANGE_POINT]["feature"] == "proline"
+    assert "shortly after version 1.1 was registered" in kinds[Kind.CHANGE_POINT]["summary"]
+    assert kinds[Kind.DRIFT]["feature"] == "proline"
+    # Both are the unit change seen in the log: they support it rather than outrank it.
+    unit = diagnosed(report).hypotheses[0]
+    assert unit["kind"] == Kind.INPUT_UNIT_CHANGE
+    assert {"drift report", "near a registration"} <= {c["check"] for c in unit["checks"]}

@@ -24,7 +24,7 @@ DRIFT_DAYS_AROUND = timedelta(days=2)
 # How far back the inference log is searched for the start of the report's odd pattern, and
 # how close that start must be to a version's registration to be a change point.
 CHANGE_POINT_LOOKBACK = timedelta(days=30)
-CHANGE_POINT_NEAR = timedelta(hours=24)
+CHANGE_POINT_NEAR = timedelta(hours=24)  # the registration at most this long before
 
 
 @dataclass(frozen=True)
@@ -158,10 +158,20 @@ def _change_point(facts: CaseFacts, report: Report) -> None:
     # The key goes through KeyTransform, not a `features__<name>` keyword: names may hold
     # spaces or "__".
     lookup: dict[str, Any]
-    if "above_max" in flags and ref.get("max") is not None:
-        lookup, condition = {"odd__gt": ref["max"]}, f"above the training maximum ({fmt(ref['max'])})"
-    elif "below_min" in flags and ref.get("min") is not None:
-        lookup, condition = {"odd__lt": ref["min"]}, f"below the training minimum ({fmt(ref['min'])})"
+    low, high = ref.get("min"), ref.get("max")
+    span = (high - low) if low is not None and high is not None else 0.0
+    if "above_max" in flags and high is not None:
+        # A value as far out as the report's (a unit change is far beyond the range), not
+        # the live values that graze the maximum now and then.
+        edge = high + span if is_number(value) and value > high + span else high
+        lookup = {"odd__gt": edge}
+        condition = (f"above {fmt(edge)} (the training maximum is {fmt(high)})" if edge != high
+                     else f"above the training maximum ({fmt(high)})")
+    elif "below_min" in flags and low is not None:
+        edge = low - span if is_number(value) and value < low - span else low
+        lookup = {"odd__lt": edge}
+        condition = (f"below {fmt(edge)} (the training minimum is {fmt(low)})" if edge != low
+                     else f"below the training minimum ({fmt(low)})")
     elif "unseen_category" in flags and isinstance(value, str):
         lookup, condition = {"odd": value}, f"= '{value}'"
     elif "missing" in flags:
@@ -182,9 +192,10 @@ def _change_point(facts: CaseFacts, report: Report) -> None:
         return
     earlier = window.filter(timestamp__lt=first).count()
     fact = ChangePointFact(feature=name, condition=condition, first_seen=first, earlier_without=earlier)
+    # A registration shortly *before* the pattern starts can have caused it; one after cannot.
     near = (ModelVersion.objects.filter(model_id=report.model_id, created_at__gte=first - CHANGE_POINT_NEAR,
-                                        created_at__lte=first + CHANGE_POINT_NEAR)
-            .order_by("created_at").first())
+                                        created_at__lte=first)
+            .order_by("-created_at").first())
     if near is not None:
         fact.version, fact.registered_at = near.version, near.created_at
     facts.change_point = fact

@@ -156,7 +156,7 @@ def diagnose(facts: CaseFacts) -> Outcome:
     behaviour = _model_behaviour(facts, runs, distances, candidates, reproduction)
     if behaviour is not None:
         hypotheses.append(behaviour)
-    hypotheses += _drift_and_change(facts, candidates, notes)
+    _support_defects(hypotheses, _drift_and_change(facts, candidates, notes))
     hypotheses.sort(key=lambda h: (-round(h.confidence, 2), h.kind))
     return Outcome(_summary(hypotheses), [h.as_json() for h in hypotheses], notes)
 
@@ -357,6 +357,18 @@ def _model_behaviour(facts: CaseFacts, runs: _Runs, distances: list[float], cand
 
 # --- Drift and change points: the log around the report ---------------------------------------
 
+def _support_defects(hypotheses: list[Hypothesis], found: list[Hypothesis]) -> None:
+    """Drift or a change point on the feature an input-defect hypothesis blames is that defect
+    seen in the log: it supports the defect (its check joins it) rather than competing with it."""
+    for extra in found:
+        defect = next((h for h in hypotheses if h.kind in INPUT_DEFECT_KINDS and h.feature == extra.feature), None)
+        if defect is not None:
+            defect.checks += [item for item in extra.checks if item["supports"]]
+            defect.confidence += 0.1 if extra.kind == Kind.DRIFT else 0.05
+            extra.confidence -= 0.15
+        hypotheses.append(extra)
+
+
 def _drift_and_change(facts: CaseFacts, candidates: list[Candidate], notes: list[dict]) -> list[Hypothesis]:
     found: list[Hypothesis] = []
     suspect = candidates[0].feature if candidates else None
@@ -391,11 +403,11 @@ def _drift_and_change(facts: CaseFacts, candidates: list[Candidate], notes: list
         return found
     found.append(Hypothesis(
         Kind.CHANGE_POINT, 0.45,
-        f"`{point.feature}` {point.condition} starts in the log at {point.first_seen:%Y-%m-%d %H:%M} UTC, close to "
-        f"the registration of version {point.version} ({point.registered_at:%Y-%m-%d %H:%M} UTC): look at what "
-        "changed then.", feature=point.feature,
-        checks=[started, check("near a registration", f"Version {point.version} was registered within a day of it.",
-                               True)]))
+        f"`{point.feature}` {point.condition} starts in the log at {point.first_seen:%Y-%m-%d %H:%M} UTC, shortly "
+        f"after version {point.version} was registered ({point.registered_at:%Y-%m-%d %H:%M} UTC): look at what "
+        "changed with it.", feature=point.feature,
+        checks=[started, check("near a registration", f"Version {point.version} was registered less than a day "
+                               "before.", True)]))
     return found
 
 
