@@ -57,6 +57,7 @@ class HypothesisView:
     checks: list[CheckView]
     counterfactual: CounterfactualView | None
     reports: int | None = None  # on an incident: how many of its reports support it
+    report_ids: tuple[int, ...] = ()  # on an incident: which (the evidence a drafted why cites)
 
     @property
     def percent(self) -> int:
@@ -203,10 +204,12 @@ def incident_diagnosis_get(*, user, incident_id: int) -> DiagnosisView:
               if DiagnosisStatus.PENDING in statuses else DiagnosisStatus.FAILED
               if statuses == {DiagnosisStatus.FAILED} else DiagnosisStatus.DONE)
     support: dict[str, list[HypothesisView]] = defaultdict(list)
+    supporters: dict[str, list[int]] = defaultdict(list)
     for view in views:
         for position, hypothesis in enumerate(view.hypotheses):
             if position == 0 or hypothesis.confidence >= 0.5:
                 support[hypothesis.kind].append(hypothesis)
+                supporters[hypothesis.kind].append(view.report_id)
     ranked = sorted(support.items(), key=lambda item: (-len(item[1]), -max(h.confidence for h in item[1]), item[0]))
     hypotheses = []
     for kind, items in ranked:
@@ -215,7 +218,8 @@ def incident_diagnosis_get(*, user, incident_id: int) -> DiagnosisView:
         hypotheses.append(HypothesisView(
             kind=kind, label=LABELS.get(kind, kind), confidence=round(sum(h.confidence for h in items) / len(items), 2),
             summary=best.summary, feature=next(iter(features)) if len(features) == 1 else None,
-            checks=best.checks, counterfactual=best.counterfactual, reports=len(items)))
+            checks=best.checks, counterfactual=best.counterfactual, reports=len(items),
+            report_ids=tuple(sorted(supporters[kind]))))
     diagnosed = sum(1 for view in views if view.status == DiagnosisStatus.DONE and not view.withheld)
     if not views:
         summary = "There are no reports on this incident you may see."
@@ -223,7 +227,8 @@ def incident_diagnosis_get(*, user, incident_id: int) -> DiagnosisView:
         summary = "Nothing stands out in the diagnoses of its reports." if diagnosed else NOT_YET
     else:
         top = hypotheses[0]
-        summary = (f"{top.reports} of {len(views)} report{'s' if len(views) != 1 else ''} point at "
+        summary = (f"{top.reports} of {len(views)} report{'s' if len(views) != 1 else ''} "
+                   f"point{'s' if top.reports == 1 else ''} at "
                    f"{top.label.lower()}" + (f" (`{top.feature}`)" if top.feature else "") + ".")
     return DiagnosisView(None, status, summary, hypotheses, incident_id=incident.pk, reports_total=len(views),
                          can_recompute=user_access(user).can_work_on_team(incident.model.team_id))

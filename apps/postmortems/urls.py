@@ -13,6 +13,7 @@ urlpatterns = [
     path(_PM + "timeline/", views.timeline_add_view, name="timeline-add"),
     path(_PM + "timeline/<int:entry_id>/delete/", views.timeline_delete_view, name="timeline-delete"),
     path(_PM + "whys/", views.why_add_view, name="why-add"),
+    path(_PM + "whys/draft/", views.why_draft_view, name="why-draft"),
     path(_PM + "whys/<int:node_id>/decide/", views.why_decide_view, name="why-decide"),
     path(_PM + "whys/<int:node_id>/evidence/", views.why_evidence_view, name="why-evidence"),
     path(_PM + "whys/<int:node_id>/delete/", views.why_delete_view, name="why-delete"),

@@ -300,6 +300,8 @@ MATRIX: list[Row] = [
         page(403, 403, 302), form=True),
     Row("postmortems:why-add", "post", "/incidents/{incident}/postmortem/whys/", page(403, 403, 302), form=True,
         body={"question": "Why?", "answer": "Because."}),
+    Row("postmortems:why-draft", "post", "/incidents/{incident}/postmortem/whys/draft/", page(403, 403, 302),
+        form=True, note="drafting the whys from the diagnosis is the post-mortem's team's"),
     Row("postmortems:why-decide", "post", "/incidents/{incident}/postmortem/whys/{node}/decide/",
         page(403, 403, 302), form=True, body={"status": "refuted", "note": "The log says otherwise."}),
     Row("postmortems:why-evidence", "post", "/incidents/{incident}/postmortem/whys/{node}/evidence/",

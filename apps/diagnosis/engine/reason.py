@@ -210,7 +210,8 @@ def _reproduction(facts: CaseFacts, runs: _Runs, hypotheses: list[Hypothesis], n
     replay_check = check("replay on the logged version",
                          f"Version {version} answers {_said(first.output)}; the log says {_said(facts.output)}: "
                          + ("the output comes back." if reproduces else "it does not come back."), not reproduces)
-    notes.append(replay_check | {"supports": reproduces})
+    if unstable:
+        notes.append(replay_check | {"supports": reproduces})
     if reproduces or unstable:
         return _Reproduction(ran=True, reproduces=reproduces, unstable=unstable)
     version_checks = [replay_check, repeat_check]
@@ -330,7 +331,7 @@ def _model_behaviour(facts: CaseFacts, runs: _Runs, distances: list[float], cand
                     "The report has no logged output; the model's answer now is "
                     f"{_said(runs.as_logged.output)}.", True)]
     checks.append(check("inputs typical", "Every input is within what training saw." if not loud else
-                        f"{len(loud)} input{'s' if len(loud) != 1 else ''} stand out "
+                        f"{len(loud)} input{'s stand' if len(loud) != 1 else ' stands'} out "
                         f"({', '.join(c.feature for c in loud[:3])}).", not loud))
     confidence = 0.35 if not loud else 0.1
     answered = runs.as_logged.output
