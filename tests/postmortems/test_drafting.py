@@ -78,3 +78,12 @@ def test_only_the_team_drafts(unit_change_incident):
     incident_id, _, _ = unit_change_incident
     with pytest.raises(PermissionDenied):
         why_nodes_draft_from_diagnosis(incident_id=incident_id, actor=UserFactory())
+
+
+def test_the_meeting_and_the_facts_step_show_what_the_tracker_checked(unit_change_incident, client):
+    incident_id, member, _ = unit_change_incident
+    client.force_login(member)
+    for path in (f"/incidents/{incident_id}/postmortem/?section=facts", f"/postmortems/meeting/{incident_id}/"):
+        page = client.get(path).content.decode()
+        assert 'id="fact-diagnosis"' in page and "What the tracker's checks showed" in page
+        assert "2 of 2 reports point at unit change on the input path" in page
