@@ -50,19 +50,20 @@ LABELS: dict[str, str] = {
     Kind.UNUSUAL_COMBINATION: "A combination never seen in training",
 }
 
-# The question a drafted why-node answers ("{feature}" is the feature the hypothesis names).
+# The question a drafted why-node answers ("{feature}" is the feature the hypothesis names; a
+# question is shown as plain text, so no backticks).
 QUESTIONS: dict[str, str] = {
-    Kind.INPUT_UNIT_CHANGE: "Why did the model see `{feature}` in another unit than in training?",
-    Kind.UNSEEN_CATEGORY: "Why did the model see a category of `{feature}` it never saw in training?",
-    Kind.MISSING_VALUE: "Why was `{feature}` missing (or a placeholder) when the model ran?",
-    Kind.SWAPPED_FEATURES: "Why did `{feature}` hold another feature's value?",
-    Kind.OUT_OF_RANGE: "Why was `{feature}` so far outside what the model was trained on?",
+    Kind.INPUT_UNIT_CHANGE: "Why did the model see {feature} in another unit than in training?",
+    Kind.UNSEEN_CATEGORY: "Why did the model see a category of {feature} it never saw in training?",
+    Kind.MISSING_VALUE: "Why was {feature} missing (or a placeholder) when the model ran?",
+    Kind.SWAPPED_FEATURES: "Why did {feature} hold another feature's value?",
+    Kind.OUT_OF_RANGE: "Why was {feature} so far outside what the model was trained on?",
     Kind.VERSION_MISMATCH: "Why did the answer come from another version than the one logged?",
     Kind.NONDETERMINISM: "Why does the model answer differently for the same input?",
     Kind.NOT_REPRODUCIBLE: "Why does the logged output not come back from the logged inputs?",
     Kind.MODEL_BEHAVIOUR: "Why did the model give this answer for these inputs?",
-    Kind.DRIFT: "Why do live values of `{feature}` drift away from training?",
-    Kind.CHANGE_POINT: "What changed when `{feature}` started to look like this?",
-    Kind.VALUE_FROM_ANOTHER_ROW: "Why does `{feature}` not fit the rest of the input?",
-    Kind.UNUSUAL_COMBINATION: "Why does this value of `{feature}` occur with the rest of the input?",
+    Kind.DRIFT: "Why do live values of {feature} drift away from training?",
+    Kind.CHANGE_POINT: "What changed when {feature} started to look like this?",
+    Kind.VALUE_FROM_ANOTHER_ROW: "Why does {feature} not fit the rest of the input?",
+    Kind.UNUSUAL_COMBINATION: "Why does this value of {feature} occur with the rest of the input?",
 }

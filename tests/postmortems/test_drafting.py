@@ -48,7 +48,7 @@ def test_the_leading_hypothesis_becomes_a_proposed_why_drafted_by_the_tracker_wi
     node = result.created[0]
     assert node.status == WhyStatus.PROPOSED and node.parent is None
     assert node.drafted_from == "diagnosis:input_unit_change:proline" and node.created_by is None
-    assert node.question == "Why did the model see `proline` in another unit than in training?"
+    assert node.question == "Why did the model see proline in another unit than in training?"
     assert node.answer.startswith("`proline` was logged in another unit")
     assert "Counterfactual replay (supports)" in node.how_to_check and "class_1" in node.how_to_check
     cited = list(node.evidence.all())
