@@ -106,8 +106,9 @@ def gather(report: Report) -> CaseFacts:
     version = report.model_version if report.model_version_id else None
     features = report.features if isinstance(report.features, dict) else {}
     model = report.model
+    # Other versions are only run: their reference (megabytes of JSON) is not read.
     others = list(ModelVersion.objects.filter(model_id=report.model_id).exclude(pk=report.model_version_id)
-                  .order_by("created_at", "pk")) if report.model_id else []
+                  .defer("reference_sample", "reference_stats").order_by("created_at", "pk")) if report.model_id else []
     stats = ((version.reference_stats or {}).get("features", {}) if version else {})
     checks = input_checks(model_version=version, features=features) if version is not None else []
     facts = CaseFacts(
