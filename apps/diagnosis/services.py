@@ -101,3 +101,24 @@ def diagnosis_compute(*, report_id: int) -> Diagnosis | None:
                 notes=outcome.notes, computed_at=timezone.now(), error_message="",
                 duration_ms=int((time.perf_counter() - started) * 1000))
     return Diagnosis.objects.filter(report_id=report_id).first()
+
+
+def diagnoses_sweep(*, now=None, older_than_seconds: int = 600) -> int:
+    """Sends again the diagnoses still pending long after they were asked for (the broker was
+    down, or the message was lost), and those whose run died past the task time limit. Safe
+    to run twice: the compute claims its row."""
+    from apps.core.enqueue import delay_now
+
+    from .tasks import diagnosis_compute_task
+
+    now = now or timezone.now()
+    stale_run = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    stranded = list(Diagnosis.objects.filter(
+        Q(status=DiagnosisStatus.PENDING, requested_at__lt=now - timedelta(seconds=older_than_seconds))
+        | Q(status=DiagnosisStatus.RUNNING, started_at__lt=stale_run))
+        .order_by("requested_at").values_list("report_id", flat=True)[:1000])
+    sent = [report_id for report_id in stranded if delay_now(diagnosis_compute_task, report_id)]
+    Diagnosis.objects.filter(report_id__in=sent, status=DiagnosisStatus.PENDING).update(requested_at=now)
+    if sent:
+        logger.warning("Diagnosis sweep: sent %s diagnosis(es) again", len(sent))
+    return len(sent)

@@ -198,6 +198,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "apps.core.tasks.idempotency_records_purge_task", "schedule": 60 * 60},
     "sweep-replays": {"task": "apps.replays.tasks.replays_sweep_task", "schedule": 60},
     "sweep-report-forensics": {"task": "apps.forensics.tasks.report_forensics_sweep_task", "schedule": 300},
+    "sweep-diagnoses": {"task": "apps.diagnosis.tasks.diagnoses_sweep_task", "schedule": 300},
     "daily-drift-reports": {"task": "apps.forensics.tasks.drift_reports_daily_task",
                             "schedule": crontab(hour=env.int("DRIFT_DAILY_HOUR", default=1), minute=15)},
     # Daily, at a quiet hour (CELERY_TIMEZONE): deletes logged predictions past retention.

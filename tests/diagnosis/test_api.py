@@ -143,3 +143,18 @@ def test_the_incident_counts_the_reports_supporting_each_kind(trained, wine, mem
     assert body["summary"] == "2 of 2 reports point at unit change on the input path (`proline`)."
     outsider = token_client(UserFactory()).get(f"/api/v1/incidents/{incident_id}/diagnosis/").json()
     assert (outsider["reports"], outsider["hypotheses"]) == (0, [])
+
+
+def test_the_sweep_sends_a_diagnosis_lost_on_the_way_again(trained, wine, member, run_on_commit):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.diagnosis.services import diagnoses_sweep
+
+    report = file(wine, reporter=member, features=trained["wine"].row(0), output="class_0")
+    Diagnosis.objects.update_or_create(report=report, defaults={
+        "status": DiagnosisStatus.PENDING, "requested_at": timezone.now() - timedelta(hours=1)})
+    assert diagnoses_sweep() == 1  # eager in tests: sent, and run
+    assert Diagnosis.objects.get(report=report).status == DiagnosisStatus.DONE
+    assert diagnoses_sweep() == 0
