@@ -170,7 +170,8 @@ def _replays(report: Report) -> list[ReplayLink]:
 def diagnosis_of(*, user, report: Report) -> DiagnosisView:
     """The diagnosis of a report `user` already sees (the caller got it through report_get)."""
     access = user_access(user)
-    team = access.can_work_on_team(report.model.team_id)
+    # A report with no model yet (the Unsorted inbox) has no team: only admins work on it.
+    team = access.can_work_on_team(report.model.team_id) if report.model_id else access.is_admin
     row = Diagnosis.objects.filter(report=report).first()
     if row is None:
         return DiagnosisView(report.pk, DiagnosisStatus.PENDING, NOT_YET, [], can_recompute=team)

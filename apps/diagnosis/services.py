@@ -16,6 +16,7 @@ from django.utils import timezone
 from apps.accounts.access import require_work_on_model
 from apps.audit.services import audit_record
 from apps.core.enqueue import delay_on_commit
+from apps.core.errors import Conflict
 from apps.reports.models import Report
 
 from .engine import diagnose, gather
@@ -32,6 +33,9 @@ def diagnosis_request(*, report: Report, actor, on_intake: bool = False) -> Diag
     report's inputs) no permission is needed; asked for by a person, it is team work. A
     diagnosis already queued stays queued: asking twice runs it once."""
     if not on_intake:
+        if report.model_id is None:
+            # A report in the Unsorted inbox (issue 16): no model, nothing to run yet.
+            raise Conflict("This report has no model yet: sort it to a model first, and it is diagnosed then.")
         require_work_on_model(actor=actor, model=report.model, action="recompute a report's diagnosis")
     diagnosis, created = Diagnosis.objects.select_for_update().get_or_create(report=report)
     if not created and diagnosis.status != DiagnosisStatus.PENDING:

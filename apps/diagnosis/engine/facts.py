@@ -105,7 +105,7 @@ def label_in_words(text: str, labels: list[Any]) -> Any | None:
 def gather(report: Report) -> CaseFacts:
     version = report.model_version if report.model_version_id else None
     features = report.features if isinstance(report.features, dict) else {}
-    model = report.model
+    model = report.model if report.model_id else None
     # Other versions are only run: their reference (megabytes of JSON) is not read.
     others = list(ModelVersion.objects.filter(model_id=report.model_id).exclude(pk=report.model_version_id)
                   .defer("reference_sample", "reference_stats").order_by("created_at", "pk")) if report.model_id else []
