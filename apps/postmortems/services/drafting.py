@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from apps.audit.services import audit_record
+from apps.core.humanize import value as human_value
 from apps.diagnosis.kinds import QUESTIONS
 from apps.diagnosis.selectors import HypothesisView, incident_diagnosis_get
 from apps.incidents.evidence import incident_evidence_add
@@ -50,13 +51,16 @@ def _key(hypothesis: HypothesisView) -> str:
 
 
 def _how_checked(hypothesis: HypothesisView) -> str:
+    reports = hypothesis.reports or 0
     lines = [f"The tracker checked it ({hypothesis.percent} % likely; "
-             f"{hypothesis.reports or 0} report{'s' if hypothesis.reports != 1 else ''} support it):"]
+             f"{reports} report{' supports' if reports == 1 else 's support'} it):"]
     lines += [f"- {check.check.capitalize()} ({_MARKS[(check.supports, check.ran)]}): {check.result}"
               for check in hypothesis.checks]
     if hypothesis.counterfactual is not None:
-        repaired = ", ".join(f"`{name}` = {value}" for name, value in hypothesis.counterfactual.input.items())
-        lines.append(f"- Counterfactual: with {repaired} the model answers {hypothesis.counterfactual.output}.")
+        repaired = ", ".join(f"`{name}` = {human_value(value)}"
+                             for name, value in hypothesis.counterfactual.input.items())
+        lines.append(f"- Counterfactual: with {repaired} the model answers "
+                     f"{human_value(hypothesis.counterfactual.output)}.")
     return "\n".join(lines)[:MAX_SHORT_TEXT]
 
 
