@@ -6,7 +6,7 @@ guessed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -19,6 +19,8 @@ from apps.replays.models import Predicate
 
 from ..kinds import INPUT_DEFECT_KINDS, Kind
 from .facts import CaseFacts, Expectation, _said, label_in_words
+from .hypothesis import Hypothesis, Outcome, check
+from .log_checks import drift_and_change, support_defects
 from .repairs import Candidate, candidates_from_checks
 
 # Runs of the same input beyond the first: a model that answers at random shows it here.
@@ -26,37 +28,6 @@ REPEATS = 7
 NEIGHBOURS = 7
 # A flagged input is "loud" from this check score on (the forensics scale).
 ALARM_SCORE = 0.5
-
-
-@dataclass
-class Hypothesis:
-    kind: str
-    confidence: float
-    summary: str
-    feature: str | None = None
-    checks: list[dict[str, Any]] = field(default_factory=list)
-    counterfactual: dict[str, Any] | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"kind": self.kind, "confidence": round(min(max(self.confidence, 0.0), 1.0), 2),
-                                "summary": self.summary, "checks": self.checks}
-        if self.feature is not None:
-            data["feature"] = self.feature
-        if self.counterfactual is not None:
-            data["counterfactual"] = self.counterfactual
-        return data
-
-
-@dataclass
-class Outcome:
-    summary: str
-    hypotheses: list[dict[str, Any]]
-    notes: list[dict[str, Any]]
-
-
-def check(name: str, result: str, supports: bool, *, ran: bool = True) -> dict[str, Any]:
-    return {"check": name, "result": result, "supports": supports, "ran": ran}
-
 
 @dataclass
 class _Runs:
@@ -156,7 +127,7 @@ def diagnose(facts: CaseFacts) -> Outcome:
     behaviour = _model_behaviour(facts, runs, distances, candidates, reproduction)
     if behaviour is not None:
         hypotheses.append(behaviour)
-    _support_defects(hypotheses, _drift_and_change(facts, candidates, notes))
+    support_defects(hypotheses, drift_and_change(facts, candidates, notes))
     hypotheses.sort(key=lambda h: (-round(h.confidence, 2), h.kind))
     return Outcome(_summary(hypotheses), [h.as_json() for h in hypotheses], notes)
 
@@ -354,62 +325,5 @@ def _model_behaviour(facts: CaseFacts, runs: _Runs, distances: list[float], cand
                       f"The model does what its data taught it: it answers {_said(answered)} for inputs like this "
                       "one. A modelling assumption, a label or a product question — not a pipeline defect.",
                       checks=checks)
-
-
-# --- Drift and change points: the log around the report ---------------------------------------
-
-def _support_defects(hypotheses: list[Hypothesis], found: list[Hypothesis]) -> None:
-    """Drift or a change point on the feature an input-defect hypothesis blames is that defect
-    seen in the log: it supports the defect (its check joins it) rather than competing with it."""
-    for extra in found:
-        defect = next((h for h in hypotheses if h.kind in INPUT_DEFECT_KINDS and h.feature == extra.feature), None)
-        if defect is not None:
-            defect.checks += [item for item in extra.checks if item["supports"]]
-            defect.confidence += 0.1 if extra.kind == Kind.DRIFT else 0.05
-            extra.confidence -= 0.15
-        hypotheses.append(extra)
-
-
-def _drift_and_change(facts: CaseFacts, candidates: list[Candidate], notes: list[dict]) -> list[Hypothesis]:
-    found: list[Hypothesis] = []
-    suspect = candidates[0].feature if candidates else None
-    if suspect is None:
-        return found
-    if not facts.drift:
-        notes.append(check("drift", "No drift report covers the days around the report: drift of "
-                           f"`{suspect}` cannot be judged (request one from the model's Drift page).", False,
-                           ran=False))
-    else:
-        drifting = [fact for fact in facts.drift if suspect in fact.drifted]
-        if drifting:
-            fact = drifting[0]
-            found.append(Hypothesis(
-                Kind.DRIFT, 0.5, f"`{suspect}` drifts in the days around the report (drift report "
-                f"#{fact.drift_report_id}, {fact.window}): the live inputs have moved away from training.",
-                feature=suspect, checks=[check("drift report", f"Drift report #{fact.drift_report_id} flags "
-                                         f"`{suspect}` among {len(fact.drifted)} drifting features.", True)]))
-        else:
-            notes.append(check("drift", f"{len(facts.drift)} drift report(s) around the report do not flag "
-                               f"`{suspect}`.", False))
-    point = facts.change_point
-    if point is None:
-        if facts.change_point_note:
-            notes.append(check("change point", facts.change_point_note, False))
-        return found
-    started = check("start in the log", f"The first logged prediction with `{point.feature}` {point.condition} is "
-                    f"from {point.first_seen:%Y-%m-%d %H:%M} UTC; {point.earlier_without} earlier predictions in the "
-                    "30 days before do not have it.", point.earlier_without > 0)
-    if point.version is None or point.earlier_without == 0:
-        notes.append(started | {"check": "change point"})
-        return found
-    found.append(Hypothesis(
-        Kind.CHANGE_POINT, 0.45,
-        f"`{point.feature}` {point.condition} starts in the log at {point.first_seen:%Y-%m-%d %H:%M} UTC, shortly "
-        f"after version {point.version} was registered ({point.registered_at:%Y-%m-%d %H:%M} UTC): look at what "
-        "changed with it.", feature=point.feature,
-        checks=[started, check("near a registration", f"Version {point.version} was registered less than a day "
-                               "before.", True)]))
-    return found
-
 
 __all__ = ["INPUT_DEFECT_KINDS", "Hypothesis", "Outcome", "diagnose"]
