@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("apps.incidents.api.urls")),
     path("", include("apps.feedback.api.urls")),
     path("", include("apps.forensics.api.urls")),
+    path("", include("apps.diagnosis.api.urls")),
     path("", include("apps.postmortems.api.urls")),
     path("", include("apps.actions.api.urls")),
 ]
@@ -39,6 +40,7 @@ urlpatterns = [
     path("replays/", include("apps.replays.urls")),
     path("incidents/", include("apps.incidents.urls")),
     path("forensics/", include("apps.forensics.urls")),
+    path("diagnosis/", include("apps.diagnosis.urls")),
     # The post-mortem pages live under /incidents/<id>/postmortem/ and /postmortems/meeting/.
     path("", include("apps.postmortems.urls")),
     path("actions/", include("apps.actions.urls")),

@@ -154,11 +154,14 @@ def _file_reports(versions: dict[str, ModelVersion], test_x: pd.DataFrame, test_
         return 0
     v1 = joblib.load(versions["1.0"].artifact_uri)
 
-    # 1. The unit change: the shop's new pipeline logs proline in µg/L instead of mg/L.
-    row = next(i for i in range(len(test_x)) if test_y.iloc[i] == "class_1")
-    unit_changed = {k: float(v) for k, v in test_x.iloc[row].items()}
-    unit_changed["proline"] = unit_changed["proline"] * 1000
-    output = str(v1.predict(pd.DataFrame([unit_changed]))[0])
+    # 1. The unit change: the shop's new pipeline logs proline in µg/L instead of mg/L. A class_1
+    # wine the model gets right in mg/L, and wrong once proline is 1,000× larger: the diagnosis
+    # rescales it back and the model answers class_1, which the reporter expected.
+    rescaled = test_x.assign(proline=test_x["proline"] * 1000)
+    right, wrong = v1.predict(test_x), v1.predict(rescaled)
+    row = next(i for i in range(len(test_x)) if test_y.iloc[i] == "class_1" == right[i] != wrong[i])
+    unit_changed = {k: float(v) for k, v in rescaled.iloc[row].items()}
+    output = str(wrong[row])
     report_create(
         reporter=user, model_name=MODEL_NAME, model_version="1.0", features=unit_changed, output=output,
         title="Every wine on the cellar page is suddenly the same cultivar",

@@ -22,7 +22,7 @@ from .selectors import incident_get, incident_get_for_work
 
 MAX_NOTE_LENGTH = 10_000
 _NEEDS_REF = {EvidenceKind.REPORT, EvidenceKind.FORENSICS, EvidenceKind.REPLAY, EvidenceKind.DRIFT_REPORT,
-              EvidenceKind.ATTACHMENT}
+              EvidenceKind.ATTACHMENT, EvidenceKind.DIAGNOSIS}
 
 
 def _target(*, incident: Incident, kind: str, ref_id: int) -> tuple[str, str]:
@@ -34,13 +34,16 @@ def _target(*, incident: Incident, kind: str, ref_id: int) -> tuple[str, str]:
 
     missing = InvalidInput(f"There is no {EvidenceKind(kind).label.lower()} {ref_id} on this incident's model.",
                            errors={"ref_id": ["Not found on this incident."]})
-    if kind in (EvidenceKind.REPORT, EvidenceKind.FORENSICS):
+    if kind in (EvidenceKind.REPORT, EvidenceKind.FORENSICS, EvidenceKind.DIAGNOSIS):
         report = Report.objects.filter(pk=ref_id, incident_id=incident.pk).first()
         if report is None:
             raise missing
         url = reverse("reports:detail", args=[report.pk])
         if kind == EvidenceKind.FORENSICS:
             return f"Input forensics of report #{report.pk}", url + "#forensics"
+        if kind == EvidenceKind.DIAGNOSIS:
+            # `ref_id` is the report: its diagnosis is one row per report, recomputed in place.
+            return f"Diagnosis of report #{report.pk}", url + "#diagnosis"
         return f"Report #{report.pk}: {report.title}", url
     if kind == EvidenceKind.REPLAY:
         replay = Replay.objects.filter(pk=ref_id, model_version__model_id=incident.model_id) \
@@ -119,12 +122,13 @@ def incident_evidence_list(*, user, incident_id: int) -> list[IncidentEvidence]:
                                rows=list(IncidentEvidence.objects.filter(incident=incident).select_related("added_by")))
 
 
-_REPORT_KINDS = {EvidenceKind.REPORT, EvidenceKind.FORENSICS, EvidenceKind.ATTACHMENT}
+_REPORT_KINDS = {EvidenceKind.REPORT, EvidenceKind.FORENSICS, EvidenceKind.ATTACHMENT, EvidenceKind.DIAGNOSIS}
 _TEAM_KINDS = {EvidenceKind.REPLAY, EvidenceKind.DRIFT_REPORT}
 _WITHHELD_TITLES = {
     EvidenceKind.REPORT: "Report #{report} (only the owning team and its reporter see it)",
     EvidenceKind.FORENSICS: "Input forensics of report #{report} (only the owning team and its reporter see it)",
     EvidenceKind.ATTACHMENT: "An attachment of report #{report} (only the owning team and its reporter see it)",
+    EvidenceKind.DIAGNOSIS: "Diagnosis of report #{report} (only the owning team and its reporter see it)",
 }
 
 

@@ -107,6 +107,7 @@ class EvidenceKind(models.TextChoices):
     ATTACHMENT = "attachment", "Attachment"
     LINK = "link", "Link (logs, dashboard, notebook…)"
     NOTE = "note", "Note"
+    DIAGNOSIS = "diagnosis", "Differential diagnosis of a report"
 
 
 class IncidentEvidence(models.Model):

@@ -154,11 +154,16 @@ class WhyNode(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    # Set when the tracker drafted the node (from the diagnosis: "diagnosis:<kind>:<feature>"),
+    # so drafting twice adds nothing twice; empty for the nodes people write.
+    drafted_from = models.CharField(max_length=200, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["postmortem", "drafted_from"], name="why_drafted_once",
+                                               condition=~models.Q(drafted_from=""))]
 
     def __str__(self) -> str:
         return f"Why {self.pk}: {self.question[:80]}"

@@ -10,6 +10,7 @@ from typing import Any
 from apps.actions.models import ActionItem
 from apps.actions.selectors import action_item_review_problem
 from apps.core.errors import Conflict
+from apps.diagnosis.selectors import incident_diagnosis_get
 from apps.incidents.evidence import incident_evidence_list
 from apps.incidents.selectors import incident_counts
 
@@ -143,6 +144,8 @@ def postmortem_page(*, user, postmortem: Postmortem, section: str, read_only: bo
         "transitions": _transition_choices(user=user, postmortem=postmortem, nodes=nodes) if can_work else [],
         "timeline": selectors.postmortem_timeline(user=user, postmortem=postmortem),
         "facts": selectors.postmortem_facts(user=user, postmortem=postmortem),
+        # The tracker's own first checks, on the facts step and the meeting's facts slide.
+        "diagnosis": incident_diagnosis_get(user=user, incident_id=postmortem.incident_id),
         "evidence": evidence,
         "action_items": items,
         "comments": comments,

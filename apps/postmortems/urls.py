@@ -16,6 +16,7 @@ urlpatterns = [
     path(_PM + "factors/<int:factor_id>/", views.factor_update_view, name="factor-update"),
     path(_PM + "factors/<int:factor_id>/delete/", views.factor_delete_view, name="factor-delete"),
     path(_PM + "whys/", views.why_add_view, name="why-add"),
+    path(_PM + "whys/draft/", views.why_draft_view, name="why-draft"),
     path(_PM + "whys/<int:node_id>/decide/", views.why_decide_view, name="why-decide"),
     path(_PM + "whys/<int:node_id>/evidence/", views.why_evidence_view, name="why-evidence"),
     path(_PM + "whys/<int:node_id>/delete/", views.why_delete_view, name="why-delete"),

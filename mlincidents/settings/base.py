@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.chatops",
     "apps.feedback",
     "apps.notifications",
+    "apps.diagnosis",
     "apps.postmortems",
     "apps.actions",
     "apps.demo",
@@ -202,6 +203,7 @@ CELERY_BEAT_SCHEDULE = {
     # Reporters' e-mails held back by the one-an-hour batching, and sends that failed.
     "send-reporter-updates": {"task": "apps.notifications.tasks.reporter_updates_sweep_task", "schedule": 60},
     "sweep-report-forensics": {"task": "apps.forensics.tasks.report_forensics_sweep_task", "schedule": 300},
+    "sweep-diagnoses": {"task": "apps.diagnosis.tasks.diagnoses_sweep_task", "schedule": 300},
     "daily-drift-reports": {"task": "apps.forensics.tasks.drift_reports_daily_task",
                             "schedule": crontab(hour=env.int("DRIFT_DAILY_HOUR", default=1), minute=15)},
     # Daily, at a quiet hour (CELERY_TIMEZONE): deletes logged predictions past retention.

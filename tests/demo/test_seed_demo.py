@@ -147,3 +147,17 @@ def test_the_readme_states_the_figures_the_demo_loads():
     casey_user = get_user_model().objects.get(username="casey")
     assert int(casey.group(1)) == report_list(user=casey_user).count() == Report.objects.filter(
         reporter=casey_user).count()
+
+
+def test_the_demo_diagnoses_name_the_unit_change_and_the_output_that_does_not_reproduce():
+    from apps.diagnosis.services import diagnosis_compute, diagnosis_request
+
+    call_command("seed_demo")
+    unit = Report.objects.get(title__startswith="Every wine")
+    logged = Report.objects.get(title__startswith="Chat bot and cellar page disagree")
+    for report in (unit, logged):
+        diagnosis_request(report=report, actor=None, on_intake=True)
+    top = diagnosis_compute(report_id=unit.pk).hypotheses[0]
+    assert (top["kind"], top["feature"]) == ("input_unit_change", "proline")
+    assert top["counterfactual"]["output"] == "class_1" and top["counterfactual"]["matches_expected"] is True
+    assert diagnosis_compute(report_id=logged.pk).hypotheses[0]["kind"] == "not_reproducible"

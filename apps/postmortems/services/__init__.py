@@ -8,6 +8,7 @@ from .factors import (
     contributing_factor_update,
     postmortem_signature_write,
 )
+from .drafting import DraftResult, why_nodes_draft_from_diagnosis
 from .meeting import postmortem_present, postmortem_stop_presenting
 from .notes import review_comment_add, timeline_entry_add, timeline_entry_delete
 from .postmortem import (
@@ -25,8 +26,10 @@ from .why_tree import why_node_add, why_node_decide, why_node_delete, why_node_u
 
 __all__ = [
     "contributing_factor_add", "contributing_factor_delete", "contributing_factor_update", "postmortem_signature_write",
-    "COUNT_FIELDS", "EDITABLE_FIELDS", "TEXT_FIELDS", "TIME_FIELDS", "postmortem_measure_impact", "postmortem_present",
+    "COUNT_FIELDS", "DraftResult", "EDITABLE_FIELDS", "TEXT_FIELDS", "TIME_FIELDS", "postmortem_measure_impact",
+    "postmortem_present", "why_nodes_draft_from_diagnosis",
     "postmortem_start", "postmortem_stop_presenting", "postmortem_touch", "postmortem_transition", "postmortem_update",
     "review_comment_add", "timeline_entry_add",
     "timeline_entry_delete", "why_node_add", "why_node_decide", "why_node_delete", "why_node_update",
+    "why_nodes_draft_from_diagnosis",
 ]

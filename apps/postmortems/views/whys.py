@@ -89,3 +89,14 @@ def why_delete_view(request, pk: int, node_id: int):
         return f"Hypothesis #{node_id} removed."
 
     return run_action(request, pk, section=Section.WHYS, act=act, anchor="why-tree")
+
+
+@login_required
+@require_POST
+def why_draft_view(request, pk: int):
+    """Draft the whys from the diagnosis: the leading hypotheses as proposed nodes."""
+
+    def act() -> str:
+        return services.why_nodes_draft_from_diagnosis(incident_id=pk, actor=request.user).message
+
+    return run_action(request, pk, section=Section.WHYS, act=act, anchor="why-tree")

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from apps.audit.services import audit_record
 from apps.core.errors import InvalidInput
+from apps.core.hooks import report_inputs_ready
 from apps.forensics.services import report_forensics_request
 from apps.incidents.models import Severity
 from apps.incidents.services import Placement, incident_group_report, incident_reopen_for_regression
@@ -108,6 +109,8 @@ def report_create(
     if report.has_inputs:
         # Attribution, neighbours and prevalence take longer than a request: a task after commit.
         report_forensics_request(report=report, actor=reporter, on_intake=True)
+        # The differential diagnosis (an app above this one) listens: it queues itself after commit.
+        report_inputs_ready(report=report, actor=reporter)
     return report
 
 
