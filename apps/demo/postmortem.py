@@ -26,10 +26,11 @@ from sklearn.tree import DecisionTreeClassifier
 
 from apps.accounts.models import TeamRole
 from apps.accounts.services import membership_set, team_create
-from apps.actions.services import action_item_propose, action_item_review
+from apps.actions.services import action_item_review
 from apps.incidents.evidence import incident_evidence_add
 from apps.postmortems.models import Postmortem
 from apps.postmortems.services import (
+    action_item_propose,
     postmortem_start,
     postmortem_transition,
     postmortem_update,

@@ -48,7 +48,8 @@ class RootCauseCategory(models.TextChoices):
 class Postmortem(models.Model):
     """The blameless post-mortem of one incident. `version` guards its own fields against lost
     updates (ETag / If-Match); `revision` counts every change to it or anything in it (nodes,
-    timeline, comments, action items), which is what a meeting screen polls."""
+    timeline, comments); with its action items' versions it makes the number a meeting screen
+    polls (`selectors.postmortem_revision`)."""
 
     incident = models.OneToOneField("incidents.Incident", on_delete=models.CASCADE, related_name="postmortem")
     status = models.CharField(max_length=16, choices=PostmortemStatus.choices, default=PostmortemStatus.DRAFT)

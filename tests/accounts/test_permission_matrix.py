@@ -31,10 +31,9 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import INTAKE_SCOPES
 from apps.accounts.services import api_token_create, bot_account_create, membership_set
-from apps.actions.services import action_item_propose
 from apps.forensics.services import drift_report_request
 from apps.incidents.services import incident_update
-from apps.postmortems.services import postmortem_start, timeline_entry_add, why_node_add
+from apps.postmortems.services import action_item_propose, postmortem_start, timeline_entry_add, why_node_add
 from apps.predictions.services import predictions_log
 from apps.registry.models import Model
 from apps.replays.services import expected_outcome_set, replay_start
