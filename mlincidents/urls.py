@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from apps.accounts.views import SignInView
 from apps.core import views as core_views
+from apps.pages import urls as pages_urls
+from apps.registry import urls as registry_urls
 
 api_v1 = [
     path("", include("apps.registry.api.urls")),
@@ -32,8 +34,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("apps.accounts.urls")),
     path("audit/", include("apps.audit.urls")),
-    path("", core_views.home, name="home"),
-    path("models/", include("apps.registry.urls")),
+    path("", include(pages_urls.root_patterns)),
+    # The model page composes many apps, so it lives in apps.pages, under the registry's names.
+    path("models/", include((registry_urls.urlpatterns + pages_urls.model_patterns, registry_urls.app_name))),
     path("reports/", include("apps.reports.urls")),
     path("replays/", include("apps.replays.urls")),
     path("incidents/", include("apps.incidents.urls")),
