@@ -13,3 +13,8 @@ model_patterns = [
     path("<str:name>/", views.model_detail_view, name="detail"),
     path("<str:name>/suite/", views.model_suite_run_view, name="suite-run"),
 ]
+
+# Under /reports/, in the `reports` namespace.
+report_patterns = [
+    path("<int:pk>/", views.report_detail_view, name="detail"),
+]

@@ -1,10 +1,12 @@
 """Pages that compose many apps. Each lives here, in the top layer, so that the apps they draw
 on (incidents, reports, predictions, feedback, replays) stay independent of one another. They
-keep the URL names of the app they present (`home`, `registry:detail`, `registry:suite-run`):
+keep the URL names of the app they present (`home`, `registry:detail`, `registry:suite-run`,
+`reports:detail`):
 the root URLconf routes them under that app's namespace."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from django.contrib import messages
@@ -20,13 +22,22 @@ from apps.core.charts import daily_chart
 from apps.core.dates import last_days_start
 from apps.core.errors import DomainError, PermissionDenied
 from apps.feedback.selectors import feedback_counts, feedback_per_day
+from apps.forensics.selectors import input_checks, report_forensics_for
+from apps.forensics.strips import input_rows
 from apps.incidents.models import ACTIVE_STATUSES
 from apps.incidents.selectors import IncidentFilters, incident_list, incident_list_filtered, incidents_as_seen_by
 from apps.predictions.selectors import output_mix, predictions_per_day, predictions_recent
 from apps.registry.selectors import model_get, model_list, model_version_by_id, model_version_list
-from apps.replays.selectors import reports_for_batch, suite_history
+from apps.replays.forms import ExpectedOutcomeForm
+from apps.replays.selectors import expected_outcome_of, replays_for_report, reports_for_batch, suite_history
 from apps.replays.services import replay_start
-from apps.reports.selectors import report_list, reports_per_day
+from apps.reports.selectors import (
+    attachment_list,
+    report_get,
+    report_inputs_withheld,
+    report_list,
+    reports_per_day,
+)
 
 CHART_DAYS = 30
 
@@ -125,3 +136,37 @@ def model_suite_run_view(request: HttpRequest, name: str) -> HttpResponse:
     messages.info(request, f"The suite runs on version {version.version}: {len(cases)} case"
                            f"{'' if len(cases) == 1 else 's'}.")
     return redirect("replays:detail", pk=replay.pk)
+
+
+@login_required
+def report_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A report: what was seen and expected, its inputs against the reference (the most
+    suspicious first), its forensics, its replays and, for the team, the expected outcome."""
+    report = report_get(user=request.user, report_id=pk)
+    can_work = user_access(request.user).can_work_on_team(report.model.team_id)
+    replays = replays_for_report(user=request.user, report_id=report.pk) if can_work else []
+    inputs_withheld = report_inputs_withheld(user=request.user, report=report)
+    expected = expected_outcome_of(report=report)
+    initial = {"predicate": expected.predicate, "value": expected.value if isinstance(expected.value, str) else
+               json.dumps(expected.value), "field": expected.field, "note": expected.note} if expected else {}
+    # Logged inputs belong to the model's team: withheld, nothing about them is drawn either.
+    checks = [] if inputs_withheld else input_checks(model_version=report.model_version, features=report.features)
+    inputs = input_rows(checks=checks, reference=report.model_version.reference_stats or {})
+    return render(request, "pages/report_detail.html", {
+        "expected": expected,
+        "expectation_form": ExpectedOutcomeForm(initial=initial) if can_work else None,
+        "report": report,
+        "can_work": can_work,
+        "incident_visible": incident_list(user=request.user).filter(pk=report.incident_id).exists(),
+        "inputs_withheld": inputs_withheld,
+        "inputs": inputs,
+        # The finding the page leads with: the most suspicious input, when anything is odd.
+        "finding": next((row for row in inputs if row.suspicious), None),
+        "latest": next(((replay, result) for replay, result in replays if result is not None), None),
+        "versions": list(model_version_list(model=report.model)) if can_work else [],
+        "has_reference": bool((report.model_version.reference_stats or {}).get("features")),
+        "forensics": report_forensics_for(user=request.user, report=report),
+        "replays": replays,
+        "replay_pending": any(not replay.is_finished for replay, _ in replays),
+        "attachments": attachment_list(user=request.user, report_id=report.pk),
+    })
