@@ -10,11 +10,11 @@ from django.utils import timezone
 from apps.accounts.access import user_access
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict, InvalidInput
-from apps.notifications.services import OPENED, REOPENED, RESOLVED, incident_notify_on_commit
 from apps.registry.models import Model, ModelVersion
 
 from .fingerprint import Fingerprint
 from .models import ACTIVE_STATUSES, INCIDENT_TRANSITIONS, FingerprintRoute, Incident, IncidentStatus, Severity
+from .notify import OPENED, REOPENED, RESOLVED, incident_notify_on_commit
 from .selectors import incident_get, incident_get_for_work
 
 MAX_NOTE_LENGTH = 10_000

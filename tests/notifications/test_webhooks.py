@@ -6,9 +6,10 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
+from apps.incidents.notify import incident_notify
 from apps.incidents.services import incident_transition, incident_update
 from apps.notifications.models import ModelWebhook
-from apps.notifications.services import WebhookTemporarilyFailed, incident_notify
+from apps.notifications.services import WebhookTemporarilyFailed
 from tests.registry.factories import trained_version
 from tests.reports.factories import file_report
 
