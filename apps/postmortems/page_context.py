@@ -103,6 +103,7 @@ def postmortem_page(*, user, postmortem: Postmortem, section: str, read_only: bo
         node.evidence_form = forms.WhyEvidenceForm(
             initial={"evidence": [item.pk for item in node.evidence.all()], "evidence_note": node.evidence_note},
             evidence_choices=evidence, auto_id=f"node{node.pk}-%s")
+        node.deletable = selectors.why_node_delete_problem(node=node, has_follow_ups=bool(node.kids)) is None
         node.child_question = f"Why {node.answer.strip().rstrip('.')[:300]}?"
     items = list(action_items_of_incident(incident_id=postmortem.incident_id))
     for item in items:

@@ -227,6 +227,19 @@ def approval_blockers(*, postmortem: Postmortem, nodes: list[WhyNode] | None = N
     return blockers
 
 
+def why_node_delete_problem(*, node: WhyNode, has_follow_ups: bool) -> Conflict | None:
+    """Why hypothesis `node` may not be removed — the error why_node_delete raises — or None:
+    only an unchecked one with nothing under it goes (a typo, a duplicate); decided ones stay
+    on record, refuted guesses being as useful as confirmed ones. The page offers **Remove**
+    only where this is None."""
+    if node.status != WhyStatus.PROPOSED:
+        return Conflict(f"Hypothesis #{node.pk} is {node.status}; checked hypotheses stay on record.",
+                        extra={"current": node.status})
+    if has_follow_ups:
+        return Conflict(f"Hypothesis #{node.pk} has follow-up whys; remove those first.")
+    return None
+
+
 def transition_problem(*, user, postmortem: Postmortem, to: str,
                        nodes: list[WhyNode] | None = None) -> DomainError | None:
     """Why `user` may not move the post-mortem to `to` now — the error postmortem_transition

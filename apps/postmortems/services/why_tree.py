@@ -18,7 +18,7 @@ from ..models import (
     WhyNode,
     WhyStatus,
 )
-from ..selectors import postmortem_get_for_work
+from ..selectors import postmortem_get_for_work, why_node_delete_problem
 from ._common import MAX_QUESTION, _check_length, _is_person, _require_editable, _touch
 
 
@@ -185,11 +185,9 @@ def why_node_delete(*, incident_id: int, node_id: int, actor) -> None:
     ones stay on record: refuted guesses are as useful as confirmed ones."""
     postmortem, node = _node_locked(incident_id=incident_id, node_id=node_id, actor=actor)
     _require_editable(postmortem)
-    if node.status != WhyStatus.PROPOSED:
-        raise Conflict(f"Hypothesis #{node.pk} is {node.status}; checked hypotheses stay on record.",
-                       extra={"current": node.status})
-    if node.children.exists():
-        raise Conflict(f"Hypothesis #{node.pk} has follow-up whys; remove those first.")
+    problem = why_node_delete_problem(node=node, has_follow_ups=node.children.exists())
+    if problem is not None:
+        raise problem
     audit_record(actor=actor, action="postmortem.why_delete", target=postmortem,
                  old={"why_node": node.pk, "question": node.question, "answer": node.answer})
     node.delete()
