@@ -40,19 +40,18 @@ class TicketStatus(models.TextChoices):
     WONT_DO = "wont_do", "Won't do"
 
 
-T = TicketStatus
 TICKET_TRANSITIONS = StateMachine(
     "Action item",
     {
-        T.OPEN: {T.IN_PROGRESS, T.DONE, T.WONT_DO},
-        T.IN_PROGRESS: {T.OPEN, T.DONE, T.WONT_DO},
+        TicketStatus.OPEN: {TicketStatus.IN_PROGRESS, TicketStatus.DONE, TicketStatus.WONT_DO},
+        TicketStatus.IN_PROGRESS: {TicketStatus.OPEN, TicketStatus.DONE, TicketStatus.WONT_DO},
         # Reopening is explicit: the fix did not hold, or won't-do was reconsidered.
-        T.DONE: {T.OPEN},
-        T.WONT_DO: {T.OPEN},
+        TicketStatus.DONE: {TicketStatus.OPEN},
+        TicketStatus.WONT_DO: {TicketStatus.OPEN},
     },
 )
-FINISHED_STATUSES = {T.DONE, T.WONT_DO}
-UNFINISHED_STATUSES = [T.OPEN, T.IN_PROGRESS]
+FINISHED_STATUSES = {TicketStatus.DONE, TicketStatus.WONT_DO}
+UNFINISHED_STATUSES = [TicketStatus.OPEN, TicketStatus.IN_PROGRESS]
 
 
 def new_webhook_secret() -> str:
