@@ -109,7 +109,7 @@ def model_version_register(
 
 
 @transaction.atomic
-def model_assign_team(*, model: Model, team, actor=None) -> Model:
+def model_team_assign(*, model: Model, team, actor=None) -> Model:
     """Hands a model to a team (None: to nobody, open to everyone signed in)."""
     from apps.accounts.access import user_access
     from apps.core.errors import PermissionDenied
@@ -172,7 +172,7 @@ def _clean_feature_names(names: Any) -> list[str]:
 
 
 @transaction.atomic
-def model_set_redaction(*, model: Model, features: list[str], actor=None) -> Model:
+def model_redaction_set(*, model: Model, features: list[str], actor=None) -> Model:
     """Sets the features whose values are never stored for this model (logged predictions and
     reports keep a marker instead). Applies to what arrives from now on: values stored before
     stay until the retention period removes them."""
@@ -191,7 +191,7 @@ def model_set_redaction(*, model: Model, features: list[str], actor=None) -> Mod
 
 
 @transaction.atomic
-def model_set_retention(*, model: Model, days: int | None, actor=None) -> Model:
+def model_retention_set(*, model: Model, days: int | None, actor=None) -> Model:
     """Sets how many days this model's logged predictions are kept (None: the site default)."""
     from apps.accounts.access import require_review_on_model
 

@@ -8,7 +8,7 @@ from django.forms import MultiWidget
 from apps.audit.models import AuditEvent
 from apps.core.errors import InvalidInput, PermissionDenied
 from apps.registry.models import Model
-from apps.registry.services import model_set_redaction, model_set_retention
+from apps.registry.services import model_redaction_set, model_retention_set
 from tests.accounts.factories import TeamFactory, UserFactory, admin_user, member_of
 from tests.registry.factories import train_artifact, trained_version
 
@@ -61,7 +61,7 @@ def test_a_bad_retention_registers_nothing(tmp_path):
 def test_redacted_features_must_be_a_list_of_names(names):
     version = trained_version()
     with pytest.raises(InvalidInput):
-        model_set_redaction(model=version.model, features=names)
+        model_redaction_set(model=version.model, features=names)
 
 
 def test_only_reviewers_of_the_owning_team_or_admins_change_the_log_policy():
@@ -71,11 +71,11 @@ def test_only_reviewers_of_the_owning_team_or_admins_change_the_log_policy():
 
     for person in (member, outsider):
         with pytest.raises(PermissionDenied):
-            model_set_redaction(model=version.model, features=["email"], actor=person)
+            model_redaction_set(model=version.model, features=["email"], actor=person)
         with pytest.raises(PermissionDenied):
-            model_set_retention(model=version.model, days=7, actor=person)
-    model_set_redaction(model=version.model, features=["email"], actor=reviewer)
-    model_set_retention(model=version.model, days=7, actor=admin_user())
+            model_retention_set(model=version.model, days=7, actor=person)
+    model_redaction_set(model=version.model, features=["email"], actor=reviewer)
+    model_retention_set(model=version.model, days=7, actor=admin_user())
 
     version.model.refresh_from_db()
     assert (version.model.redacted_features, version.model.retention_days) == (["email"], 7)
@@ -140,7 +140,7 @@ def test_an_admin_page_user_who_may_not_change_the_policy_gets_a_form_error_not_
 
 def test_the_model_list_says_which_features_are_redacted(api_client):
     version = trained_version()
-    model_set_redaction(model=version.model, features=["email"])
+    model_redaction_set(model=version.model, features=["email"])
 
     listed = api_client.get("/api/v1/models/").json()["results"][0]
 
