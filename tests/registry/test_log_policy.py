@@ -3,13 +3,13 @@
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.forms import MultiWidget
 
 from apps.audit.models import AuditEvent
 from apps.core.errors import InvalidInput, PermissionDenied
 from apps.registry.models import Model
 from apps.registry.services import model_redaction_set, model_retention_set
 from tests.accounts.factories import TeamFactory, UserFactory, admin_user, member_of
+from tests.admin_forms import admin_form_data
 from tests.registry.factories import train_artifact, trained_version
 
 pytestmark = pytest.mark.django_db
@@ -83,31 +83,12 @@ def test_only_reviewers_of_the_owning_team_or_admins_change_the_log_policy():
     assert event.old == {"retention_days": None} and event.new == {"retention_days": 7}
 
 
-def _admin_form_data(response) -> dict:
-    """The admin change form as the browser would submit it unchanged."""
-    form = response.context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = form[name].value()
-        if isinstance(field.widget, MultiWidget):
-            for index, part in enumerate(field.widget.decompress(value)):
-                data[f"{name}_{index}"] = "" if part is None else str(part)
-        elif value is not None:
-            data[name] = value
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        data.update({f"{formset.prefix}-{key}": value for key, value in formset.management_form.initial.items()})
-        for sub in formset.forms:
-            data.update({sub.add_prefix(key): sub[key].value() or "" for key in sub.fields})
-    return data
-
-
 def test_the_admin_sets_redaction_as_a_comma_separated_list_through_the_audited_service(client):
     version = trained_version()
     admin = admin_user()
     client.force_login(admin)
     url = f"/admin/registry/model/{version.model.pk}/change/"
-    data = _admin_form_data(client.get(url)) | {"redacted_features": "email,  postcode", "retention_days": "14"}
+    data = admin_form_data(client.get(url)) | {"redacted_features": "email,  postcode", "retention_days": "14"}
 
     response = client.post(url, data)
 
@@ -128,7 +109,7 @@ def test_an_admin_page_user_who_may_not_change_the_policy_gets_a_form_error_not_
     staff.user_permissions.add(*Permission.objects.filter(codename__in=["change_model", "view_model"]))
     client.force_login(staff)
     url = f"/admin/registry/model/{version.model.pk}/change/"
-    data = _admin_form_data(client.get(url)) | {"redacted_features": "email"}
+    data = admin_form_data(client.get(url)) | {"redacted_features": "email"}
 
     response = client.post(url, data)
 
