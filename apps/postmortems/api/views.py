@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from apps.actions.api.serializers import ActionItemProposeSerializer, ActionItemSerializer
 from apps.actions.selectors import action_items_of_incident
-from apps.core.errors import PreconditionFailed, PreconditionRequired
+from apps.core.errors import NotFound, PreconditionFailed, PreconditionRequired
 from apps.core.schema import problem_responses
 from apps.incidents.evidence import incident_evidence_add, incident_evidence_list
 from apps.postmortems import selectors, services
@@ -185,8 +185,6 @@ class WhyNodeDetailApi(APIView):
     def get(self, request, pk: int, node_id: int):
         postmortem = selectors.postmortem_get(user=request.user, incident_id=pk)
         if not postmortem.why_nodes.filter(pk=node_id).exists():
-            from apps.core.errors import NotFound
-
             raise NotFound(f"The post-mortem of INC-{pk} has no why-node {node_id}.")
         return _node_answer(request, pk, node_id)
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
-from apps.core.errors import Conflict, InvalidInput, PreconditionFailed
+from apps.core.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from apps.incidents.models import IncidentEvidence
 
 from ..models import (
@@ -26,8 +26,6 @@ def _node_locked(*, incident_id: int, node_id: int, actor) -> tuple[Postmortem, 
     postmortem = postmortem_get_for_work(user=actor, incident_id=incident_id)
     node = WhyNode.objects.select_for_update().filter(pk=node_id, postmortem=postmortem).first()
     if node is None:
-        from apps.core.errors import NotFound
-
         raise NotFound(f"The post-mortem of INC-{incident_id} has no why-node {node_id}.")
     return postmortem, node
 
