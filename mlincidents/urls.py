@@ -5,6 +5,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from apps.accounts.views import SignInView
 from apps.core import views as core_views
+from apps.pages import urls as pages_urls
+from apps.registry import urls as registry_urls
+from apps.replays import urls as replays_urls
+from apps.reports import urls as reports_urls
 
 api_v1 = [
     path("", include("apps.registry.api.urls")),
@@ -34,9 +38,12 @@ urlpatterns = [
     path("account/", include("apps.accounts.urls")),
     path("account/widget-keys/", include("apps.feedback.urls")),
     path("audit/", include("apps.audit.urls")),
-    path("", core_views.home, name="home"),
-    path("models/", include("apps.registry.urls")),
-    path("reports/", include("apps.reports.urls")),
+    path("", include(pages_urls.root_patterns)),
+    # The model page composes many apps, so it lives in apps.pages, under the registry's names.
+    path("models/", include((registry_urls.urlpatterns + pages_urls.model_patterns, registry_urls.app_name))),
+    # A report's page composes forensics and replays (apps.pages); its replay buttons are the replays app's.
+    path("reports/", include((reports_urls.urlpatterns + pages_urls.report_patterns + replays_urls.report_patterns,
+                              reports_urls.app_name))),
     path("replays/", include("apps.replays.urls")),
     path("incidents/", include("apps.incidents.urls")),
     path("forensics/", include("apps.forensics.urls")),

@@ -40,19 +40,18 @@ class TicketStatus(models.TextChoices):
     WONT_DO = "wont_do", "Won't do"
 
 
-T = TicketStatus
 TICKET_TRANSITIONS = StateMachine(
     "Action item",
     {
-        T.OPEN: {T.IN_PROGRESS, T.DONE, T.WONT_DO},
-        T.IN_PROGRESS: {T.OPEN, T.DONE, T.WONT_DO},
+        TicketStatus.OPEN: {TicketStatus.IN_PROGRESS, TicketStatus.DONE, TicketStatus.WONT_DO},
+        TicketStatus.IN_PROGRESS: {TicketStatus.OPEN, TicketStatus.DONE, TicketStatus.WONT_DO},
         # Reopening is explicit: the fix did not hold, or won't-do was reconsidered.
-        T.DONE: {T.OPEN},
-        T.WONT_DO: {T.OPEN},
+        TicketStatus.DONE: {TicketStatus.OPEN},
+        TicketStatus.WONT_DO: {TicketStatus.OPEN},
     },
 )
-FINISHED_STATUSES = {T.DONE, T.WONT_DO}
-UNFINISHED_STATUSES = [T.OPEN, T.IN_PROGRESS]
+FINISHED_STATUSES = {TicketStatus.DONE, TicketStatus.WONT_DO}
+UNFINISHED_STATUSES = [TicketStatus.OPEN, TicketStatus.IN_PROGRESS]
 
 
 def new_webhook_secret() -> str:
@@ -60,12 +59,14 @@ def new_webhook_secret() -> str:
 
 
 class ActionItem(models.Model):
-    """An action point proposed in a post-mortem. A reviewer who did not propose it accepts it
-    (from then on it is a ticket with an owner, a due date and a status) or rejects it with a
-    reason that stays on record."""
+    """An action point of an incident, proposed in its post-mortem. A reviewer who did not
+    propose it accepts it (from then on it is a ticket with an owner, a due date and a status)
+    or rejects it with a reason that stays on record.
 
-    postmortem = models.ForeignKey("postmortems.Postmortem", on_delete=models.CASCADE, related_name="action_items")
-    # Denormalised from the post-mortem: boards filter tickets by incident and model.
+    It belongs to the incident, not to the post-mortem row: an incident has one post-mortem, so
+    the incident says which post-mortem proposed it, and action items sit in the layer below
+    post-mortems (which propose and list them through this app's services and selectors)."""
+
     incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE, related_name="action_items")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -120,6 +121,8 @@ class ActionItem(models.Model):
 
 
 MAX_COMMENT = 10_000
+# A review's or a won't-do's reason: a sentence or two, kept on record.
+MAX_REASON = 2_000
 
 
 class ActionItemComment(models.Model):

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
@@ -46,13 +47,33 @@ def _visible_incidents(user) -> QuerySet[Incident] | None:
     return None if visible is None else Incident.objects.filter(visible).values("pk")
 
 
+def postmortem_id_of(item: ActionItem) -> int | None:
+    """The post-mortem the item was proposed in: its incident's (an incident has one). API
+    clients and webhook receivers read it as `postmortem`; it is read through the incident's
+    reverse relation (joined in by `action_item_list`), so this app imports nothing of the
+    post-mortem app above it."""
+    try:
+        return item.incident.postmortem.pk
+    except ObjectDoesNotExist:
+        return None
+
+
 def action_item_list(*, user) -> QuerySet[ActionItem]:
     """Every action item the user may see, with what a list shows joined in (one query)."""
-    queryset = ActionItem.objects.select_related("owner", "incident__model__team", "fixed_in_version")
+    queryset = ActionItem.objects.select_related("owner", "incident__model__team", "incident__postmortem",
+                                                 "fixed_in_version")
     visible = _visible_incidents(user)
     if visible is not None:
         queryset = queryset.filter(incident__in=visible)
     return queryset
+
+
+def action_items_of_incident(*, incident_id: int) -> QuerySet[ActionItem]:
+    """The incident's action items, in the order they were proposed, with the people a
+    post-mortem shows joined in. For a caller that has already checked the incident may be seen
+    (the post-mortem's page, API and export)."""
+    return (ActionItem.objects.filter(incident_id=incident_id)
+            .select_related("owner", "proposed_by", "reviewed_by").order_by("created_at", "id"))
 
 
 def by_due_date(queryset: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
@@ -133,7 +154,7 @@ def action_items_filter(queryset: QuerySet[ActionItem], *, status: str | None = 
 
 
 def action_item_get(*, user, item_id: int) -> ActionItem:
-    item = action_item_list(user=user).select_related("postmortem", "proposed_by", "reviewed_by").filter(
+    item = action_item_list(user=user).select_related("proposed_by", "reviewed_by").filter(
         pk=item_id).first()
     if item is None:
         raise NotFound(f"There is no action item {item_id}, or you may not see it.")

@@ -26,10 +26,11 @@ from sklearn.tree import DecisionTreeClassifier
 
 from apps.accounts.models import TeamRole
 from apps.accounts.services import membership_set, team_create
-from apps.actions.services import action_item_propose, action_item_review
+from apps.actions.services import action_item_review
 from apps.incidents.evidence import incident_evidence_add
 from apps.postmortems.models import Postmortem
 from apps.postmortems.services import (
+    action_item_propose,
     postmortem_start,
     postmortem_transition,
     postmortem_update,
@@ -39,7 +40,7 @@ from apps.postmortems.services import (
 )
 from apps.predictions.services import predictions_log
 from apps.registry.models import ModelVersion
-from apps.registry.services import model_assign_team, model_version_register
+from apps.registry.services import model_team_assign, model_version_register
 from apps.reports.models import Channel, Report
 from apps.reports.services import report_attachment_add, report_create
 
@@ -257,7 +258,7 @@ def seed_postmortem(*, admin, people) -> tuple[int, int]:
     membership_set(team=team, user=admin, role=TeamRole.REVIEWER)
     membership_set(team=team, user=people["sam"], role=TeamRole.MEMBER)
     version = _ensure_version(admin)
-    model_assign_team(model=version.model, team=team)
+    model_team_assign(model=version.model, team=team)
     logged = _log_traffic(version)
     report = _file_report(people["casey"])
     if report is None:

@@ -27,7 +27,7 @@ from apps.accounts.models import TeamRole
 from apps.accounts.services import membership_set, team_create
 from apps.predictions.services import predictions_log
 from apps.registry.models import Model, ModelVersion
-from apps.registry.services import model_assign_team, model_version_register
+from apps.registry.services import model_team_assign, model_version_register
 from apps.reports.models import Channel, Report
 from apps.reports.services import report_create
 
@@ -210,7 +210,7 @@ def seed_demo(*, now: datetime | None = None) -> DemoSummary:
     )
     versions = {name: _ensure_version(name, train_x, train_y, user) for name in ("1.0", "1.1")}
     Model.objects.filter(name=MODEL_NAME).update(display_name=DISPLAY_NAME)
-    model_assign_team(model=versions["1.0"].model, team=team)
+    model_team_assign(model=versions["1.0"].model, team=team)
     created = _log_predictions(versions, features, now=now)
     reports = _file_reports(versions, test_x.reset_index(drop=True), test_y.reset_index(drop=True), user,
                              reporter=people["casey"])

@@ -12,8 +12,6 @@ from apps.registry.selectors import model_version_list
 from .models import INCIDENT_TRANSITIONS, Incident, IncidentStatus, Severity
 from .selectors import incident_can_work, incident_merge_candidates
 
-S = IncidentStatus
-
 
 @dataclass(frozen=True)
 class MoveKind:
@@ -26,18 +24,19 @@ class MoveKind:
 
 # In the order a person reads them: forward along the pipeline, then reopening, then the endings.
 MOVES: dict[str, MoveKind] = {move.to: move for move in [
-    MoveKind(S.TRIAGED, "Triage", "Note (optional)", "What you found when you looked at the reports."),
-    MoveKind(S.INVESTIGATING, "Start investigating", "Note (optional)", "What you will look at first."),
-    MoveKind(S.MITIGATED, "Mark mitigated", "Note (optional)",
+    MoveKind(IncidentStatus.TRIAGED, "Triage", "Note (optional)", "What you found when you looked at the reports."),
+    MoveKind(IncidentStatus.INVESTIGATING, "Start investigating", "Note (optional)", "What you will look at first."),
+    MoveKind(IncidentStatus.MITIGATED, "Mark mitigated", "Note (optional)",
              "What limits the damage for now (a rollback, a flag, a filter)."),
-    MoveKind(S.RESOLVED, "Resolve", "What fixed it (optional)",
+    MoveKind(IncidentStatus.RESOLVED, "Resolve", "What fixed it (optional)",
              "Reports from the fix's version or a later one will reopen the incident as a regression."),
-    MoveKind(S.CLOSED, "Close", "Note (optional)", "Closing needs every accepted action item done or won't do."),
-    MoveKind(S.OPEN, "Reopen", "Why it is reopened (optional)",
+    MoveKind(IncidentStatus.CLOSED, "Close", "Note (optional)",
+             "Closing needs every accepted action item done or won't do."),
+    MoveKind(IncidentStatus.OPEN, "Reopen", "Why it is reopened (optional)",
              "A recorded fix version is forgotten: it did not hold."),
-    MoveKind(S.DECLINED, "Decline", "Explanation the reporters will read",
+    MoveKind(IncidentStatus.DECLINED, "Decline", "Explanation the reporters will read",
              "Why this is expected behaviour. Every reporter sees this on their report.", secondary=True),
-    MoveKind(S.DUPLICATE, "Mark duplicate", "Note (optional)",
+    MoveKind(IncidentStatus.DUPLICATE, "Mark duplicate", "Note (optional)",
              "Its reports move to the incident you choose, and later reports like them go there too.",
              secondary=True),
 ]}
@@ -79,7 +78,7 @@ def incident_console(*, user, incident: Incident, can_work: bool | None = None) 
     targets = [Choice(str(other.pk), f"INC-{other.pk} {other.title}"[:90])
                for other in incident_merge_candidates(user=user, incident=incident)]
     # A duplicate points at the incident it duplicates: with none to choose, the move is not offered.
-    moves = [move for move in MOVES.values() if move.to in allowed and (move.to != S.DUPLICATE or targets)]
+    moves = [move for move in MOVES.values() if move.to in allowed and (move.to != IncidentStatus.DUPLICATE or targets)]
     owners = incident_owner_candidates(incident=incident, user=user)
     return IncidentConsole(
         can_work=True,

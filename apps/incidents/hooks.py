@@ -21,6 +21,11 @@ from .models import Incident, IncidentStatus
 logger = logging.getLogger(__name__)
 
 incident_status_changed = Signal()
+# Sent after the transaction that opened, resolved or reopened an incident commits, with
+# `incident_id` and `event` (OPENED, RESOLVED or REOPENED): the model's chat channel is told
+# (notifications connects to it). Restricted incidents are filtered by the receiver.
+incident_announced = Signal()
+OPENED = "opened"
 
 # What reporters are told about: the team took it up, fixed it, declined it, or it came back.
 TRIAGED, RESOLVED, DECLINED, REOPENED = "triaged", "resolved", "declined", "reopened"
@@ -68,6 +73,21 @@ def status_change_announce_on_commit(*, incident: Incident, old: str) -> None:
         for _receiver, result in incident_status_changed.send_robust(sender=Incident, change=change):
             if isinstance(result, Exception):
                 logger.error("A receiver of INC-%s's status change failed: %r", change.incident_id, result,
+                             exc_info=result)
+
+    transaction.on_commit(send)
+
+
+def incident_announce_on_commit(*, incident: Incident, event: str) -> None:
+    """Announces an incident's opening, fix or return once the change has committed."""
+    if event not in (OPENED, RESOLVED, REOPENED):
+        raise ValueError(f"Unknown event {event!r}")
+    incident_id = incident.pk
+
+    def send() -> None:
+        for _receiver, result in incident_announced.send_robust(sender=Incident, incident_id=incident_id, event=event):
+            if isinstance(result, Exception):
+                logger.error("A receiver of INC-%s's %s announcement failed: %r", incident_id, event, result,
                              exc_info=result)
 
     transaction.on_commit(send)

@@ -23,20 +23,21 @@ class IncidentStatus(models.TextChoices):
     DUPLICATE = "duplicate", "Duplicate"
 
 
-S = IncidentStatus
-ACTIVE_STATUSES = [S.OPEN, S.TRIAGED, S.INVESTIGATING, S.MITIGATED]
-_ENDINGS = {S.DECLINED, S.DUPLICATE}
+ACTIVE_STATUSES = [IncidentStatus.OPEN, IncidentStatus.TRIAGED, IncidentStatus.INVESTIGATING, IncidentStatus.MITIGATED]
+_ENDINGS = {IncidentStatus.DECLINED, IncidentStatus.DUPLICATE}
 INCIDENT_TRANSITIONS = StateMachine(
     "Incident",
     {
-        S.OPEN: {S.TRIAGED, S.INVESTIGATING, S.MITIGATED, S.RESOLVED, *_ENDINGS},
-        S.TRIAGED: {S.INVESTIGATING, S.MITIGATED, S.RESOLVED, *_ENDINGS},
-        S.INVESTIGATING: {S.MITIGATED, S.RESOLVED, *_ENDINGS},
-        S.MITIGATED: {S.INVESTIGATING, S.RESOLVED},
-        S.RESOLVED: {S.CLOSED, S.OPEN},
-        S.CLOSED: {S.OPEN},
-        S.DECLINED: {S.OPEN},
-        S.DUPLICATE: {S.OPEN},
+        IncidentStatus.OPEN: {IncidentStatus.TRIAGED, IncidentStatus.INVESTIGATING, IncidentStatus.MITIGATED,
+                              IncidentStatus.RESOLVED, *_ENDINGS},
+        IncidentStatus.TRIAGED: {IncidentStatus.INVESTIGATING, IncidentStatus.MITIGATED, IncidentStatus.RESOLVED,
+                                 *_ENDINGS},
+        IncidentStatus.INVESTIGATING: {IncidentStatus.MITIGATED, IncidentStatus.RESOLVED, *_ENDINGS},
+        IncidentStatus.MITIGATED: {IncidentStatus.INVESTIGATING, IncidentStatus.RESOLVED},
+        IncidentStatus.RESOLVED: {IncidentStatus.CLOSED, IncidentStatus.OPEN},
+        IncidentStatus.CLOSED: {IncidentStatus.OPEN},
+        IncidentStatus.DECLINED: {IncidentStatus.OPEN},
+        IncidentStatus.DUPLICATE: {IncidentStatus.OPEN},
     },
 )
 

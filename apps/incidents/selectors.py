@@ -184,13 +184,13 @@ def incident_counts(*, incident_id: int) -> IncidentCounts:
 def incident_versions_involved(*, incidents: Iterable[Incident]) -> dict[int, list[str]]:
     """The model versions each incident's reports came from, oldest registration first (the
     order regressions are judged by). One query for a whole page of incidents."""
-    from apps.reports.models import Report
-
     ids = [incident.pk for incident in incidents]
-    # No ordering: a report's default ordering would join DISTINCT and list a version once per
+    # Through the reports' key to the incident (reverse name `reports`): the reports app sits
+    # above this one. No ordering: an ordering would join DISTINCT and list a version once per
     # report ("1.0, 1.0").
-    rows = (Report.objects.filter(incident_id__in=ids)
-            .values_list("incident_id", "model_version__version", "model_version__created_at", "model_version_id")
+    rows = (Incident.objects.filter(pk__in=ids, reports__isnull=False)
+            .values_list("pk", "reports__model_version__version", "reports__model_version__created_at",
+                         "reports__model_version_id")
             .order_by().distinct())
     involved: dict[int, list[tuple]] = {incident_id: [] for incident_id in ids}
     for incident_id, version, created_at, version_id in rows:

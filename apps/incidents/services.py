@@ -10,9 +10,9 @@ from django.utils import timezone
 from apps.accounts.access import user_access
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict, InvalidInput
-from apps.notifications.services import OPENED, REOPENED, RESOLVED, incident_notify_on_commit
 from apps.registry.models import Model, ModelVersion
 
+from . import hooks
 from .fingerprint import Fingerprint
 from .hooks import status_change_announce_on_commit
 from .models import ACTIVE_STATUSES, INCIDENT_TRANSITIONS, FingerprintRoute, Incident, IncidentStatus, Severity
@@ -37,7 +37,7 @@ def incident_open(*, model: Model, title: str, severity: str = Severity.MEDIUM, 
         new["follows"] = follows.pk
     audit_record(actor=actor, action="incident.open", target=incident, new=new)
     incident_own_signals_write(incident=incident, pattern=fingerprint.pattern if fingerprint else "")
-    incident_notify_on_commit(incident=incident, event=OPENED)
+    hooks.incident_announce_on_commit(incident=incident, event=hooks.OPENED)
     return incident
 
 
@@ -92,7 +92,7 @@ def incident_transition(*, incident_id: int, to: str, actor, note: str = "",
     audit_record(actor=actor, action="incident.transition", target=incident, old=old, new=new)
     status_change_announce_on_commit(incident=incident, old=old["status"])
     if to == IncidentStatus.RESOLVED:
-        incident_notify_on_commit(incident=incident, event=RESOLVED)
+        hooks.incident_announce_on_commit(incident=incident, event=hooks.RESOLVED)
     return incident
 
 
@@ -339,7 +339,7 @@ def incident_reopen_for_regression(*, incident: Incident, report, actor=None) ->
         "status": incident.status, "report": report.pk,
         "model_version": report.model_version.version if report.model_version_id else None})
     status_change_announce_on_commit(incident=incident, old=status_was)
-    incident_notify_on_commit(incident=incident, event=REOPENED)
+    hooks.incident_announce_on_commit(incident=incident, event=hooks.REOPENED)
     return incident
 
 

@@ -7,17 +7,16 @@ import json
 import logging
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 
 from apps.core import outbound
+from apps.incidents.hooks import OPENED, REOPENED, RESOLVED
 from apps.incidents.models import Incident
 
 from .models import ModelWebhook
 
 logger = logging.getLogger(__name__)
 
-OPENED, RESOLVED, REOPENED = "opened", "resolved", "reopened"
 TIMEOUT_SECONDS = 5
 
 
@@ -34,15 +33,16 @@ class WebhookRefused(Exception):
         self.code = code
 
 
-def incident_notify_on_commit(*, incident: Incident, event: str) -> None:
+def incident_announced_receiver(sender, *, incident_id: int, event: str, **kwargs) -> None:
+    """Connected to apps.incidents.hooks.incident_announced (sent after the change commits):
+    queues the channel message when the incident's model has a webhook."""
     if event not in (OPENED, RESOLVED, REOPENED):
-        raise ValueError(f"Unknown event {event!r}")
-    if not ModelWebhook.objects.filter(model_id=incident.model_id).exists():
         return
-    from .tasks import incident_notify_task
+    if not ModelWebhook.objects.filter(model__incidents__pk=incident_id).exists():
+        return
+    from .tasks import incident_notify_task  # a service enqueuing its own app's task
 
-    incident_id = incident.pk
-    transaction.on_commit(lambda: _send_task(incident_notify_task, incident_id, event))
+    _send_task(incident_notify_task, incident_id, event)
 
 
 def _send_task(task, incident_id: int, event: str) -> None:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from apps.actions.models import ActionItem
+from apps.actions.selectors import action_items_of_incident
 
 from . import selectors
 from .factor_selectors import contributing_factors
@@ -135,7 +135,7 @@ def _impact(postmortem: Postmortem) -> str:
 
 
 def _action_items(postmortem: Postmortem) -> str:
-    items = ActionItem.objects.filter(postmortem=postmortem).select_related("owner")
+    items = action_items_of_incident(incident_id=postmortem.incident_id)
     rows = []
     for item in items:
         review = item.get_review_state_display()

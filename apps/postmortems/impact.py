@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from apps.forensics.selectors import input_checks
 from apps.predictions.models import Prediction
+from apps.reports.models import Report
 
 from .models import Postmortem
 
@@ -61,8 +62,6 @@ def _pattern(report) -> tuple[str, str, Any, str]:
 
 def impact_measure(*, postmortem: Postmortem) -> ImpactMeasurement | None:
     """None when the incident has no report to take a pattern from."""
-    from apps.reports.models import Report
-
     incident = postmortem.incident
     reports = Report.objects.filter(incident=incident).select_related("model_version")
     first = reports.order_by("created_at", "id").first()

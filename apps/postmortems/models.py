@@ -16,26 +16,26 @@ class PostmortemStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
-P = PostmortemStatus
 POSTMORTEM_TRANSITIONS = StateMachine(
     "Post-mortem",
     {
-        P.DRAFT: {P.IN_REVIEW},
+        PostmortemStatus.DRAFT: {PostmortemStatus.IN_REVIEW},
         # Back to draft is the reviewer asking for changes.
-        P.IN_REVIEW: {P.DRAFT, P.APPROVED},
-        P.APPROVED: {P.PUBLISHED, P.IN_REVIEW},
-        P.PUBLISHED: set(),
+        PostmortemStatus.IN_REVIEW: {PostmortemStatus.DRAFT, PostmortemStatus.APPROVED},
+        PostmortemStatus.APPROVED: {PostmortemStatus.PUBLISHED, PostmortemStatus.IN_REVIEW},
+        PostmortemStatus.PUBLISHED: set(),
     },
 )
 # Sections, why-nodes and timeline entries are written while the team works on it; once
 # approved the text is what the reviewer approved.
-EDITABLE_STATUSES = {P.DRAFT, P.IN_REVIEW}
+EDITABLE_STATUSES = {PostmortemStatus.DRAFT, PostmortemStatus.IN_REVIEW}
 
 
 class Postmortem(models.Model):
     """The blameless post-mortem of one incident. `version` guards its own fields against lost
     updates (ETag / If-Match); `revision` counts every change to it or anything in it (nodes,
-    timeline, comments, action items), which is what a meeting screen polls."""
+    timeline, comments); with its action items' versions it makes the number a meeting screen
+    polls (`selectors.postmortem_revision`)."""
 
     incident = models.OneToOneField("incidents.Incident", on_delete=models.CASCADE, related_name="postmortem")
     status = models.CharField(max_length=16, choices=PostmortemStatus.choices, default=PostmortemStatus.DRAFT)
@@ -124,11 +124,14 @@ class WhyStatus(models.TextChoices):
     REFUTED = "refuted", "Refuted"
 
 
-W = WhyStatus
 # A decision can be taken back (new evidence), which makes the hypothesis unchecked again.
 WHY_TRANSITIONS = StateMachine(
     "Why-node",
-    {W.PROPOSED: {W.CONFIRMED, W.REFUTED}, W.CONFIRMED: {W.PROPOSED}, W.REFUTED: {W.PROPOSED}},
+    {
+        WhyStatus.PROPOSED: {WhyStatus.CONFIRMED, WhyStatus.REFUTED},
+        WhyStatus.CONFIRMED: {WhyStatus.PROPOSED},
+        WhyStatus.REFUTED: {WhyStatus.PROPOSED},
+    },
 )
 
 

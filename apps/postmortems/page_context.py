@@ -7,8 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from apps.actions.models import ActionItem
-from apps.actions.selectors import action_item_review_problem
+from apps.actions.selectors import action_item_review_problem, action_items_of_incident
 from apps.core.errors import Conflict
 from apps.diagnosis.selectors import incident_diagnosis_get
 from apps.incidents.evidence import incident_evidence_list
@@ -106,9 +105,9 @@ def postmortem_page(*, user, postmortem: Postmortem, section: str, read_only: bo
         node.evidence_form = forms.WhyEvidenceForm(
             initial={"evidence": [item.pk for item in node.evidence.all()], "evidence_note": node.evidence_note},
             evidence_choices=evidence, auto_id=f"node{node.pk}-%s")
+        node.deletable = selectors.why_node_delete_problem(node=node, has_follow_ups=bool(node.kids)) is None
         node.child_question = f"Why {node.answer.strip().rstrip('.')[:300]}?"
-    items = list(ActionItem.objects.filter(postmortem=postmortem).select_related("owner", "proposed_by",
-                                                                                 "reviewed_by"))
+    items = list(action_items_of_incident(incident_id=postmortem.incident_id))
     for item in items:
         item.reviewable = can_review and action_item_review_problem(user=user, item=item,
                                                                     model=postmortem.incident.model) is None
@@ -121,6 +120,7 @@ def postmortem_page(*, user, postmortem: Postmortem, section: str, read_only: bo
                      for value, form_class in forms.SECTION_FORMS.items()}
     return {
         "postmortem": postmortem,
+        "revision": selectors.postmortem_revision(postmortem=postmortem),
         "incident": postmortem.incident,
         "incident_counts": incident_counts(incident_id=postmortem.incident_id),
         "section": section,

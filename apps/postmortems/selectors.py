@@ -8,15 +8,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from apps.accounts.access import require_review_on_model, user_access
+from apps.actions.models import ActionItem, ActionScope, ReviewState
+from apps.audit.models import AuditEvent
+from apps.audit.selectors import audit_events_for_all
 from apps.audit.sentences import event_phrase
 from apps.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from apps.incidents.changes import incident_changes
+from apps.forensics.models import ReportForensics
+from apps.forensics.selectors import input_checks
 from apps.incidents.evidence import evidence_as_seen_by
+from apps.incidents.models import Incident, IncidentEvidence
 from apps.incidents.selectors import incident_can_work, incident_get, incident_visibility, incidents_as_seen_by
+from apps.replays.selectors import replay_list
+from apps.reports.selectors import LoggedInputsReaders, report_list
 
 from .blameless import blame_hints
 from .models import (
@@ -76,6 +84,16 @@ def postmortem_can_review(*, user, postmortem: Postmortem) -> bool:
         and postmortem_can_work(user=user, postmortem=postmortem)
 
 
+def postmortem_revision(*, postmortem: Postmortem) -> int:
+    """What a meeting screen polls: a number that grows with every change to the post-mortem
+    or anything in it. The post-mortem's own changes count in its `revision`; its action items
+    live in the layer below and count in their own `version` (bumped by every change, 1 when
+    proposed), so the sum grows whichever app made the change, without the actions app
+    reaching up to touch the post-mortem."""
+    items = ActionItem.objects.filter(incident_id=postmortem.incident_id).aggregate(total=Sum("version"))["total"]
+    return postmortem.revision + (items or 0)
+
+
 def postmortem_get_for_work(*, user, incident_id: int) -> Postmortem:
     postmortem = postmortem_get(user=user, incident_id=incident_id)
     if user is not None and not postmortem_can_work(user=user, postmortem=postmortem):
@@ -127,8 +145,6 @@ def postmortem_agenda_as_seen_by(*, user, limit: int = 100) -> list[Postmortem]:
 
 
 def incident_visibility_queryset(visible):
-    from apps.incidents.models import Incident
-
     return Incident.objects.filter(visible).values("pk")
 
 
@@ -198,8 +214,6 @@ class Blockers:
 
 def approval_blockers(*, postmortem: Postmortem, nodes: list[WhyNode] | None = None) -> list[str]:
     """What stops approval, in words for the reviewer; empty when it may be approved."""
-    from apps.actions.models import ActionItem, ReviewState
-
     nodes = why_nodes(postmortem=postmortem) if nodes is None else nodes
     blockers = []
     if not postmortem.root_cause_category:
@@ -208,10 +222,23 @@ def approval_blockers(*, postmortem: Postmortem, nodes: list[WhyNode] | None = N
         blockers.append("Confirm at least one answer to the top \"why?\": the root-cause chain is empty.")
     for node in unchecked_nodes(nodes):
         blockers.append(f"Check hypothesis #{node.pk} (\"{node.answer[:80]}\"): confirm or refute it.")
-    undecided = ActionItem.objects.filter(postmortem=postmortem, review_state=ReviewState.PROPOSED).count()
+    undecided = ActionItem.objects.filter(incident_id=postmortem.incident_id, review_state=ReviewState.PROPOSED).count()
     if undecided:
         blockers.append(f"Accept or reject the {undecided} proposed action point(s).")
     return blockers
+
+
+def why_node_delete_problem(*, node: WhyNode, has_follow_ups: bool) -> Conflict | None:
+    """Why hypothesis `node` may not be removed — the error why_node_delete raises — or None:
+    only an unchecked one with nothing under it goes (a typo, a duplicate); decided ones stay
+    on record, refuted guesses being as useful as confirmed ones. The page offers **Remove**
+    only where this is None."""
+    if node.status != WhyStatus.PROPOSED:
+        return Conflict(f"Hypothesis #{node.pk} is {node.status}; checked hypotheses stay on record.",
+                        extra={"current": node.status})
+    if has_follow_ups:
+        return Conflict(f"Hypothesis #{node.pk} has follow-up whys; remove those first.")
+    return None
 
 
 def transition_problem(*, user, postmortem: Postmortem, to: str,
@@ -294,10 +321,8 @@ def postmortem_hints(*, postmortem: Postmortem, nodes: list[WhyNode] | None = No
 
 def _scope_hints(postmortem: Postmortem) -> list[dict[str, Any]]:
     """Fixing only this instance leaves the next one, which will look different, to happen."""
-    from apps.actions.models import ActionItem, ActionScope, ReviewState
-
-    scopes = set(ActionItem.objects.filter(postmortem=postmortem).exclude(review_state=ReviewState.REJECTED)
-                 .values_list("scope", flat=True))
+    scopes = set(ActionItem.objects.filter(incident_id=postmortem.incident_id)
+                 .exclude(review_state=ReviewState.REJECTED).values_list("scope", flat=True))
     if scopes and ActionScope.CATEGORY not in scopes:
         return [{"kind": "scope", "field": "action_items",
                  "message": "Every action point fixes this instance only. What would catch or prevent the whole "
@@ -307,10 +332,7 @@ def _scope_hints(postmortem: Postmortem) -> list[dict[str, Any]]:
 
 def postmortem_history(*, postmortem: Postmortem, limit: int = 100) -> list:
     """The post-mortem's audit events and those of its action items, newest first."""
-    from apps.actions.models import ActionItem
-    from apps.audit.selectors import audit_events_for_all
-
-    targets = [postmortem, *ActionItem.objects.filter(postmortem=postmortem).only("pk")]
+    targets = [postmortem, *ActionItem.objects.filter(incident_id=postmortem.incident_id).only("pk")]
     return list(audit_events_for_all(targets=targets).order_by("-created_at", "-id")[:limit])
 
 
@@ -328,9 +350,6 @@ class TimelineItem:
 def postmortem_timeline(*, user, postmortem: Postmortem) -> list[TimelineItem]:
     """The manual entries merged with what the audit trail recorded about the incident and the
     reports of it that `user` may see (filed, moved, status changes, replays started)."""
-    from apps.audit.models import AuditEvent
-    from apps.reports.selectors import report_list
-
     items = [TimelineItem(at=entry.at, text=entry.text, source="manual",
                           actor=entry.created_by.get_username() if entry.created_by else "", entry_id=entry.pk)
              for entry in TimelineEntry.objects.filter(postmortem=postmortem).select_related("created_by")]
@@ -358,12 +377,6 @@ def postmortem_facts(*, user, postmortem: Postmortem) -> dict[str, Any]:
     seen, what was expected, the logged input and output), the replays of them, the most
     suspicious input of each, and the evidence attached to the incident — each only as far as
     `user` may see it (a reporter sees their own report, not the other reporters')."""
-    from apps.forensics.models import ReportForensics
-    from apps.forensics.selectors import input_checks
-    from apps.incidents.models import IncidentEvidence
-    from apps.replays.selectors import replay_list
-    from apps.reports.selectors import LoggedInputsReaders, report_list
-
     reports = list(report_list(user=user).defer(None).filter(incident_id=postmortem.incident_id)
                    .select_related("model_version", "reporter").prefetch_related("attachments")
                    .order_by("created_at")[:50])

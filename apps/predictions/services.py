@@ -183,11 +183,9 @@ def predictions_purge(*, dry_run: bool = False, now: datetime | None = None,
     `retention_days`, else PREDICTION_RETENTION_DAYS; 0 keeps them), in batches that each
     commit, so an interrupted run keeps its progress and the next one continues. Predictions a
     report points at are kept: the report is the evidence. Safe to run twice, or twice at once."""
-    from apps.reports.models import Report
-
     now = now or timezone.now()
     result = PurgeResult(dry_run=dry_run)
-    referenced = Exists(Report.objects.filter(logged_prediction=OuterRef("pk")))
+    referenced = Exists(_reports_model().objects.filter(logged_prediction=OuterRef("pk")))
     for model in Model.objects.only("id", "name", "retention_days").order_by("name"):
         days = model.retention_days or settings.PREDICTION_RETENTION_DAYS
         if not days or days < 0:  # 0 keeps forever; a negative value is a mistake, not "delete all"
@@ -208,6 +206,13 @@ def predictions_purge(*, dry_run: bool = False, now: datetime | None = None,
         result.kept_for_reports,
     )
     return result
+
+
+def _reports_model():
+    """The model of the reports that point at a prediction (`Report.logged_prediction`, reverse
+    name `reports`), found through that relation: the retention rule reads their rows without
+    importing the reports app, which sits above this one."""
+    return Prediction._meta.get_field("reports").related_model
 
 
 def _delete_in_batches(purgeable, batch_size: int) -> int:

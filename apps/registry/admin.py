@@ -5,7 +5,7 @@ from apps.accounts.access import require_review_on_model
 from apps.core.errors import DomainError
 
 from .models import Model, ModelVersion
-from .services import model_assign_team, model_set_redaction, model_set_retention, model_tolerance_set
+from .services import model_redaction_set, model_retention_set, model_team_assign, model_tolerance_set
 
 
 class ModelAdminForm(forms.ModelForm):
@@ -91,11 +91,11 @@ class ModelAdmin(admin.ModelAdmin):
             obj.redacted_features, obj.retention_days = [], None
         super().save_model(request, obj, form, change)
         if change and "team" in form.changed_data:
-            model_assign_team(model=obj, team=team, actor=request.user)
+            model_team_assign(model=obj, team=team, actor=request.user)
         if redacted != obj.redacted_features:
-            model_set_redaction(model=obj, features=redacted, actor=request.user)
+            model_redaction_set(model=obj, features=redacted, actor=request.user)
         if retention != obj.retention_days:
-            model_set_retention(model=obj, days=retention, actor=request.user)
+            model_retention_set(model=obj, days=retention, actor=request.user)
         if change and tolerance:
             model_tolerance_set(model=obj, actor=request.user, **tolerance)
 

@@ -8,8 +8,9 @@ import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from apps.accounts.access import require_review_on_model, require_work_on_model, user_access
 from apps.audit.services import audit_record
-from apps.core.errors import Conflict, InvalidInput
+from apps.core.errors import Conflict, InvalidInput, PermissionDenied
 
 from .backends import backend_for
 from .backends.oip_backend import OipBackend
@@ -109,11 +110,8 @@ def model_version_register(
 
 
 @transaction.atomic
-def model_assign_team(*, model: Model, team, actor=None) -> Model:
+def model_team_assign(*, model: Model, team, actor=None) -> Model:
     """Hands a model to a team (None: to nobody, open to everyone signed in)."""
-    from apps.accounts.access import user_access
-    from apps.core.errors import PermissionDenied
-
     if actor is not None and not user_access(actor).is_admin:
         raise PermissionDenied("Only admins may change which team owns a model.")
     old = model.team
@@ -130,8 +128,6 @@ def model_tolerance_set(*, model: Model, abs_tolerance: float | None = None, rel
                         actor=None) -> Model:
     """How close a replayed score must be to the logged one to count as the same output
     (labels always compare exactly). Team work: the owning team's members and admins."""
-    from apps.accounts.access import require_work_on_model
-
     require_work_on_model(actor=actor, model=model, action="change its replay tolerance")
     changes: dict[str, float] = {}
     for field, value in (("abs_tolerance", abs_tolerance), ("rel_tolerance", rel_tolerance)):
@@ -172,12 +168,10 @@ def _clean_feature_names(names: Any) -> list[str]:
 
 
 @transaction.atomic
-def model_set_redaction(*, model: Model, features: list[str], actor=None) -> Model:
+def model_redaction_set(*, model: Model, features: list[str], actor=None) -> Model:
     """Sets the features whose values are never stored for this model (logged predictions and
     reports keep a marker instead). Applies to what arrives from now on: values stored before
     stay until the retention period removes them."""
-    from apps.accounts.access import require_review_on_model
-
     require_review_on_model(actor=actor, model=model, action="change which features are redacted")
     cleaned = _clean_feature_names(features)
     model = Model.objects.select_for_update().get(pk=model.pk)
@@ -191,10 +185,8 @@ def model_set_redaction(*, model: Model, features: list[str], actor=None) -> Mod
 
 
 @transaction.atomic
-def model_set_retention(*, model: Model, days: int | None, actor=None) -> Model:
+def model_retention_set(*, model: Model, days: int | None, actor=None) -> Model:
     """Sets how many days this model's logged predictions are kept (None: the site default)."""
-    from apps.accounts.access import require_review_on_model
-
     require_review_on_model(actor=actor, model=model, action="change how long its predictions are kept")
     if days is not None and (isinstance(days, bool) or not isinstance(days, int)
                              or not 1 <= days <= MAX_RETENTION_DAYS):

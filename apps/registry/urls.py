@@ -5,6 +5,6 @@ from . import views
 app_name = "registry"
 urlpatterns = [
     path("", views.model_list_view, name="list"),
-    path("<str:name>/", views.model_detail_view, name="detail"),
-    path("<str:name>/suite/", views.model_suite_run_view, name="suite-run"),
+    # A model's page and its "run the suite" button (`detail`, `suite-run`) compose many apps: they
+    # live in apps.pages, which the root URLconf adds to this namespace.
 ]

@@ -18,13 +18,16 @@ class ReplayKind(models.TextChoices):
     VERIFY = "verify", "Run against another version"
 
 
-R = ReplayStatus
 REPLAY_TRANSITIONS = StateMachine(
     "Replay",
     # running → queued: the worker running it died (killed, out of memory, host lost); the
     # sweep hands it to another worker.
-    {R.QUEUED: {R.RUNNING, R.FAILED}, R.RUNNING: {R.SUCCEEDED, R.FAILED, R.QUEUED}, R.SUCCEEDED: set(),
-     R.FAILED: set()},
+    {
+        ReplayStatus.QUEUED: {ReplayStatus.RUNNING, ReplayStatus.FAILED},
+        ReplayStatus.RUNNING: {ReplayStatus.SUCCEEDED, ReplayStatus.FAILED, ReplayStatus.QUEUED},
+        ReplayStatus.SUCCEEDED: set(),
+        ReplayStatus.FAILED: set(),
+    },
 )
 
 

@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 
 from apps.accounts.access import user_access
 from apps.core.errors import NotFound
+from apps.incidents.models import IncidentStatus
 from apps.reports.models import Report
 from apps.reports.selectors import report_list
 
@@ -49,8 +50,6 @@ def reports_for_batch(*, user, model, reports: list[int] | None = None, incident
                       suite: str | None = None):
     """The reports a batch replay runs: an explicit list, an incident's, or the suite of
     resolved cases."""
-    from apps.incidents.models import IncidentStatus
-
     queryset = report_list(user=user).filter(model=model)
     if reports:
         found = list(queryset.filter(pk__in=reports))
@@ -72,9 +71,6 @@ def suite_reports(*, model) -> QuerySet:
     """The regression suite of a model: every report whose incident is resolved (or closed)
     and that has an agreed expected outcome. Unscoped: for the system (replay_suite); people
     go through `reports_for_batch`, which sees only what they may see."""
-    from apps.incidents.models import IncidentStatus
-    from apps.reports.models import Report
-
     return (Report.objects.filter(model=model, expected_outcome__isnull=False,
                                   incident__status__in=[IncidentStatus.RESOLVED, IncidentStatus.CLOSED])
             .order_by("pk"))

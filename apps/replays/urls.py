@@ -6,3 +6,10 @@ app_name = "replays"
 urlpatterns = [
     path("<int:pk>/", views.replay_detail_view, name="detail"),
 ]
+
+# Actions on a report's page, routed by the root URLconf under /reports/ in the `reports`
+# namespace (their names are the report page's: `reports:replay`, `reports:expectation`).
+report_patterns = [
+    path("<int:pk>/replay/", views.report_replay_view, name="replay"),
+    path("<int:pk>/expectation/", views.report_expectation_view, name="expectation"),
+]

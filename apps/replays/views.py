@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import DomainError, PermissionDenied
+from apps.registry.selectors import model_version_by_id
 from apps.reports.selectors import report_get
 
 from . import selectors, services
@@ -43,4 +44,35 @@ def report_expectation_view(request, pk: int):
         raise
     except DomainError as error:
         messages.error(request, error.detail)
+    return redirect(report)
+
+
+@login_required
+@require_POST
+def report_replay_view(request, pk: int):
+    """**Replay** on a report's page (routed as `reports:replay`): the report on its own version or
+    another of its model's, queued for a worker, then back to the report."""
+    report = report_get(user=request.user, report_id=pk)
+    # "Replay on another version": any registered version of the report's model; the report's
+    # own version when none is chosen.
+    version = report.model_version
+    if request.POST.get("model_version"):
+        version = model_version_by_id(request.POST["model_version"], model=report.model)
+        if version is None:
+            messages.error(request, f"Choose one of the versions of {report.model.name} to replay on.")
+            return redirect(report)
+    try:
+        replay = services.replay_start(actor=request.user, model_version=version, reports=[report])
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        replay.refresh_from_db()
+        # Without a broker the replay has already run by now: say so, rather than "started".
+        if replay.is_finished:
+            messages.info(request, f"Replay on version {version.version} finished: its verdict is below.")
+        else:
+            messages.info(request, f"Replay on version {version.version} queued: its verdict appears below "
+                                   "when a worker has run it.")
     return redirect(report)

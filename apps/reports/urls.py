@@ -1,7 +1,5 @@
 from django.urls import path
 
-from apps.replays.views import report_expectation_view
-
 from . import views
 
 app_name = "reports"
@@ -10,9 +8,9 @@ urlpatterns = [
     path("mine/", views.my_reports_view, name="mine"),
     path("new/", views.report_create_view, name="new"),
     path("new/prediction/", views.report_prediction_preview_view, name="prediction-preview"),
-    path("<int:pk>/", views.report_detail_view, name="detail"),
-    path("<int:pk>/replay/", views.report_replay_view, name="replay"),
-    path("<int:pk>/expectation/", report_expectation_view, name="expectation"),
+    # The report's page (`detail`) composes forensics and replays, so it lives in apps.pages; its
+    # replay and expected-outcome buttons (`replay`, `expectation`) are the replays app's. The root
+    # URLconf adds them to this namespace.
     path("<int:pk>/move/", views.report_move_view, name="move"),
     path("<int:pk>/attachments/<int:attachment_id>/", views.report_attachment_download_view, name="attachment"),
 ]

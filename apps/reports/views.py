@@ -1,5 +1,3 @@
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -9,19 +7,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 from rest_framework.exceptions import AuthenticationFailed
 
-from apps.accounts.access import user_access
 from apps.accounts.authentication import ApiTokenAuthentication
 from apps.core.errors import DomainError, NotFound, PermissionDenied
 from apps.core.listing import LIST_PAGE_SIZE, filters_from_form, list_page
 from apps.core.problems import problem_json_response
-from apps.forensics.selectors import input_checks, report_forensics_for
-from apps.forensics.strips import input_rows
-from apps.incidents.selectors import incident_list
 from apps.predictions.selectors import prediction_preview
-from apps.registry.selectors import model_version_by_id, model_version_list
-from apps.replays.forms import ExpectedOutcomeForm
-from apps.replays.selectors import expected_outcome_of, replays_for_report
-from apps.replays.services import replay_start
+from apps.registry.selectors import model_version_by_id
 
 from . import selectors, services
 from .attachments import download_name, upload_request_check
@@ -112,73 +103,6 @@ def report_prediction_preview_view(request):
     except DomainError as error:
         return render(request, "reports/_prediction_preview.html", {"message": error.detail}, status=404)
     return render(request, "reports/_prediction_preview.html", {"preview": preview})
-
-
-@login_required
-def report_detail_view(request, pk: int):
-    report = selectors.report_get(user=request.user, report_id=pk)
-    access = user_access(request.user)
-    can_work = report.model_id is not None and access.can_work_on_team(report.model.team_id)
-    replays = replays_for_report(user=request.user, report_id=report.pk) if can_work else []
-    inputs_withheld = selectors.report_inputs_withheld(user=request.user, report=report)
-    expected = expected_outcome_of(report=report)
-    initial = {"predicate": expected.predicate, "value": expected.value if isinstance(expected.value, str) else
-               json.dumps(expected.value), "field": expected.field, "note": expected.note} if expected else {}
-    version = report.model_version
-    # Logged inputs belong to the model's team: withheld, nothing about them is drawn either.
-    checks = ([] if inputs_withheld or not report.has_inputs or version is None
-              else input_checks(model_version=version, features=report.features))
-    reference = (version.reference_stats or {}) if version is not None else {}
-    inputs = input_rows(checks=checks, reference=reference)
-    return render(request, "reports/report_detail.html", {
-        "expected": expected,
-        "expectation_form": ExpectedOutcomeForm(initial=initial) if can_work and report.has_inputs else None,
-        "report": report,
-        "can_work": can_work,
-        "can_sort": report.is_unsorted and access.can_sort,
-        "incident_visible": report.incident_id is not None
-        and incident_list(user=request.user).filter(pk=report.incident_id).exists(),
-        "inputs_withheld": inputs_withheld,
-        "inputs": inputs,
-        # The finding the page leads with: the most suspicious input, when anything is odd.
-        "finding": next((row for row in inputs if row.suspicious), None),
-        "latest": next(((replay, result) for replay, result in replays if result is not None), None),
-        "versions": list(model_version_list(model=report.model)) if can_work and report.has_inputs else [],
-        "has_reference": bool(reference.get("features")),
-        "forensics": report_forensics_for(user=request.user, report=report) if report.model_id else None,
-        "replays": replays,
-        "replay_pending": any(not replay.is_finished for replay, _ in replays),
-        "attachments": selectors.attachment_list(user=request.user, report_id=report.pk),
-    })
-
-
-@login_required
-@require_POST
-def report_replay_view(request, pk: int):
-    report = selectors.report_get(user=request.user, report_id=pk)
-    # "Replay on another version": any registered version of the report's model; the report's
-    # own version when none is chosen.
-    version = report.model_version
-    if request.POST.get("model_version"):
-        version = model_version_by_id(request.POST["model_version"], model=report.model)
-        if version is None:
-            messages.error(request, f"Choose one of the versions of {report.model.name} to replay on.")
-            return redirect(report)
-    try:
-        replay = replay_start(actor=request.user, model_version=version, reports=[report])
-    except PermissionDenied:
-        raise
-    except DomainError as error:
-        messages.error(request, error.detail)
-    else:
-        replay.refresh_from_db()
-        # Without a broker the replay has already run by now: say so, rather than "started".
-        if replay.is_finished:
-            messages.info(request, f"Replay on version {version.version} finished: its verdict is below.")
-        else:
-            messages.info(request, f"Replay on version {version.version} queued: its verdict appears below "
-                                   "when a worker has run it.")
-    return redirect(report)
 
 
 def _download_user(request: HttpRequest):

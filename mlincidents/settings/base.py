@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "apps.diagnosis",
     "apps.postmortems",
     "apps.actions",
+    "apps.pages",
     "apps.demo",
 ]
 

@@ -1,5 +1,18 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
 import factory
 from django.contrib.auth import get_user_model
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Team
+    from apps.actions.models import ActionItem
+    from apps.incidents.models import Incident
+    from apps.postmortems.models import Postmortem
+    from apps.registry.models import Model, ModelVersion
+    from apps.reports.models import Report
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -53,11 +66,30 @@ def token_client(user, *, scopes=None):
     return client
 
 
-def access_world():
+@dataclass
+class World:
+    """The shared test world (see `access_world`). Builders on top of it fill the optional
+    fields (`postmortem`, `item`); a test may add its own objects to it as it goes."""
+
+    team: Team
+    other_team: Team
+    version: ModelVersion
+    model: Model
+    report: Report
+    incident: Incident
+    reporter: Any
+    bot: Any
+    member: Any
+    reviewer: Any
+    outsider: Any
+    admin: Any
+    postmortem: Postmortem | None = None
+    item: ActionItem | None = None
+
+
+def access_world() -> World:
     """Two teams and one person in each role, around a model owned by team "fraud":
     `world.report` is filed by `world.reporter` (in no team) and its incident is open."""
-    from types import SimpleNamespace
-
     from apps.accounts.services import bot_account_create, membership_set
     from tests.registry.factories import trained_version
     from tests.reports.factories import file_report
@@ -68,7 +100,7 @@ def access_world():
     report = file_report(reporter=reporter, version=version)
     bot = bot_account_create(username="intake-bot")
     membership_set(team=fraud, user=bot, role="member")
-    return SimpleNamespace(
+    return World(
         team=fraud, other_team=search, version=version, model=version.model, report=report,
         incident=report.incident, reporter=reporter, bot=bot,
         member=member_of(fraud, username="member"), reviewer=member_of(fraud, "reviewer", username="reviewer"),

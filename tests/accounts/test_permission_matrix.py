@@ -31,12 +31,17 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import INTAKE_SCOPES
 from apps.accounts.services import api_token_create, bot_account_create, membership_set
-from apps.actions.services import action_item_propose
 from apps.feedback.services import publishable_key_create
 from apps.forensics.services import drift_report_request
 from apps.incidents.services import incident_update
 from apps.incidents.tags import incident_tag_add
-from apps.postmortems.services import contributing_factor_add, postmortem_start, timeline_entry_add, why_node_add
+from apps.postmortems.services import (
+    action_item_propose,
+    contributing_factor_add,
+    postmortem_start,
+    timeline_entry_add,
+    why_node_add,
+)
 from apps.predictions.services import predictions_log
 from apps.registry.models import Model
 from apps.replays.services import expected_outcome_set, replay_start

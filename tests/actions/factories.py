@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from apps.actions.models import ActionItem, ReviewState, TicketStatus, TicketWebhookEndpoint
-from apps.actions.services import action_item_propose, action_item_review
+from apps.actions.services import action_item_review
+from apps.postmortems.services import action_item_propose
 from tests.postmortems.factories import team_postmortem
 
 
@@ -43,7 +44,7 @@ def bulk_tickets(world, count: int, *, owner=None) -> list[ActionItem]:
     three overdue — written directly, for tests about volume."""
     statuses = list(TicketStatus)
     today = timezone.localdate()
-    items = [ActionItem(postmortem=world.postmortem, incident=world.incident, title=f"Ticket {index}",
+    items = [ActionItem(incident=world.incident, title=f"Ticket {index}",
                         kind="preventive", review_state=ReviewState.ACCEPTED, status=statuses[index % 4],
                         owner=owner or world.member, proposed_by=world.member, reviewed_by=world.reviewer,
                         due_date=today + timedelta(days=-2 if index % 3 == 0 else 10 + index))

@@ -53,7 +53,7 @@ def test_the_list_is_paginated_and_soonest_due_first(world):
     ("team=search", []),
 ])
 def test_filters(world, query, expected):
-    from apps.actions.services import action_item_propose
+    from apps.postmortems.services import action_item_propose
 
     world.item.title = "base"
     world.item.save(update_fields=["title"])

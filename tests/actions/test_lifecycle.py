@@ -11,7 +11,6 @@ from django.utils import timezone
 from apps.actions.models import ActionItem, ActionItemComment, ReviewState, TicketStatus
 from apps.actions.services import (
     action_item_comment_add,
-    action_item_propose,
     action_item_review,
     action_item_transition,
     action_item_update,
@@ -19,6 +18,7 @@ from apps.actions.services import (
 from apps.audit.models import AuditEvent
 from apps.core.errors import Conflict, IllegalTransition, InvalidInput, NotFound, PermissionDenied
 from apps.incidents.services import incident_update
+from apps.postmortems.services import action_item_propose
 from tests.accounts.factories import UserFactory
 from tests.registry.factories import trained_version
 

@@ -16,13 +16,13 @@ from apps.actions import tasks
 from apps.actions.models import ExportStatus, TrackerExport, WebhookDelivery
 from apps.actions.services import (
     action_item_export_request,
-    action_item_propose,
     action_item_update,
     export_marker,
     tracker_exports_sweep,
 )
 from apps.audit.models import AuditEvent
 from apps.core.errors import Conflict
+from apps.postmortems.services import action_item_propose
 from tests.accounts.factories import token_client
 
 from .factories import endpoint, ticket_world

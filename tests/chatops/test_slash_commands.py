@@ -140,8 +140,8 @@ def test_status_lists_the_open_action_items_of_the_incident(logged):
     from django.utils import timezone
 
     from apps.actions.models import ActionItem
-    from apps.actions.services import action_item_propose, action_item_review, action_item_transition
-    from apps.postmortems.services import postmortem_start
+    from apps.actions.services import action_item_review, action_item_transition
+    from apps.postmortems.services import action_item_propose, postmortem_start
 
     slack(_form("iris req-777 cactus"))
     report = Report.objects.get()

@@ -60,7 +60,7 @@ def test_the_demo_post_mortem_is_the_last_seen_box_traced_to_a_shared_family_acc
     assert "viewed the bag" in chain[0] and "shared by a family" in chain[1] and len(chain) == 4
     # The meeting has something to decide: one hypothesis and one action point wait for the reviewer.
     assert [node.status for node in nodes].count("proposed") == 1
-    assert sorted(postmortem.action_items.values_list("review_state", flat=True)) == ["accepted", "proposed"]
+    assert sorted(postmortem.incident.action_items.values_list("review_state", flat=True)) == ["accepted", "proposed"]
     assert list(postmortem_agenda(user=postmortem.author)) == [postmortem]
     assert postmortem.incident.reports.get().attachments.count() == 1
 

@@ -24,7 +24,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 from apps.registry.models import ModelVersion
-from apps.registry.services import model_assign_team, model_version_register
+from apps.registry.services import model_team_assign, model_version_register
 from apps.reports.services import report_create
 
 
@@ -111,7 +111,7 @@ def register(dataset: Dataset, version: str = "1.0", *, team=None, model_name: s
     registered = model_version_register(model_name=model_name or dataset.name, version=version,
                                         artifact_uri=str(target), reference=dataset.train_x)
     if team is not None:
-        model_assign_team(model=registered.model, team=team)
+        model_team_assign(model=registered.model, team=team)
     return registered
 
 

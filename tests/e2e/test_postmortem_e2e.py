@@ -107,7 +107,7 @@ def test_the_meeting_screen_shows_a_reviewer_s_decisions_live_on_another_screen(
     seed_demo()
     postmortem = Postmortem.objects.get(incident__model__name=HOME_MODEL)
     unchecked = postmortem.why_nodes.get(status="proposed")
-    proposed = ActionItem.objects.get(postmortem=postmortem, review_state="proposed")
+    proposed = ActionItem.objects.get(incident_id=postmortem.incident_id, review_state="proposed")
     url = f"/postmortems/meeting/{postmortem.incident_id}/"
 
     screens = {}

@@ -17,7 +17,7 @@ from sklearn.preprocessing import StandardScaler
 
 from apps.registry.models import ModelVersion
 from apps.registry.reference import compute_reference_stats, infer_schema
-from apps.registry.services import model_assign_team, model_version_register
+from apps.registry.services import model_team_assign, model_version_register
 
 
 def wine_frame(*, with_category: bool = False) -> tuple[pd.DataFrame, pd.Series]:
@@ -52,7 +52,7 @@ def wine_version(model_name: str = "wine", version: str = "1.0", *, team=None, l
     registered = model_version_register(model_name=model_name, version=version, artifact_uri=str(artifact),
                                         reference=features)
     if team is not None:
-        model_assign_team(model=registered.model, team=team)
+        model_team_assign(model=registered.model, team=team)
     return registered
 
 

@@ -141,10 +141,10 @@ def test_drift_without_reference_or_enough_rows_says_so():
 
 
 def test_a_redacted_input_gets_no_attribution_but_says_why(run_on_commit):
-    from apps.registry.services import model_set_redaction
+    from apps.registry.services import model_redaction_set
 
     version = wine_version()
-    model_set_redaction(model=version.model, features=["proline"])
+    model_redaction_set(model=version.model, features=["proline"])
     with run_on_commit():
         report = report_create(reporter=UserFactory(), model_name="wine", model_version="1.0",
                                features=wine_row(70), output="class_0", title="Odd")
@@ -158,10 +158,10 @@ def test_a_redacted_input_gets_no_attribution_but_says_why(run_on_commit):
 
 
 def test_drift_leaves_out_redacted_features(run_on_commit):
-    from apps.registry.services import model_set_redaction
+    from apps.registry.services import model_redaction_set
 
     version = wine_version("wine-private")
-    model_set_redaction(model=version.model, features=["proline"])
+    model_redaction_set(model=version.model, features=["proline"])
     yesterday = NOW.replace(hour=0, minute=0) - timedelta(days=1)
     _log(version, count=300, start=yesterday + timedelta(hours=1), scale={"alcohol": 1.2}, seed=2)
 

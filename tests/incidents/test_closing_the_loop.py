@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from apps.actions.services import action_item_propose, action_item_review, action_item_transition
+from apps.actions.services import action_item_review, action_item_transition
 from apps.core.errors import Conflict
 from apps.incidents.models import IncidentStatus
 from apps.incidents.services import incident_transition
+from apps.postmortems.services import action_item_propose
 from tests.accounts.factories import token_client
 from tests.actions.factories import accepted_ticket, ticket_world
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from apps.actions.services import action_item_propose
+from apps.postmortems.services import action_item_propose
 from tests.accounts.factories import token_client
 from tests.postmortems.factories import team_postmortem, why
 

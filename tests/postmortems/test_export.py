@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from apps.actions.services import action_item_propose, action_item_review
+from apps.actions.services import action_item_review
 from apps.incidents.evidence import incident_evidence_add
 from apps.postmortems.export import postmortem_markdown, why_tree_markdown
 from apps.postmortems.selectors import root_cause_chain, why_nodes, why_roots
-from apps.postmortems.services import postmortem_update, timeline_entry_add
+from apps.postmortems.services import action_item_propose, postmortem_update, timeline_entry_add
 from tests.postmortems.factories import decide, team_postmortem, why
 
 pytestmark = pytest.mark.django_db

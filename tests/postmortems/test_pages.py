@@ -10,10 +10,10 @@ from html import unescape
 import pytest
 
 from apps.actions.models import ActionItem
-from apps.actions.services import action_item_propose, action_item_review
+from apps.actions.services import action_item_review
 from apps.incidents.services import incident_update
 from apps.postmortems.models import Postmortem, WhyNode
-from apps.postmortems.services import postmortem_transition, postmortem_update
+from apps.postmortems.services import action_item_propose, postmortem_transition, postmortem_update
 from tests.accounts.factories import TeamFactory, member_of
 from tests.postmortems.factories import confirmed_chain, decide, team_postmortem, why
 

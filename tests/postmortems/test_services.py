@@ -3,12 +3,19 @@ and optimistic locking."""
 
 import pytest
 
-from apps.actions.services import action_item_propose, action_item_review
+from apps.actions.services import action_item_review, action_item_transition, action_item_update
 from apps.audit.models import AuditEvent
 from apps.core.errors import Conflict, IllegalTransition, InvalidInput, PermissionDenied, PreconditionFailed
 from apps.postmortems.models import WhyStatus
-from apps.postmortems.selectors import approval_blockers, postmortem_hints, root_cause_chain, why_nodes
+from apps.postmortems.selectors import (
+    approval_blockers,
+    postmortem_hints,
+    postmortem_revision,
+    root_cause_chain,
+    why_nodes,
+)
 from apps.postmortems.services import (
+    action_item_propose,
     postmortem_start,
     postmortem_transition,
     postmortem_update,
@@ -294,3 +301,22 @@ def test_action_points_that_all_fix_this_instance_get_a_nudge_toward_the_class_o
     # A rejected class-of-bug point does not count: the hint comes back.
     action_item_review(item_id=category.pk, actor=world.reviewer, decision="reject", reason="Out of scope.")
     assert len(scope_hints()) == 1 and instance.scope == "instance"
+
+
+def test_every_change_to_an_action_item_changes_the_number_meeting_screens_poll(world):
+    # Action items sit below post-mortems and never touch them: the revision counts their versions.
+    def revision() -> int:
+        world.postmortem.refresh_from_db()
+        return postmortem_revision(postmortem=world.postmortem)
+
+    seen = [revision()]
+    item = action_item_propose(incident_id=world.incident.pk, actor=world.member, title="Alert on units",
+                               kind="detective")
+    seen.append(revision())
+    action_item_review(item_id=item.pk, actor=world.reviewer, decision="accept")
+    seen.append(revision())
+    action_item_transition(item_id=item.pk, actor=world.member, to="in_progress")  # from the ticket's own page
+    seen.append(revision())
+    action_item_update(item_id=item.pk, actor=world.member, priority="P1")
+    seen.append(revision())
+    assert seen == list(range(seen[0], seen[0] + 5))

@@ -235,10 +235,10 @@ def test_a_batch_of_thousands_is_stored_in_one_request(api_client, version):
 
 def test_a_sender_that_does_not_work_on_the_model_stores_nothing(version):
     from apps.core.errors import PermissionDenied
-    from apps.registry.services import model_assign_team
+    from apps.registry.services import model_team_assign
     from tests.accounts.factories import TeamFactory, UserFactory
 
-    model_assign_team(model=version.model, team=TeamFactory())
+    model_team_assign(model=version.model, team=TeamFactory())
     with pytest.raises(PermissionDenied):
         predictions_log(rows=[_row(0)], actor=UserFactory())
     assert Prediction.objects.count() == 0

@@ -7,7 +7,7 @@ from apps.audit.models import AuditEvent
 from apps.predictions.models import Prediction
 from apps.predictions.services import predictions_log
 from apps.registry.redaction import REDACTED
-from apps.registry.services import model_set_redaction
+from apps.registry.services import model_redaction_set
 from apps.replays.models import ReplayStatus
 from apps.replays.services import replay_start
 from apps.reports.models import Report
@@ -39,7 +39,7 @@ def _stored_anywhere(value) -> bool:
 
 
 def test_a_redacted_feature_is_logged_as_a_marker_and_the_others_as_sent(version):
-    model_set_redaction(model=version.model, features=["customer_email", "petal_width"])
+    model_redaction_set(model=version.model, features=["customer_email", "petal_width"])
 
     result = predictions_log(rows=[_logged(version, 0, petal_width=SECRET, customer_email="ann@example.com"),
                                    _logged(version, 1)])
@@ -52,7 +52,7 @@ def test_a_redacted_feature_is_logged_as_a_marker_and_the_others_as_sent(version
 
 
 def test_a_report_filed_with_features_stores_the_marker_and_is_not_refused_for_it(user, version):
-    model_set_redaction(model=version.model, features=["petal_width"])
+    model_redaction_set(model=version.model, features=["petal_width"])
 
     report = file_report(reporter=user, version=version, features=iris_row(0) | {"petal_width": SECRET})
 
@@ -65,7 +65,7 @@ def test_a_report_resolved_from_the_log_never_stores_the_value(user, version):
     # Logged before the feature was redacted: the log still has the value until retention
     # removes it, but a report filed now must not copy it.
     predictions_log(rows=[_logged(version, 0, petal_width=SECRET)])
-    model_set_redaction(model=version.model, features=["petal_width", "customer_email"])
+    model_redaction_set(model=version.model, features=["petal_width", "customer_email"])
 
     report = report_create(reporter=user, model_name="iris", prediction_id="p-0", title="Odd")
 
@@ -75,7 +75,7 @@ def test_a_report_resolved_from_the_log_never_stores_the_value(user, version):
 
 
 def test_a_report_from_a_redacted_log_entry_can_be_filed(user, version):
-    model_set_redaction(model=version.model, features=["petal_width"])
+    model_redaction_set(model=version.model, features=["petal_width"])
     predictions_log(rows=[_logged(version, 0, petal_width=SECRET)])
 
     report = report_create(reporter=user, model_name="iris", prediction_id="p-0", title="Odd")
@@ -85,7 +85,7 @@ def test_a_report_from_a_redacted_log_entry_can_be_filed(user, version):
 
 
 def test_forensics_reports_a_redacted_feature_as_redacted_not_as_a_type_mismatch(api_client, user, version):
-    model_set_redaction(model=version.model, features=["petal_width"])
+    model_redaction_set(model=version.model, features=["petal_width"])
     report = file_report(reporter=user, version=version, features=iris_row(0) | {"petal_width": SECRET,
                                                                                   "petal_length": 1400.0})
 
@@ -100,7 +100,7 @@ def test_forensics_reports_a_redacted_feature_as_redacted_not_as_a_type_mismatch
 
 
 def test_the_report_page_shows_the_marker_and_not_the_value(client, user, version):
-    model_set_redaction(model=version.model, features=["petal_width"])
+    model_redaction_set(model=version.model, features=["petal_width"])
     report = file_report(reporter=user, version=version, features=iris_row(0) | {"petal_width": SECRET})
     client.force_login(user)
 
@@ -110,9 +110,9 @@ def test_the_report_page_shows_the_marker_and_not_the_value(client, user, versio
 
 
 def test_replaying_a_report_with_a_redacted_input_says_it_cannot_reproduce(user, version, run_on_commit):
-    model_set_redaction(model=version.model, features=["petal_width"])
+    model_redaction_set(model=version.model, features=["petal_width"])
     redacted = file_report(reporter=user, version=version, index=0, features=iris_row(0) | {"petal_width": SECRET})
-    model_set_redaction(model=version.model, features=[])
+    model_redaction_set(model=version.model, features=[])
     plain = file_report(reporter=user, version=version, index=1)
 
     with run_on_commit():
@@ -128,7 +128,7 @@ def test_replaying_a_report_with_a_redacted_input_says_it_cannot_reproduce(user,
 
 
 def test_a_replay_of_only_redacted_reports_finishes_with_the_reason(user, version, run_on_commit):
-    model_set_redaction(model=version.model, features=["petal_width", "sepal_width"])
+    model_redaction_set(model=version.model, features=["petal_width", "sepal_width"])
     report = file_report(reporter=user, version=version, index=0)
 
     with run_on_commit():
@@ -140,7 +140,7 @@ def test_a_replay_of_only_redacted_reports_finishes_with_the_reason(user, versio
 
 
 def test_a_redacted_feature_the_model_does_not_take_does_not_stop_a_replay(user, version, run_on_commit):
-    model_set_redaction(model=version.model, features=["customer_email"])
+    model_redaction_set(model=version.model, features=["customer_email"])
     report = file_report(reporter=user, version=version, index=0,
                          features=iris_row(0) | {"customer_email": "ann@example.com"},
                          allow_schema_mismatch=True)
@@ -153,11 +153,11 @@ def test_a_redacted_feature_the_model_does_not_take_does_not_stop_a_replay(user,
 
 
 def test_changing_the_redacted_features_is_audited(user, version):
-    model_set_redaction(model=version.model, features=["email", " postcode ", "email"])
+    model_redaction_set(model=version.model, features=["email", " postcode ", "email"])
     version.model.refresh_from_db()
 
     assert version.model.redacted_features == ["email", "postcode"]
     event = AuditEvent.objects.get(action="model.set_redaction")
     assert event.old == {"redacted_features": []} and event.new == {"redacted_features": ["email", "postcode"]}
-    model_set_redaction(model=version.model, features=["email", "postcode"])
+    model_redaction_set(model=version.model, features=["email", "postcode"])
     assert AuditEvent.objects.filter(action="model.set_redaction").count() == 1  # no change, no event

@@ -14,7 +14,7 @@ from apps.feedback.services import feedback_give
 from apps.predictions.models import Prediction
 from apps.predictions.services import predictions_log, predictions_purge
 from apps.predictions.tasks import predictions_purge_task
-from apps.registry.services import model_set_retention
+from apps.registry.services import model_retention_set
 from apps.reports.services import report_create
 from tests.registry.factories import iris_row, trained_version
 
@@ -52,9 +52,9 @@ def test_predictions_older_than_the_retention_period_are_deleted(settings, versi
 def test_a_models_own_retention_wins_over_the_default(settings, version):
     settings.PREDICTION_RETENTION_DAYS = 90
     short = trained_version("short-lived", "1")
-    model_set_retention(model=short.model, days=7)
+    model_retention_set(model=short.model, days=7)
     long = trained_version("long-lived", "1")
-    model_set_retention(model=long.model, days=365)
+    model_retention_set(model=long.model, days=365)
     _log(version, {"iris-100d": 100, "iris-10d": 10})
     _log(short, {"short-10d": 10, "short-3d": 3})
     _log(long, {"long-100d": 100, "long-400d": 400})

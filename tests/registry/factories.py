@@ -14,7 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from apps.registry.models import ModelVersion
-from apps.registry.services import model_assign_team, model_version_register
+from apps.registry.services import model_team_assign, model_version_register
 
 
 def iris_frame() -> tuple[pd.DataFrame, pd.Series]:
@@ -42,7 +42,7 @@ def trained_version(model_name: str = "iris", version: str = "1.0", *, with_refe
     registered = model_version_register(model_name=model_name, version=version, artifact_uri=str(artifact),
                                         reference=features if with_reference else None)
     if team is not None:
-        model_assign_team(model=registered.model, team=team)
+        model_team_assign(model=registered.model, team=team)
     return registered
 
 

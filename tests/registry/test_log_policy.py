@@ -3,13 +3,13 @@
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.forms import MultiWidget
 
 from apps.audit.models import AuditEvent
 from apps.core.errors import InvalidInput, PermissionDenied
 from apps.registry.models import Model
-from apps.registry.services import model_set_redaction, model_set_retention
+from apps.registry.services import model_redaction_set, model_retention_set
 from tests.accounts.factories import TeamFactory, UserFactory, admin_user, member_of
+from tests.admin_forms import admin_form_data
 from tests.registry.factories import train_artifact, trained_version
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def test_a_bad_retention_registers_nothing(tmp_path):
 def test_redacted_features_must_be_a_list_of_names(names):
     version = trained_version()
     with pytest.raises(InvalidInput):
-        model_set_redaction(model=version.model, features=names)
+        model_redaction_set(model=version.model, features=names)
 
 
 def test_only_reviewers_of_the_owning_team_or_admins_change_the_log_policy():
@@ -71,11 +71,11 @@ def test_only_reviewers_of_the_owning_team_or_admins_change_the_log_policy():
 
     for person in (member, outsider):
         with pytest.raises(PermissionDenied):
-            model_set_redaction(model=version.model, features=["email"], actor=person)
+            model_redaction_set(model=version.model, features=["email"], actor=person)
         with pytest.raises(PermissionDenied):
-            model_set_retention(model=version.model, days=7, actor=person)
-    model_set_redaction(model=version.model, features=["email"], actor=reviewer)
-    model_set_retention(model=version.model, days=7, actor=admin_user())
+            model_retention_set(model=version.model, days=7, actor=person)
+    model_redaction_set(model=version.model, features=["email"], actor=reviewer)
+    model_retention_set(model=version.model, days=7, actor=admin_user())
 
     version.model.refresh_from_db()
     assert (version.model.redacted_features, version.model.retention_days) == (["email"], 7)
@@ -83,31 +83,12 @@ def test_only_reviewers_of_the_owning_team_or_admins_change_the_log_policy():
     assert event.old == {"retention_days": None} and event.new == {"retention_days": 7}
 
 
-def _admin_form_data(response) -> dict:
-    """The admin change form as the browser would submit it unchanged."""
-    form = response.context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = form[name].value()
-        if isinstance(field.widget, MultiWidget):
-            for index, part in enumerate(field.widget.decompress(value)):
-                data[f"{name}_{index}"] = "" if part is None else str(part)
-        elif value is not None:
-            data[name] = value
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        data.update({f"{formset.prefix}-{key}": value for key, value in formset.management_form.initial.items()})
-        for sub in formset.forms:
-            data.update({sub.add_prefix(key): sub[key].value() or "" for key in sub.fields})
-    return data
-
-
 def test_the_admin_sets_redaction_as_a_comma_separated_list_through_the_audited_service(client):
     version = trained_version()
     admin = admin_user()
     client.force_login(admin)
     url = f"/admin/registry/model/{version.model.pk}/change/"
-    data = _admin_form_data(client.get(url)) | {"redacted_features": "email,  postcode", "retention_days": "14"}
+    data = admin_form_data(client.get(url)) | {"redacted_features": "email,  postcode", "retention_days": "14"}
 
     response = client.post(url, data)
 
@@ -128,7 +109,7 @@ def test_an_admin_page_user_who_may_not_change_the_policy_gets_a_form_error_not_
     staff.user_permissions.add(*Permission.objects.filter(codename__in=["change_model", "view_model"]))
     client.force_login(staff)
     url = f"/admin/registry/model/{version.model.pk}/change/"
-    data = _admin_form_data(client.get(url)) | {"redacted_features": "email"}
+    data = admin_form_data(client.get(url)) | {"redacted_features": "email"}
 
     response = client.post(url, data)
 
@@ -140,7 +121,7 @@ def test_an_admin_page_user_who_may_not_change_the_policy_gets_a_form_error_not_
 
 def test_the_model_list_says_which_features_are_redacted(api_client):
     version = trained_version()
-    model_set_redaction(model=version.model, features=["email"])
+    model_redaction_set(model=version.model, features=["email"])
 
     listed = api_client.get("/api/v1/models/").json()["results"][0]
 

@@ -76,8 +76,11 @@ def test_after_a_broker_outage_the_sweep_hands_the_replay_to_a_real_worker(celer
         outage.setattr(tasks.replay_chunk_run_task, "delay",
                        lambda *args, **kwargs: (_ for _ in ()).throw(OperationalError("broker down")))
         replay = replay_start(actor=user, model_version=version, reports=[report])
-    time.sleep(1)
-    assert Replay.objects.get(pk=replay.pk).status == ReplayStatus.QUEUED  # kept, waiting
+    # With the broker back, the next replay reaches the worker and runs: the worker is up and has
+    # emptied the queue, and the one started during the outage is still kept, waiting.
+    after = replay_start(actor=user, model_version=version, reports=[report])
+    assert _wait_until_finished(after.pk).status == ReplayStatus.SUCCEEDED
+    assert Replay.objects.get(pk=replay.pk).status == ReplayStatus.QUEUED
 
     assert replays_sweep(now=timezone.now() + timedelta(minutes=2)).resent == 1
     finished = _wait_until_finished(replay.pk)

@@ -13,8 +13,8 @@ from apps.registry.services import model_tolerance_set
 from apps.replays.comparison import outputs_match
 from apps.replays.services import replay_start
 from tests.accounts.factories import TeamFactory, UserFactory, admin_user
+from tests.admin_forms import admin_form_data
 from tests.registry.factories import train_artifact, trained_version
-from tests.registry.test_log_policy import _admin_form_data
 from tests.replays.estimators import ScoreRegressor
 from tests.reports.factories import file_report
 
@@ -91,7 +91,7 @@ def test_the_admin_changes_the_tolerance_through_the_service(client):
     assert "Replay tolerance" in page.content.decode()
 
     url = f"/admin/registry/model/{model.pk}/change/"
-    response = client.post(url, _admin_form_data(client.get(url)) | {"abs_tolerance": "0.05"})
+    response = client.post(url, admin_form_data(client.get(url)) | {"abs_tolerance": "0.05"})
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     model.refresh_from_db()

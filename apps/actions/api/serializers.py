@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from apps.actions.models import (
     MAX_COMMENT,
+    MAX_REASON,
     ActionItem,
     ActionItemComment,
     ActionKind,
@@ -14,14 +15,13 @@ from apps.actions.models import (
     TicketStatus,
     TrackerExport,
 )
-from apps.actions.selectors import action_item_last_export, allowed_moves
+from apps.actions.selectors import action_item_last_export, allowed_moves, postmortem_id_of
 from apps.core.serializer_fields import PersonField, TextField
-from apps.postmortems.models import MAX_SHORT_TEXT
 
 
 class ActionItemSerializer(serializers.ModelSerializer):
     incident = serializers.IntegerField(source="incident_id", read_only=True)
-    postmortem = serializers.IntegerField(source="postmortem_id", read_only=True)
+    postmortem = serializers.SerializerMethodField(help_text="The post-mortem it was proposed in (its incident's).")
     owner = PersonField()
     proposed_by = PersonField()
     reviewed_by = PersonField()
@@ -34,6 +34,9 @@ class ActionItemSerializer(serializers.ModelSerializer):
                   "review_reason", "proposed_by", "reviewed_by", "reviewed_at", "owner", "priority", "due_date",
                   "status", "wont_do_reason", "external_url", "is_overdue", "created_at", "updated_at"]
         read_only_fields = fields
+
+    def get_postmortem(self, item: ActionItem) -> int | None:
+        return postmortem_id_of(item)
 
 
 class ActionItemProposeSerializer(serializers.Serializer):
@@ -49,7 +52,7 @@ class ActionItemProposeSerializer(serializers.Serializer):
 
 class ActionItemReviewSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["accept", "reject"])
-    reason = TextField(max_length=MAX_SHORT_TEXT, required=False, allow_blank=True, default="",
+    reason = TextField(max_length=MAX_REASON, required=False, allow_blank=True, default="",
                                    help_text="Required when rejecting; kept on record.")
     owner = TextField(max_length=150, required=False, allow_null=True, default=None)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_null=True, default=None)
@@ -141,7 +144,7 @@ class ActionItemUpdateSerializer(serializers.Serializer):
 
 class ActionItemTransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=TicketStatus.choices)
-    reason = TextField(max_length=MAX_SHORT_TEXT, required=False, allow_blank=True, default="",
+    reason = TextField(max_length=MAX_REASON, required=False, allow_blank=True, default="",
                        help_text="Required when moving to `wont_do`; kept on record.")
 
 

@@ -1,12 +1,13 @@
-"""Writes for action items, by concern: the ticket's lifecycle (tickets), the daily reminders
-(reminders), the outgoing signed webhook (webhooks) and the export to an external tracker
-(trackers). Everything callers use is importable from here."""
+"""Writes for action items, by concern: the ticket's lifecycle (tickets: created when the
+post-mortem's `action_item_propose` calls `action_item_create`, then reviewed and tracked),
+the daily reminders (reminders), the outgoing signed webhook (webhooks) and the export to an
+external tracker (trackers). Everything callers use is importable from here."""
 
 from .reminders import RemindersSent, action_item_reminders_send
 from .tickets import (
     EDITABLE_FIELDS,
     action_item_comment_add,
-    action_item_propose,
+    action_item_create,
     action_item_review,
     action_item_transition,
     action_item_update,
@@ -31,8 +32,8 @@ __all__ = [
     "EDITABLE_FIELDS",
     "RemindersSent",
     "action_item_comment_add",
+    "action_item_create",
     "action_item_export_request",
-    "action_item_propose",
     "action_item_reminders_send",
     "action_item_review",
     "action_item_transition",

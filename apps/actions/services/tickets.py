@@ -1,6 +1,9 @@
-"""Action items: proposed in a post-mortem, reviewed by a second person, then tracked as
-tickets (owner, due date, priority, external link, comments) along an explicit state machine.
-Every change is audited, and every change to a ticket is an event for the outgoing webhook."""
+"""Action items: created when someone proposes one in the incident's post-mortem (the
+post-mortem's service decides who may propose and when, then calls `action_item_create`),
+reviewed by a second person, then tracked as tickets (owner, due date, priority, external
+link, comments) along an explicit state machine. Every change is audited, and every change to
+a ticket is an event for the outgoing webhook. Every change bumps the item's `version`, which
+the post-mortem's revision (what its meeting screen polls) counts."""
 
 from __future__ import annotations
 
@@ -15,15 +18,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
-from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from apps.incidents.models import Incident
-from apps.incidents.selectors import incident_visibility
-from apps.postmortems.models import EDITABLE_STATUSES, MAX_SHORT_TEXT
-from apps.postmortems.selectors import postmortem_get_for_work
-from apps.postmortems.services import postmortem_touch
+from apps.incidents.selectors import incident_can_work, incident_visibility
+from apps.incidents.services import incident_version
 
 from ..models import (
     MAX_COMMENT,
+    MAX_REASON,
     TICKET_TRANSITIONS,
     ActionItem,
     ActionItemComment,
@@ -33,7 +35,7 @@ from ..models import (
     ReviewState,
     TicketStatus,
 )
-from ..selectors import action_item_get_for_work, action_item_owner_problem, action_item_review_problem
+from ..selectors import action_item_get, action_item_get_for_work, action_item_owner_problem, action_item_review_problem
 from .webhooks import ACCEPTED, COMMENTED, TRANSITIONED, UPDATED, ticket_event
 
 MAX_DESCRIPTION = 10_000
@@ -66,15 +68,12 @@ def _active_user(username: str | None):
 
 
 @transaction.atomic
-def action_item_propose(*, incident_id: int, actor, title: str, kind: str, description: str = "",
-                        scope: str = ActionScope.CATEGORY, priority: str = Priority.P2,
-                        owner: str | None = None) -> ActionItem:
-    """Proposes an action point in the incident's post-mortem; it becomes a ticket only when
-    a reviewer accepts it."""
-    postmortem = postmortem_get_for_work(user=actor, incident_id=incident_id)
-    if postmortem.status not in EDITABLE_STATUSES:
-        raise Conflict(f"The post-mortem is {postmortem.status}: action points are proposed while it is a draft or "
-                       "in review.", extra={"current": postmortem.status})
+def action_item_create(*, incident: Incident, actor, title: str, kind: str, description: str = "",
+                       scope: str = ActionScope.CATEGORY, priority: str = Priority.P2,
+                       owner: str | None = None) -> ActionItem:
+    """A proposed action item of `incident`, once its fields are checked. Who may propose one
+    and when (while the post-mortem is open) is the post-mortem's rule: people propose through
+    `apps.postmortems.services.action_item_propose`, which calls this."""
     if not title.strip():
         raise InvalidInput("Say what should be done.", errors={"title": ["Required."]})
     if len(title) > 200:
@@ -86,18 +85,17 @@ def action_item_propose(*, incident_id: int, actor, title: str, kind: str, descr
     _choice("kind", kind, ActionKind)
     _choice("scope", scope, ActionScope)
     _choice("priority", priority, Priority)
-    item = ActionItem.objects.create(postmortem=postmortem, incident_id=postmortem.incident_id, title=title.strip(),
-                                     description=description, kind=kind, scope=scope, priority=priority,
-                                     owner=_active_user(owner), proposed_by=_person(actor))
-    postmortem_touch(postmortem=postmortem, actor=actor)
+    item = ActionItem.objects.create(incident=incident, title=title.strip(), description=description, kind=kind,
+                                     scope=scope, priority=priority, owner=_active_user(owner),
+                                     proposed_by=_person(actor))
     audit_record(actor=actor, action="action_item.propose", target=item,
-                 new={"title": item.title, "kind": kind, "scope": scope, "postmortem": postmortem.pk})
+                 new={"title": item.title, "kind": kind, "scope": scope, "incident": incident.pk})
     return item
 
 
 def _locked_item(*, item_id: int) -> ActionItem:
     item = ActionItem.objects.select_for_update(of=("self",)).filter(pk=item_id).select_related(
-        "postmortem__incident__model", "incident__model", "owner", "fixed_in_version").first()
+        "incident__model", "incident__postmortem", "owner", "fixed_in_version").first()
     if item is None:
         raise NotFound(f"There is no action item {item_id}, or you may not see it.")
     return item
@@ -121,15 +119,19 @@ def action_item_review(*, item_id: int, actor, decision: str, reason: str = "", 
                        priority: str | None = None, due_date: date | None = None) -> ActionItem:
     """A reviewer who did not propose the item accepts it (a ticket: owner, priority, due date
     defaulted from the priority) or rejects it with a reason kept on record."""
+    if actor is not None:
+        action_item_get(user=actor, item_id=item_id)  # 404 for someone who may not see it
     item = _locked_item(item_id=item_id)
-    postmortem = postmortem_get_for_work(user=actor, incident_id=item.incident_id)
+    if actor is not None and not incident_can_work(user=actor, incident=item.incident):
+        raise PermissionDenied("Only the team that owns the model and the people named on the incident review its "
+                               "post-mortem's action items.")
     if decision not in ("accept", "reject"):
         raise InvalidInput("Decide 'accept' or 'reject'.", errors={"decision": ["Use 'accept' or 'reject'."]})
-    problem = action_item_review_problem(user=actor, item=item, model=postmortem.incident.model)
+    problem = action_item_review_problem(user=actor, item=item, model=item.incident.model)
     if problem is not None:
         raise problem
-    if len(reason) > MAX_SHORT_TEXT:
-        raise InvalidInput(f"Keep the reason under {MAX_SHORT_TEXT:,} characters.", errors={"reason": ["Too long."]})
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(f"Keep the reason under {MAX_REASON:,} characters.", errors={"reason": ["Too long."]})
     old = {"review_state": item.review_state}
     if decision == "reject":
         if not reason.strip():
@@ -152,7 +154,6 @@ def action_item_review(*, item_id: int, actor, decision: str, reason: str = "", 
     item.version += 1
     item.updated_at = timezone.now()
     item.save()
-    postmortem_touch(postmortem=postmortem, actor=actor)
     audit_record(actor=actor, action="action_item.review", target=item, old=old,
                  new={"review_state": item.review_state, "reason": reason,
                       "owner": item.owner.get_username() if item.owner else None,
@@ -176,13 +177,12 @@ def action_item_transition(*, item_id: int, actor, to: str, reason: str = "") ->
     if to == TicketStatus.WONT_DO and not reason.strip():
         raise InvalidInput("Say why it won't be done: the reason stays on record.",
                            errors={"reason": ["Required for won't do."]})
-    if len(reason) > MAX_SHORT_TEXT:
-        raise InvalidInput(f"Keep the reason under {MAX_SHORT_TEXT:,} characters.", errors={"reason": ["Too long."]})
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(f"Keep the reason under {MAX_REASON:,} characters.", errors={"reason": ["Too long."]})
     old: dict[str, Any] = {"status": item.status}
     item.status = to
     item.wont_do_reason = reason if to == TicketStatus.WONT_DO else ""
     _saved(item)
-    postmortem_touch(postmortem=item.postmortem, actor=actor)
     new = {"status": to, "reason": reason}
     audit_record(actor=actor, action="action_item.transition", target=item, old=old, new=new)
     ticket_event(item=item, event=TRANSITIONED, actor=actor, changes={"old": old, "new": new})
@@ -237,8 +237,6 @@ def _external_url(value: str) -> str:
 
 
 def _fixed_in_version(item: ActionItem, version: str | None):
-    from apps.incidents.services import incident_version
-
     if version is None or version == "":
         return None
     if item.kind != ActionKind.CORRECTIVE:
@@ -307,7 +305,6 @@ def action_item_update(*, item_id: int, actor, today: date | None = None, owner_
         setattr(item, name, value)
     new = {name: _label(value) for name, value in wanted.items()}
     _saved(item)
-    postmortem_touch(postmortem=item.postmortem, actor=actor)
     audit_record(actor=actor, action="action_item.update", target=item, old=old, new=new)
     if item.review_state == ReviewState.ACCEPTED:
         ticket_event(item=item, event=UPDATED, actor=actor, changes={"old": old, "new": new})

@@ -34,6 +34,7 @@ from ..models import (
     WebhookDelivery,
     WebhookDeliveryAttempt,
 )
+from ..selectors import postmortem_id_of
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def ticket_payload(item: ActionItem) -> dict[str, Any]:
         "fixed_in_version": item.fixed_in_version.version if item.fixed_in_version_id else None,
         "version": item.version,
         "url": f"{settings.SITE_URL}{reverse('actions:detail', args=[item.pk])}",
-        "postmortem": item.postmortem_id,
+        "postmortem": postmortem_id_of(item),
         "incident": {"id": incident.pk, "title": incident.title,
                      "url": f"{settings.SITE_URL}{reverse('incidents:detail', args=[incident.pk])}"},
         "model": incident.model.name,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from apps.actions.api.serializers import ActionItemSerializer
-from apps.actions.models import ActionItem
+from apps.actions.selectors import action_items_of_incident
 from apps.core.serializer_fields import PersonField, TextField
 from apps.incidents.evidence import evidence_as_seen_by
 from apps.incidents.models import EvidenceKind, IncidentEvidence
@@ -149,6 +149,8 @@ class PostmortemSerializer(serializers.ModelSerializer):
     root_cause_category = serializers.ChoiceField(choices=RootCauseCategory.choices, allow_blank=True, read_only=True,
                                                   help_text="Empty until someone chooses it.")
     allowed_transitions = serializers.SerializerMethodField()
+    revision = serializers.SerializerMethodField(help_text="Grows with every change to the post-mortem or its action "
+                                                           "items: what a meeting screen polls.")
     root_cause_category_label = serializers.SerializerMethodField()
     impact_duration_seconds = serializers.SerializerMethodField()
     why_nodes = serializers.SerializerMethodField()
@@ -207,8 +209,11 @@ class PostmortemSerializer(serializers.ModelSerializer):
         items = selectors.postmortem_timeline(user=self.context["request"].user, postmortem=obj)
         return TimelineItemSerializer(items, many=True).data
 
+    def get_revision(self, obj: Postmortem) -> int:
+        return selectors.postmortem_revision(postmortem=obj)
+
     def get_action_items(self, obj: Postmortem) -> list[dict]:
-        items = ActionItem.objects.filter(postmortem=obj).select_related("owner", "proposed_by", "reviewed_by")
+        items = action_items_of_incident(incident_id=obj.incident_id).select_related("incident__postmortem")
         return ActionItemSerializer(items, many=True).data
 
     def get_comments(self, obj: Postmortem) -> list[dict]:

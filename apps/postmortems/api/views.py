@@ -10,10 +10,9 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.actions import services as action_services
 from apps.actions.api.serializers import ActionItemProposeSerializer, ActionItemSerializer
-from apps.actions.models import ActionItem
-from apps.core.errors import PreconditionFailed, PreconditionRequired
+from apps.actions.selectors import action_items_of_incident
+from apps.core.errors import NotFound, PreconditionFailed, PreconditionRequired
 from apps.core.schema import problem_responses
 from apps.incidents.evidence import incident_evidence_add, incident_evidence_list
 from apps.postmortems import selectors, services
@@ -186,8 +185,6 @@ class WhyNodeDetailApi(APIView):
     def get(self, request, pk: int, node_id: int):
         postmortem = selectors.postmortem_get(user=request.user, incident_id=pk)
         if not postmortem.why_nodes.filter(pk=node_id).exists():
-            from apps.core.errors import NotFound
-
             raise NotFound(f"The post-mortem of INC-{pk} has no why-node {node_id}.")
         return _node_answer(request, pk, node_id)
 
@@ -275,8 +272,7 @@ class PostmortemActionItemsApi(APIView):
     @extend_schema(responses=ActionItemSerializer(many=True))
     def get(self, request, pk: int):
         postmortem = selectors.postmortem_get(user=request.user, incident_id=pk)
-        items = ActionItem.objects.filter(postmortem=postmortem).select_related("owner", "proposed_by",
-                                                                                "reviewed_by")
+        items = action_items_of_incident(incident_id=postmortem.incident_id).select_related("incident__postmortem")
         return Response(ActionItemSerializer(items, many=True).data)
 
     @extend_schema(request=ActionItemProposeSerializer, responses={201: ActionItemSerializer, **_CONFLICT},
@@ -284,7 +280,7 @@ class PostmortemActionItemsApi(APIView):
     def post(self, request, pk: int):
         serializer = ActionItemProposeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        item = action_services.action_item_propose(incident_id=pk, actor=request.user, **serializer.validated_data)
+        item = services.action_item_propose(incident_id=pk, actor=request.user, **serializer.validated_data)
         return Response(ActionItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
 

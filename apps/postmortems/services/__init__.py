@@ -1,7 +1,8 @@
 """Writes to post-mortems: start, edit (optimistic locking), the review pipeline, the
-why-tree, timeline entries and review comments. Every change is audited and bumps the
+why-tree, timeline entries, review comments and proposing action items. Every change is audited and bumps the
 post-mortem's `revision`, which is what a meeting screen watches."""
 
+from .action_items import action_item_propose
 from .drafting import DraftResult, why_nodes_draft_from_diagnosis
 from .factors import (
     contributing_factor_add,
@@ -18,18 +19,16 @@ from .postmortem import (
     TIME_FIELDS,
     postmortem_measure_impact,
     postmortem_start,
-    postmortem_touch,
     postmortem_transition,
     postmortem_update,
 )
 from .why_tree import why_node_add, why_node_decide, why_node_delete, why_node_update
 
 __all__ = [
+    "COUNT_FIELDS", "DraftResult", "EDITABLE_FIELDS", "TEXT_FIELDS", "TIME_FIELDS", "action_item_propose",
     "contributing_factor_add", "contributing_factor_delete", "contributing_factor_update", "postmortem_signature_write",
-    "COUNT_FIELDS", "DraftResult", "EDITABLE_FIELDS", "TEXT_FIELDS", "TIME_FIELDS", "postmortem_measure_impact",
-    "postmortem_present",
-    "postmortem_start", "postmortem_stop_presenting", "postmortem_touch", "postmortem_transition", "postmortem_update",
-    "review_comment_add", "timeline_entry_add",
+    "postmortem_measure_impact", "postmortem_present", "postmortem_start", "postmortem_stop_presenting",
+    "postmortem_transition", "postmortem_update", "review_comment_add", "timeline_entry_add",
     "timeline_entry_delete", "why_node_add", "why_node_decide", "why_node_delete", "why_node_update",
     "why_nodes_draft_from_diagnosis",
 ]

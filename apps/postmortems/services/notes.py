@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from apps.actions.models import ActionItem
 from apps.audit.services import audit_record
-from apps.core.errors import InvalidInput
+from apps.core.errors import InvalidInput, NotFound
 
 from ..models import (
     MAX_SHORT_TEXT,
@@ -49,8 +50,6 @@ def timeline_entry_delete(*, incident_id: int, entry_id: int, actor) -> None:
     _require_editable(postmortem)
     entry = TimelineEntry.objects.filter(pk=entry_id, postmortem=postmortem).first()
     if entry is None:
-        from apps.core.errors import NotFound
-
         raise NotFound(f"The post-mortem of INC-{incident_id} has no timeline entry {entry_id}.")
     audit_record(actor=actor, action="postmortem.timeline_delete", target=postmortem,
                  old={"entry": entry.pk, "at": entry.at.isoformat(), "text": entry.text})
@@ -63,8 +62,6 @@ def review_comment_add(*, incident_id: int, actor, section: str, body: str, why_
                        action_item_id: int | None = None) -> ReviewComment:
     """A reviewer's (or anyone on the team's) remark on a section, a why-node or a proposed
     action point."""
-    from apps.actions.models import ActionItem
-
     postmortem = postmortem_get_for_work(user=actor, incident_id=incident_id)
     if section not in Section.values:
         raise InvalidInput(f"'{section}' is not a section. Use one of: {', '.join(Section.values)}.",
@@ -78,7 +75,7 @@ def review_comment_add(*, incident_id: int, actor, section: str, body: str, why_
         if node is None:
             raise InvalidInput(f"Why-node {why_node_id} is not in this post-mortem.", errors={"why_node": ["Unknown."]})
     if action_item_id is not None:
-        item = ActionItem.objects.filter(pk=action_item_id, postmortem=postmortem).first()
+        item = ActionItem.objects.filter(pk=action_item_id, incident_id=postmortem.incident_id).first()
         if item is None:
             raise InvalidInput(f"Action item {action_item_id} is not in this post-mortem.",
                                errors={"action_item": ["Unknown."]})

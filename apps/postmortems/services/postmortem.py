@@ -24,7 +24,7 @@ from ..models import (
     Section,
 )
 from ..selectors import postmortem_get_for_work, transition_problem
-from ._common import _check_length, _locked, _require_editable, _touch
+from ._common import _check_length, _locked, _require_editable
 from .factors import postmortem_signature_write
 
 TEXT_FIELDS = ("summary", "facts", "root_cause_summary", "business_impact", "went_well", "went_wrong", "got_lucky")
@@ -163,11 +163,6 @@ def postmortem_transition(*, incident_id: int, actor, to: str, note: str = "",
     audit_record(actor=actor, action="postmortem.transition", target=postmortem, old=old,
                  new={"status": to, "note": note})
     return postmortem
-
-
-def postmortem_touch(*, postmortem: Postmortem, actor) -> None:
-    """For other apps' services (action items) that change something shown in the post-mortem."""
-    _touch(postmortem, actor=actor)
 
 
 def postmortem_measure_impact(*, incident_id: int, actor) -> Postmortem:

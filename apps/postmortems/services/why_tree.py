@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
-from apps.core.errors import Conflict, InvalidInput, PreconditionFailed
+from apps.core.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from apps.incidents.models import IncidentEvidence
 
 from ..models import (
@@ -18,7 +18,7 @@ from ..models import (
     WhyNode,
     WhyStatus,
 )
-from ..selectors import postmortem_get_for_work
+from ..selectors import postmortem_get_for_work, why_node_delete_problem
 from ._common import MAX_QUESTION, _check_length, _is_person, _require_editable, _touch
 
 
@@ -26,8 +26,6 @@ def _node_locked(*, incident_id: int, node_id: int, actor) -> tuple[Postmortem, 
     postmortem = postmortem_get_for_work(user=actor, incident_id=incident_id)
     node = WhyNode.objects.select_for_update().filter(pk=node_id, postmortem=postmortem).first()
     if node is None:
-        from apps.core.errors import NotFound
-
         raise NotFound(f"The post-mortem of INC-{incident_id} has no why-node {node_id}.")
     return postmortem, node
 
@@ -185,11 +183,9 @@ def why_node_delete(*, incident_id: int, node_id: int, actor) -> None:
     ones stay on record: refuted guesses are as useful as confirmed ones."""
     postmortem, node = _node_locked(incident_id=incident_id, node_id=node_id, actor=actor)
     _require_editable(postmortem)
-    if node.status != WhyStatus.PROPOSED:
-        raise Conflict(f"Hypothesis #{node.pk} is {node.status}; checked hypotheses stay on record.",
-                       extra={"current": node.status})
-    if node.children.exists():
-        raise Conflict(f"Hypothesis #{node.pk} has follow-up whys; remove those first.")
+    problem = why_node_delete_problem(node=node, has_follow_ups=node.children.exists())
+    if problem is not None:
+        raise problem
     audit_record(actor=actor, action="postmortem.why_delete", target=postmortem,
                  old={"why_node": node.pk, "question": node.question, "answer": node.answer})
     node.delete()

@@ -72,7 +72,8 @@ def run_action(request, pk: int, *, section: str, act: Callable[[], str], anchor
 
         return render_editor(request, postmortem, section, status=error.status, adjust=with_error)
     if is_fetch(request):
-        revision = selectors.postmortem_get(user=request.user, incident_id=pk).revision
+        revision = selectors.postmortem_revision(
+            postmortem=selectors.postmortem_get(user=request.user, incident_id=pk))
         return JsonResponse({"ok": True, "message": message, "revision": revision})
     messages.success(request, message)
     return back_to_page(request, pk, section, anchor)

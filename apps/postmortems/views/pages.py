@@ -58,7 +58,7 @@ def revision_view(request, pk: int):
     in the post-mortem does, and who presents the meeting on which slide (what screens follow)."""
     postmortem = selectors.postmortem_get(user=request.user, incident_id=pk)
     presenter = selectors.meeting_presenter(user=request.user, postmortem=postmortem)
-    return JsonResponse({"revision": postmortem.revision, "status": postmortem.status,
+    return JsonResponse({"revision": selectors.postmortem_revision(postmortem=postmortem), "status": postmortem.status,
                          "presenter": presenter.as_json() if presenter else None})
 
 
@@ -73,7 +73,7 @@ def fragment_view(request, pk: int, section: str):
     context = postmortem_page(user=request.user, postmortem=postmortem, section=section_or_first(section))
     template = "postmortems/_review.html" if section == "review" else f"postmortems/sections/_{section}.html"
     response = render(request, template, {**context, "meeting": True})
-    response["X-Revision"] = str(postmortem.revision)
+    response["X-Revision"] = str(context["revision"])
     return response
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.views.decorators.http import require_POST
 
 from apps.actions import services as action_services
+from apps.actions.models import ActionItem
 from apps.core.errors import DomainError, NotFound
 
 from .. import forms, selectors, services
@@ -24,7 +25,7 @@ def action_propose_view(request, pk: int):
 
     def act() -> str:
         data = form_data(form)
-        item = action_services.action_item_propose(incident_id=pk, actor=request.user, **data)
+        item = services.action_item_propose(incident_id=pk, actor=request.user, **data)
         return f"Action point AI-{item.pk} proposed: a reviewer accepts or rejects it."
 
     return run_action(request, pk, section=Section.ACTIONS, act=act, anchor="action-add",
@@ -36,7 +37,7 @@ def action_propose_view(request, pk: int):
 def action_review_view(request, pk: int, item_id: int):
     # The item must belong to this post-mortem: the URL names both.
     postmortem = selectors.postmortem_get(user=request.user, incident_id=pk)
-    if not postmortem.action_items.filter(pk=item_id).exists():
+    if not ActionItem.objects.filter(pk=item_id, incident_id=postmortem.incident_id).exists():
         raise NotFound(f"The post-mortem of INC-{pk} has no action item {item_id}.")
     form = forms.ActionReviewForm(request.POST)
 

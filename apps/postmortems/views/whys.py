@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import DomainError
+from apps.incidents.evidence import incident_evidence_list
 
 from .. import forms, services
 from ..models import Section, WhyStatus
@@ -66,8 +67,6 @@ def why_decide_view(request, pk: int, node_id: int):
 @login_required
 @require_POST
 def why_evidence_view(request, pk: int, node_id: int):
-    from apps.incidents.evidence import incident_evidence_list
-
     evidence = incident_evidence_list(user=request.user, incident_id=pk)
     form = forms.WhyEvidenceForm(request.POST, evidence_choices=evidence)
 

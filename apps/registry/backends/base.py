@@ -3,8 +3,10 @@ registration, `load` a verified model, and `predict_frame` a pandas DataFrame.""
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 
@@ -133,3 +135,26 @@ class ModelBackend(Protocol):
         """A ready model, verified against the registered digest before any code runs.
         `feature_types` maps each feature to its schema type, for backends that must say
         what they send (a local model reads the frame's own dtypes)."""
+
+
+Loaded = TypeVar("Loaded")
+
+
+def load_verified(*, artifact: str, actual_sha256: str, registered_sha256: str, load: Callable[[], Loaded],
+                  ) -> tuple[Loaded, list[str]]:
+    """Loads an artifact that runs code when loaded (a pickle, an MLflow model) only if its
+    digest is still the one recorded at registration, and returns what loading warned about
+    (a model saved under another library version, say), which belongs on the replay rather
+    than in a log. `artifact` names it in the errors ("The model artifact /x.joblib")."""
+    if actual_sha256 != registered_sha256:
+        raise ArtifactError(
+            f"{artifact} has changed since it was registered "
+            f"(sha256 {actual_sha256[:12]}…, registered {registered_sha256[:12]}…); refusing to load it."
+        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            loaded = load()
+        except Exception as exc:  # noqa: BLE001 — a corrupt artifact raises almost anything: the version is unusable
+            raise ArtifactError(f"{artifact} could not be loaded: {exc.__class__.__name__}: {str(exc)[:500]}") from exc
+    return loaded, sorted({str(warning.message) for warning in caught})

@@ -12,11 +12,10 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import warnings
 from pathlib import Path
 from typing import Any
 
-from .base import ArtifactError, LoadedModel, PredictorModel
+from .base import ArtifactError, LoadedModel, PredictorModel, load_verified
 from .cache import loaded_models
 
 EXTRA_HINT = "install the optional extra with `pip install -r requirements-mlflow.txt`"
@@ -88,25 +87,15 @@ class MlflowBackend:
         mlflow = _mlflow()
         with tempfile.TemporaryDirectory(prefix="mlincidents-mlflow-") as scratch:
             local = _download(mlflow, artifact_uri, scratch)
-            actual = directory_sha256(local)
-            if actual != sha256:
-                raise ArtifactError(
-                    f"The MLflow model {artifact_uri} has changed since it was registered "
-                    f"(sha256 {actual[:12]}…, registered {sha256[:12]}…); refusing to load it."
-                )
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                try:
-                    predictor = mlflow.pyfunc.load_model(str(local))
-                except Exception as exc:  # noqa: BLE001 — any loader error makes the version unusable
-                    raise ArtifactError(f"MLflow could not load {artifact_uri}: {exc.__class__.__name__}: "
-                                        f"{str(exc)[:500]}") from exc
+            predictor, caught = load_verified(
+                artifact=f"The MLflow model {artifact_uri}", actual_sha256=directory_sha256(local),
+                registered_sha256=sha256, load=lambda: mlflow.pyfunc.load_model(str(local)))
             size = _size(local)
         signature_names: list[str] = []
         input_schema = predictor.metadata.get_input_schema() if predictor.metadata else None
         if input_schema is not None and input_schema.has_input_names():
             signature_names = list(input_schema.input_names())
         loaded = PredictorModel(predictor=predictor, feature_names=feature_names or signature_names,
-                                warnings=sorted({str(w.message) for w in caught}), size_bytes=size)
+                                warnings=caught, size_bytes=size)
         loaded_models.put(key, loaded)
         return loaded

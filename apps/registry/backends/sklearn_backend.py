@@ -4,14 +4,13 @@ checked against the registered one before every load, and only registered files 
 from __future__ import annotations
 
 import hashlib
-import warnings
 from pathlib import Path
 from typing import Any
 
 import joblib
 import sklearn
 
-from .base import ArtifactError, LoadedModel, PredictorModel
+from .base import ArtifactError, LoadedModel, PredictorModel, load_verified
 from .cache import loaded_models
 
 
@@ -49,26 +48,17 @@ class SklearnBackend:
         cached = loaded_models.get(key, stamp=stamp)
         if cached is not None:
             return cached
-        actual = file_sha256(path)
-        if actual != sha256:
-            raise ArtifactError(
-                f"The model artifact {artifact_uri} has changed since it was registered "
-                f"(sha256 {actual[:12]}…, registered {sha256[:12]}…); refusing to load it."
-            )
-        with warnings.catch_warnings(record=True) as caught:
-            # scikit-learn warns when a model pickled under another version is loaded
-            # (InconsistentVersionWarning): that warning belongs on the replay.
-            warnings.simplefilter("always")
-            try:
-                predictor = joblib.load(path)
-            except Exception as exc:  # a corrupt pickle raises almost anything
-                raise ArtifactError(f"The model artifact could not be loaded: {exc.__class__.__name__}: {exc}") from exc
+        # scikit-learn warns when a model pickled under another version is loaded
+        # (InconsistentVersionWarning): that warning belongs on the replay.
+        predictor, caught = load_verified(artifact=f"The model artifact {artifact_uri}",
+                                          actual_sha256=file_sha256(path), registered_sha256=sha256,
+                                          load=lambda: joblib.load(path))
         if not hasattr(predictor, "predict"):
             raise ArtifactError("The model artifact has no predict() method.")
         loaded = PredictorModel(
             predictor=predictor,
             feature_names=feature_names or list(getattr(predictor, "feature_names_in_", [])),
-            warnings=sorted({str(w.message) for w in caught}),
+            warnings=caught,
             # The pickle's size is a fair estimate of what the arrays take in memory.
             size_bytes=stat.st_size,
         )

@@ -8,9 +8,9 @@ from apps.accounts.services import team_create
 from apps.core.errors import DomainError
 from apps.registry.models import Backend
 from apps.registry.services import (
-    model_assign_team,
-    model_set_redaction,
-    model_set_retention,
+    model_redaction_set,
+    model_retention_set,
+    model_team_assign,
     model_tolerance_set,
     model_version_register,
     read_reference_csv,
@@ -61,13 +61,13 @@ class Command(BaseCommand):
                     display_name=options["display_name"], check_server=not options["no_check"],
                 )
                 if options["team"]:
-                    model_assign_team(model=version.model,
+                    model_team_assign(model=version.model,
                                       team=team_create(slug=options["team"], name=options["team"]))
                 if options["redact"] is not None:
                     names = [name.strip() for name in options["redact"].split(",") if name.strip()]
-                    model_set_redaction(model=version.model, features=names)
+                    model_redaction_set(model=version.model, features=names)
                 if options["retention_days"] is not None:
-                    model_set_retention(model=version.model, days=options["retention_days"] or None)
+                    model_retention_set(model=version.model, days=options["retention_days"] or None)
                 if options["abs_tolerance"] is not None or options["rel_tolerance"] is not None:
                     model_tolerance_set(model=version.model, abs_tolerance=options["abs_tolerance"],
                                         rel_tolerance=options["rel_tolerance"])
