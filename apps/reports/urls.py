@@ -13,5 +13,7 @@ urlpatterns = [
     path("<int:pk>/replay/", views.report_replay_view, name="replay"),
     path("<int:pk>/expectation/", report_expectation_view, name="expectation"),
     path("<int:pk>/move/", views.report_move_view, name="move"),
+    path("<int:pk>/prediction/", views.report_link_prediction_view, name="link-prediction"),
+    path("<int:pk>/model/", views.report_assign_model_view, name="assign-model"),
     path("<int:pk>/attachments/<int:attachment_id>/", views.report_attachment_download_view, name="attachment"),
 ]
