@@ -111,6 +111,7 @@ def demo_main_pages(*, every_section: bool = False) -> dict[str, str]:
     pages = {
         "home": "/",
         "report list": "/reports/",
+        "unsorted reports": "/reports/?view=unsorted",
         "report": f"/reports/{report.pk}/",
         "report form": "/reports/new/",
         "incident list": "/incidents/",
