@@ -27,7 +27,7 @@ from apps.accounts.models import TeamRole
 from apps.accounts.services import membership_set, team_create
 from apps.predictions.services import predictions_log
 from apps.registry.models import Model, ModelVersion
-from apps.registry.services import model_team_assign, model_version_register
+from apps.registry.services import model_team_assign, model_version_register, surface_add
 from apps.reports.models import Channel, Report
 from apps.reports.services import report_create
 
@@ -199,6 +199,20 @@ def _file_reports(versions: dict[str, ModelVersion], test_x: pd.DataFrame, test_
     return 4
 
 
+# The places the report form offers ("Where did you see it?"), as the teams would list them.
+DEMO_SURFACES = (
+    (MODEL_NAME, "cellar-page", "Cellar page"),
+    ("homepage-recommender", "homepage-men", "Men's homepage"),
+)
+
+
+def _demo_surfaces() -> None:
+    for model_name, key, name in DEMO_SURFACES:
+        model = Model.objects.filter(name=model_name).first()
+        if model is not None and not model.surfaces.filter(key=key).exists():
+            surface_add(model=model, key=key, name=name)
+
+
 @transaction.atomic
 def seed_demo(*, now: datetime | None = None) -> DemoSummary:
     """`now` is when the inference log ends (default: now); the log is always in the past."""
@@ -218,4 +232,5 @@ def seed_demo(*, now: datetime | None = None) -> DemoSummary:
     from .postmortem import seed_postmortem
 
     logged, filed = seed_postmortem(admin=user, people=people)
+    _demo_surfaces()
     return DemoSummary(versions=len(versions) + 1, predictions=created + logged, reports=reports + filed)

@@ -28,10 +28,11 @@ from apps.incidents.models import ACTIVE_STATUSES
 from apps.incidents.selectors import IncidentFilters, incident_list, incident_list_filtered, incidents_as_seen_by
 from apps.predictions.selectors import output_mix, predictions_per_day, predictions_recent
 from apps.registry.changes import changes_between
-from apps.registry.selectors import model_get, model_list, model_version_by_id, model_version_list
+from apps.registry.selectors import model_get, model_list, model_version_by_id, model_version_list, surface_list
 from apps.replays.forms import ExpectedOutcomeForm
 from apps.replays.selectors import expected_outcome_of, replays_for_report, reports_for_batch, suite_history
 from apps.replays.services import replay_start
+from apps.reports.candidates import prediction_candidates
 from apps.reports.selectors import (
     attachment_list,
     report_get,
@@ -110,6 +111,7 @@ def model_detail_view(request: HttpRequest, name: str) -> HttpResponse:
         "suite_runs": suite_history(model=model) if can_work else [],
         "suite_cases": reports_for_batch(user=request.user, model=model, suite="resolved") if can_work else [],
         "changes": changes_between(user=request.user, model=model, limit=CHANGES_SHOWN) if can_work else [],
+        "surfaces": list(surface_list(model=model)),
     })
 
 
@@ -159,7 +161,10 @@ def report_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
               else input_checks(model_version=version, features=report.features))
     reference = (version.reference_stats or {}) if version is not None else {}
     inputs = input_rows(checks=checks, reference=reference)
+    linkable = can_work and not report.has_inputs
     return render(request, "pages/report_detail.html", {
+        "candidates": prediction_candidates(user=request.user, report_id=report.pk) if linkable else None,
+        "sort_models": list(model_list()) if report.is_unsorted and access.can_sort else None,
         "expected": expected,
         "expectation_form": ExpectedOutcomeForm(initial=initial) if can_work and report.has_inputs else None,
         "report": report,

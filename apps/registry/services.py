@@ -14,7 +14,7 @@ from apps.core.errors import Conflict, InvalidInput, PermissionDenied
 
 from .backends import backend_for
 from .backends.oip_backend import OipBackend
-from .models import Backend, Model, ModelVersion, model_name_validator
+from .models import Backend, Model, ModelVersion, Surface, model_name_validator, surface_key_validator
 from .reference import compute_reference_stats, infer_schema, reference_sample
 from .schema import validate_schema_document
 
@@ -200,3 +200,62 @@ def model_retention_set(*, model: Model, days: int | None, actor=None) -> Model:
         audit_record(actor=actor, action="model.set_retention", target=model,
                      old={"retention_days": old}, new={"retention_days": days})
     return model
+
+
+# --- Product surfaces: where people see a model's answers (the report form's "Where?") ---------
+
+def _surface_fields(*, model: Model, name: str, current_version_id: int | None) -> tuple[str, ModelVersion | None]:
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        message = "Give the place the name people know it by, e.g. “Cellar page” (at most 100 characters)."
+        raise InvalidInput(message, errors={"name": [message]})
+    version = None
+    if current_version_id is not None:
+        version = ModelVersion.objects.filter(model=model, pk=current_version_id).first()
+        if version is None:
+            message = f"Choose one of the versions of {model.name}, or none (the newest)."
+            raise InvalidInput(message, errors={"current_version": [message]})
+    return name, version
+
+
+@transaction.atomic
+def surface_add(*, model: Model, key: str, name: str, current_version_id: int | None = None, actor=None) -> Surface:
+    """Adds a place where people see the model's answers (its team)."""
+    require_work_on_model(actor=actor, model=model, action="change where its answers are shown")
+    name, version = _surface_fields(model=model, name=name, current_version_id=current_version_id)
+    key = (key or "").strip().casefold()
+    try:
+        surface_key_validator(key)
+    except ValidationError as exc:
+        raise InvalidInput(f"'{key}' cannot be a surface key.", errors={"key": list(exc.messages)}) from exc
+    if Surface.objects.filter(model=model, key=key).exists() or Surface.objects.filter(model=model,
+                                                                                        name=name).exists():
+        message = f"{model} already has a place named “{name}” or logged as '{key}'."
+        raise Conflict(message, errors={"key": [message]})
+    surface = Surface.objects.create(model=model, key=key, name=name, current_version=version)
+    audit_record(actor=actor, action="surface.add", target=surface,
+                 new={"model": model.name, "key": key, "name": name, "current_version": version and version.version})
+    return surface
+
+
+@transaction.atomic
+def surface_update(*, surface: Surface, name: str, current_version_id: int | None, actor=None) -> Surface:
+    require_work_on_model(actor=actor, model=surface.model, action="change where its answers are shown")
+    name, version = _surface_fields(model=surface.model, name=name, current_version_id=current_version_id)
+    if Surface.objects.filter(model=surface.model, name=name).exclude(pk=surface.pk).exists():
+        message = f"{surface.model} already has a place named “{name}”."
+        raise Conflict(message, errors={"name": [message]})
+    old = {"name": surface.name, "current_version": surface.current_version and surface.current_version.version}
+    surface.name, surface.current_version = name, version
+    surface.save(update_fields=["name", "current_version"])
+    audit_record(actor=actor, action="surface.update", target=surface, old=old,
+                 new={"name": name, "current_version": version and version.version})
+    return surface
+
+
+@transaction.atomic
+def surface_remove(*, surface: Surface, actor=None) -> None:
+    """Reports keep the key they were filed with; the form stops offering the place."""
+    require_work_on_model(actor=actor, model=surface.model, action="change where its answers are shown")
+    audit_record(actor=actor, action="surface.remove", target=surface, old={"name": surface.name, "key": surface.key})
+    surface.delete()

@@ -2,47 +2,75 @@ from django import forms
 from rest_framework.exceptions import ParseError
 
 from apps.core.parsers import loads_checked
-from apps.registry.models import ModelVersion
 
 from .models import Channel
 
-
-class VersionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: ModelVersion) -> str:
-        return f"{obj.model} — version {obj.version}"
+POINTER_KINDS = [("prediction", "Prediction id"), ("request", "Request id"), ("customer", "Customer id")]
+# What each kind of pointer becomes in the report: a prediction id is looked up in the log; a
+# request or customer id goes into the context, where the team's candidate search finds it.
+POINTER_CONTEXT_KEYS = {"request": "request_id", "customer": "customer_id"}
+SEEN_AT_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class ReportForm(forms.Form):
-    """The minimal bug-report form: what was seen, with the model's inputs and output."""
+    """The report form for anyone, ML or not: what they saw first (only that is required), then,
+    if they can, something that points at the prediction, and raw inputs only under Advanced.
+    The version is never asked: it comes from the logged prediction, else the surface."""
 
-    model_version = VersionChoiceField(
-        queryset=ModelVersion.objects.select_related("model").order_by("model__name", "-created_at"),
-        label="Which model, which version?", empty_label="Choose…",
+    # What did you see?
+    title = forms.CharField(
+        max_length=200, label="What looked wrong?",
+        help_text="In a few words, e.g. “The men’s homepage shows a handbag in the last-seen box”.",
+        error_messages={"required": "Say in a few words what looked wrong.",
+                        "max_length": "Keep it to 200 characters; put the rest under “Anything else”."},
     )
+    expected = forms.CharField(required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 2}),
+                               label="What did you expect instead?")
+    surface = forms.ChoiceField(required=False, label="Where did you see it?")
+    seen_at = forms.DateTimeField(
+        required=False, label="Roughly when?", input_formats=[SEEN_AT_FORMAT],
+        help_text="Leave it as it is if it was just now.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=SEEN_AT_FORMAT),
+        error_messages={"invalid": "Give a day and a time, roughly: for example today at 14:30."},
+    )
+    description = forms.CharField(required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}),
+                                  label="Anything else?", help_text="Who was affected, what you were doing…")
+    screenshot = forms.FileField(
+        required=False, label="Screenshot",
+        help_text="Paste it here (Ctrl+V), drop it on this box or choose the file: PNG, JPEG, GIF or WebP.",
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+    )
+    # Can you point at it? (optional)
+    pointer_kind = forms.ChoiceField(choices=POINTER_KINDS, initial="prediction", required=False,
+                                     label="What do you have?", widget=forms.RadioSelect)
     prediction_id = forms.CharField(
-        required=False, max_length=200, label="Prediction id (if you have one)",
-        help_text="We look up the logged inputs and output for you; then the two fields below may stay empty.",
+        required=False, max_length=200, label="The id",
+        help_text="From the page, a receipt, a log line or a support ticket. Leave it empty if you have none.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
+    # Advanced (for ML engineers)
+    model = forms.ChoiceField(required=False, label="Model",
+                              help_text="Only if no place above fits. The version comes from the log or the "
+                                        "model's newest.")
     features = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "class": "mono"}),
+        required=False, widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false", "class": "mono"}),
         label="Input features (JSON)", help_text='For example {"alcohol": 13.2, "proline": 1065}',
     )
     output = forms.CharField(required=False, max_length=10_000, label="What the model answered",
                              help_text='A label, a number, or JSON, e.g. "class_0" or 0.93')
-    title = forms.CharField(max_length=200, label="What looked wrong, in a few words")
-    expected = forms.CharField(required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}),
-                               label="What did you expect instead?")
-    description = forms.CharField(required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 4}),
-                                  label="Anything else (where you saw it, who was affected)")
-    screenshot = forms.FileField(
-        required=False, label="Screenshot",
-        help_text="Optional: a PNG, JPEG, GIF or WebP picture of what you saw.",
-        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
-    )
     allow_schema_mismatch = forms.BooleanField(
-        required=False, label="File it anyway with these features as they are",
+        required=False, label="File it anyway with these inputs as they are",
         help_text="Tick this if the odd input is part of what you saw.",
     )
+
+    def __init__(self, *args, surfaces=(), models=(), **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for surface in surfaces:
+            groups.setdefault(str(surface.model), []).append((str(surface.pk), surface.name))
+        self.surfaces = {str(surface.pk): surface for surface in surfaces}
+        self.fields["surface"].choices = [("", "Somewhere else, or I am not sure"), *groups.items()]
+        self.fields["model"].choices = [("", "Choose…"), *((model.name, str(model)) for model in models)]
 
     def clean_features(self):
         raw = self.cleaned_data["features"].strip()
@@ -67,9 +95,32 @@ class ReportForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("prediction_id") and cleaned.get("features") is None and not self.has_error("features"):
-            self.add_error("features", "Paste the input features, or give a prediction id so we can look them up.")
+        surface = self.surfaces.get(cleaned.get("surface") or "")
+        cleaned["surface_obj"] = surface
+        if surface is not None and cleaned.get("model") and cleaned["model"] != surface.model.name:
+            self.add_error("model", f"“{surface.name}” shows {surface.model}: choose that model or no place.")
+        if cleaned.get("features") is not None and not cleaned.get("model") and surface is None:
+            self.add_error("model", "Choose the model these inputs were given to (or the place you saw it).")
         return cleaned
+
+    def report_arguments(self) -> dict:
+        """What report_create takes, from the cleaned form."""
+        data = self.cleaned_data
+        surface = data["surface_obj"]
+        context = {"surface": surface.key} if surface is not None else {}
+        arguments = {"title": data["title"], "expected": data["expected"], "description": data["description"],
+                     "seen_at": data["seen_at"], "allow_schema_mismatch": data["allow_schema_mismatch"],
+                     "model_name": surface.model.name if surface is not None else (data["model"] or None)}
+        pointer, kind = data["prediction_id"].strip(), data["pointer_kind"] or "prediction"
+        if pointer and kind == "prediction":
+            arguments["prediction_id"] = pointer
+        elif pointer:
+            context[POINTER_CONTEXT_KEYS[kind]] = pointer
+        arguments["context"] = context
+        for key in ("features", "output"):
+            if data[key] is not None:
+                arguments[key] = data[key]
+        return arguments
 
 
 class ReportMoveForm(forms.Form):

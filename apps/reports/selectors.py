@@ -125,6 +125,7 @@ class ReportFilters:
     since: date | None = None
     until: date | None = None
     sort: str = "newest"
+    unsorted: bool = False  # only the reports with no model yet (the Unsorted inbox)
 
 
 _INCIDENT_STATES = {"active": tuple(ACTIVE_STATUSES), "done": (IncidentStatus.RESOLVED, IncidentStatus.CLOSED),
@@ -134,6 +135,8 @@ _INCIDENT_STATES = {"active": tuple(ACTIVE_STATUSES), "done": (IncidentStatus.RE
 def report_list_filtered(*, user, filters: ReportFilters) -> QuerySet[Report]:
     """`report_list` narrowed by the list page's filters (one query a page, like the list)."""
     queryset = report_list(user=user)
+    if filters.unsorted:
+        queryset = queryset.filter(model__isnull=True)
     if filters.q:
         text = filters.q.strip()
         number = reference_number(text, "WTF")
@@ -154,7 +157,15 @@ def report_list_filtered(*, user, filters: ReportFilters) -> QuerySet[Report]:
     return queryset.order_by("created_at", "id") if filters.sort == "oldest" else queryset
 
 
+def unsorted_count(*, user) -> int:
+    """How many reports wait for a model, for who sorts them (0 for everyone else)."""
+    if not user_access(user).can_sort:
+        return 0
+    return Report.objects.filter(model__isnull=True).count()
+
+
 def report_filter_models(*, user) -> list[tuple[str, str]]:
     """The models of the reports `user` may see, for the list's model filter."""
-    rows = set(report_list(user=user).order_by().values_list("model__name", "model__display_name").distinct())
+    rows = set(report_list(user=user).filter(model__isnull=False).order_by()
+               .values_list("model__name", "model__display_name").distinct())
     return [(name, display or name) for name, display in sorted(rows)]

@@ -46,7 +46,7 @@ from apps.predictions.services import predictions_log
 from apps.registry.models import Model
 from apps.replays.services import expected_outcome_set, replay_start
 from apps.reports.models import Report
-from apps.reports.services import report_attachment_add
+from apps.reports.services import report_attachment_add, report_create
 from tests.accounts.factories import access_world
 from tests.actions.factories import accepted_ticket
 from tests.registry.factories import iris_row
@@ -155,6 +155,16 @@ MATRIX: list[Row] = [
     Row("api-report-list", "post", "/api/v1/reports/", everyone(201, intake_bot=403), body=_by_id,
         foreign_bot=True, note="a bot acts only on its own team's models"),
     Row("api-report-detail", "get", "/api/v1/reports/{report}/", api(200, 404, 200)),
+    Row("api-report-detail", "get", "/api/v1/reports/{unsorted}/", api(200, 404, 404, admin=200),
+        note="a report with no model: its reporter, admins and triagers see it until it is sorted"),
+    Row("api-report-detail", "patch", "/api/v1/reports/{unsorted}/", api(403, 404, 404, admin=200),
+        body=lambda world: {"model": world.model.name},
+        note="sorting the Unsorted inbox is for admins and triagers; its reporter sees it but may not sort it"),
+    Row("api-report-prediction-candidates", "get", "/api/v1/reports/{waiting}/prediction-candidates/",
+        api(403, 404, 200), note="the candidates come from the log: the team's"),
+    Row("api-report-prediction", "post", "/api/v1/reports/{waiting}/prediction/", api(403, 404, 200),
+        body=lambda world: {"prediction_id": world.logged_id}, reveals=TEAM,
+        note="linking a logged prediction is team work; the linked inputs are the team's to read"),
     Row("api-report-detail", "get", "/api/v1/reports/{report}/", api(200, 404, 200), restricted=True,
         note="its reporter still sees the report; the incident is what is hidden"),
     Row("api-report-attachments", "get", "/api/v1/reports/{report}/attachments/", api(200, 404, 200)),
@@ -226,6 +236,8 @@ MATRIX: list[Row] = [
     Row("audit:search", "get", "/audit/", page(403, 403, 403, admin=200)),
     Row("registry:list", "get", "/models/", page(200, 200, 200)),
     Row("registry:detail", "get", "/models/{model}/", page(200, 200, 200)),
+    Row("registry:surfaces", "post", "/models/{model}/surfaces/", page(403, 403, 302), form=True,
+        body={"name": "Cellar page", "key": "cellar-page"}, note="the team keeps where its model's answers show"),
     Row("registry:suite-run", "post", "/models/{model}/suite/", page(403, 403, 302), form=True,
         body=lambda world: {"model_version": world.version.pk}, note="running the suite is team work"),
     Row("reports:list", "get", "/reports/", page(200, 200, 200)),
@@ -295,6 +307,10 @@ MATRIX: list[Row] = [
     Row("incidents:replays", "get", "/incidents/{incident}/replays/", page(403, 403, 200),
         note="the replay panel the incident page polls while a run is in progress"),
     Row("incidents:replays", "get", "/incidents/{incident}/replays/", page(404, 404, 200), restricted=True),
+    Row("reports:link-prediction", "post", "/reports/{waiting}/prediction/", page(403, 404, 302), form=True,
+        body=lambda world: {"prediction_id": world.logged_id}),
+    Row("reports:assign-model", "post", "/reports/{unsorted}/model/", page(403, 404, 404, admin=302), form=True,
+        body=lambda world: {"model": world.model.name}),
     Row("reports:move", "post", "/reports/{report}/move/", page(403, 404, 302), form=True, body={"incident": ""}),
     # Post-mortem pages: whoever sees the incident reads its post-mortem; its team writes it;
     # reviewers (not the proposer) decide action points. The world's post-mortem is a draft by
@@ -496,7 +512,7 @@ def _request(world, row: Row, role: str):
                            attachment=world.attachment.pk, version=world.version.pk, logged=world.logged_id,
                            drift=world.drift.pk, node=world.node.pk, entry=world.entry.pk, item=world.item.pk,
                            ticket=world.ticket.pk, widget_key=world.widget_key.pk, tag=world.tag.pk,
-                           factor=world.factor.pk)
+                           factor=world.factor.pk, waiting=world.waiting.pk, unsorted=world.unsorted.pk)
     if row.form or row.method == "get":
         # Pages post forms; the API takes JSON.
         return getattr(client, row.method)(path, body or {})
@@ -524,6 +540,9 @@ def test_permission_matrix(row: Row):
                                        output="virginica").incident
     assert world.sibling.incident_id == world.incident.pk != world.other_incident.pk
     world.drift = drift_report_request(model_version=world.version, actor=world.member)
+    # Filed with nothing but what the reporter saw: one about the model (inputs missing), one about no model.
+    world.waiting = report_create(reporter=world.reporter, model_name=world.model.name, title="It looked wrong")
+    world.unsorted = report_create(reporter=world.reporter, title="Something looked wrong somewhere")
     postmortem_start(incident_id=world.incident.pk, actor=world.member)
     world.node = why_node_add(incident_id=world.incident.pk, actor=world.member, question="Why?", answer="Because")
     world.entry = timeline_entry_add(incident_id=world.incident.pk, actor=world.member,

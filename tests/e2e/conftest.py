@@ -112,6 +112,7 @@ def demo_main_pages(*, every_section: bool = False) -> dict[str, str]:
         "home": "/",
         "report list": "/reports/",
         "my reports": "/reports/mine/",
+        "unsorted reports": "/reports/?view=unsorted",
         "report": f"/reports/{report.pk}/",
         "report form": "/reports/new/",
         "incident list": "/incidents/",

@@ -18,25 +18,27 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_prediction_id_from_a_screenshot_is_looked_up_before_filing(page, login):
-    version = trained_version()
+    trained_version()
     predictions_log(rows=[{"prediction_id": "shop-123", "model": "iris", "model_version": "1.0",
                            "features": iris_row(60), "output": "setosa"}])
     login(UserFactory())
 
     page.goto("/reports/new/")
-    page.get_by_label("Which model, which version?").select_option(label=f"{version.model} — version 1.0")
-    page.get_by_label("Prediction id (if you have one)").fill("shop-nope")
+    page.get_by_label("The id").fill("shop-nope")
     page.get_by_role("button", name="Look it up").click()
-    expect(page.locator("#prediction-preview")).to_contain_text("No logged prediction 'shop-nope'")
+    expect(page.locator("#prediction-preview")).to_contain_text("No logged prediction has this id")
 
-    page.get_by_label("Prediction id (if you have one)").fill("shop-123")
-    page.get_by_role("button", name="Look it up").click()
+    # Enter in the id field looks it up; it does not send the form.
+    page.get_by_label("The id").fill("shop-123")
+    page.get_by_label("The id").press("Enter")
     preview = page.locator("#prediction-preview")
     expect(preview).to_contain_text("Found shop-123")
     expect(preview).to_contain_text("The model answered setosa")
+    expect(page).to_have_url(re.compile(r"/reports/new/$"))
+    assert Report.objects.count() == 0
 
-    page.get_by_label("What looked wrong, in a few words").fill("Shop shows the wrong flower")
-    page.get_by_role("button", name="File the report").click()
+    page.get_by_label("What looked wrong?").fill("Shop shows the wrong flower")
+    page.get_by_role("button", name="Send the report").click()
 
     expect(page).to_have_url(re.compile(r"/reports/\d+/$"))
     expect(page.locator("#logged-output")).to_have_text("setosa")

@@ -18,9 +18,10 @@ from tests.reports.factories import file_report
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def version_label(version) -> str:
-    """The option text of the form's model-version select."""
-    return f"{version.model} — version {version.version}"
+def open_advanced(page, version) -> None:
+    """An ML engineer's way in: the raw inputs and the model, under Advanced."""
+    page.get_by_text("Advanced (for ML engineers)").click()
+    page.get_by_label("Model", exact=True).select_option(label=str(version.model))
 
 
 def test_report_form_journey(page, login):
@@ -32,12 +33,12 @@ def test_report_form_journey(page, login):
     expect(page).to_have_url(re.compile(r"/reports/new/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Report something")
 
-    page.get_by_label("Which model, which version?").select_option(label=version_label(version))
+    open_advanced(page, version)
     page.get_by_label("Input features (JSON)").fill(json.dumps(iris_row(0)))
     page.get_by_label("What the model answered").fill(iris_label(0))
-    page.get_by_label("What looked wrong, in a few words").fill("Flower classified oddly")
+    page.get_by_label("What looked wrong?").fill("Flower classified oddly")
     page.get_by_label("What did you expect instead?").fill("The same species as the field guide")
-    page.get_by_role("button", name="File the report").click()
+    page.get_by_role("button", name="Send the report").click()
 
     expect(page).to_have_url(re.compile(r"/reports/\d+/$"))
     report_id = re.search(r"/reports/(\d+)/$", page.url).group(1)
@@ -58,16 +59,17 @@ def test_report_form_friendly_errors(page, login):
     login(UserFactory())
 
     page.goto("/reports/new/")
-    page.get_by_label("Which model, which version?").select_option(label=version_label(version))
+    open_advanced(page, version)
     features = page.get_by_label("Input features (JSON)")
     features.fill('{"sepal_length": 5.1, sepal_width: 3.5')  # a missing quote and brace
     page.get_by_label("What the model answered").fill("setosa")
-    page.get_by_label("What looked wrong, in a few words").fill("Broken paste")
-    page.get_by_role("button", name="File the report").click()
+    page.get_by_label("What looked wrong?").fill("Broken paste")
+    page.get_by_role("button", name="Send the report").click()
 
     summary = page.get_by_role("alert")
     expect(summary).to_be_visible()
-    expect(summary).to_contain_text("Please check the highlighted fields")
+    expect(summary).to_contain_text("One thing to fix")
+    expect(summary.get_by_role("link", name="Input features (JSON)")).to_have_attribute("href", "#id_features")
     expect(summary).to_be_focused()  # so a screen reader announces it straight away
     # The message sits with the field it is about, and the typed text is kept.
     field_block = page.locator("form div").filter(has=page.locator("#id_features"))
@@ -75,7 +77,9 @@ def test_report_form_friendly_errors(page, login):
     expect(features).to_have_attribute("aria-invalid", "true")
     expect(features).to_have_accessible_description(re.compile("not valid JSON"))
     expect(features).to_have_value('{"sepal_length": 5.1, sepal_width: 3.5')
-    expect(page.get_by_label("What looked wrong, in a few words")).to_have_value("Broken paste")
+    expect(page.get_by_label("What looked wrong?")).to_have_value("Broken paste")
+    # Said once: next to its field, not again in the summary.
+    expect(page.get_by_text("not valid JSON")).to_have_count(1)
 
     assert Report.objects.count() == 0
 
@@ -131,25 +135,24 @@ def test_report_form_keyboard_only(page, login):
     page.goto("/reports/new/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Report something")
 
-    select = page.locator("#id_model_version")
-    _tab_to(page, "id_model_version")
-    expect(select).to_be_focused()
-    # On a closed <select>, the arrow keys change the choice without opening the popup.
-    # There is a single version, so the option after "Choose…" is the one we want.
-    page.keyboard.press("ArrowDown")
-    expect(select).to_have_value(str(version.pk))
-    expect(select.locator("option:checked")).to_have_text(version_label(version))
-
-    _tab_to(page, "id_features")
-    page.keyboard.type(json.dumps(iris_row(50)))
-    _tab_to(page, "id_output")
-    page.keyboard.type(iris_label(50))
     _tab_to(page, "id_title")
     page.keyboard.type("Typed without a mouse")
     _tab_to(page, "id_expected")
     page.keyboard.type("Nothing, just checking the keyboard")
+    _tab_to(page, "advanced-summary")
+    page.keyboard.press("Enter")  # opens Advanced (for ML engineers)
+    select = page.locator("#id_model")
+    _tab_to(page, "id_model")
+    # On a closed <select>, the arrow keys change the choice without opening the popup.
+    # There is a single model, so the option after "Choose…" is the one we want.
+    page.keyboard.press("ArrowDown")
+    expect(select).to_have_value(version.model.name)
+    _tab_to(page, "id_features")
+    page.keyboard.type(json.dumps(iris_row(50)))
+    _tab_to(page, "id_output")
+    page.keyboard.type(iris_label(50))
 
-    submit = page.get_by_role("button", name="File the report")
+    submit = page.get_by_role("button", name="Send the report")
     for _ in range(10):  # past the remaining fields to the submit button
         if submit.evaluate("button => button === document.activeElement"):
             break
@@ -175,12 +178,13 @@ def test_a_screenshot_filed_with_the_form_shows_on_the_report_page(page, login, 
     screenshot.write_bytes(image_bytes("PNG", size=(120, 80)))
 
     page.goto("/reports/new/")
-    page.get_by_label("Which model, which version?").select_option(label=version_label(version))
+    open_advanced(page, version)
     page.get_by_label("Input features (JSON)").fill(json.dumps(iris_row(0)))
     page.get_by_label("What the model answered").fill(iris_label(0))
-    page.get_by_label("What looked wrong, in a few words").fill("Same cultivar everywhere")
+    page.get_by_label("What looked wrong?").fill("Same cultivar everywhere")
     page.get_by_label("Screenshot").set_input_files(str(screenshot))
-    page.get_by_role("button", name="File the report").click()
+    expect(page.locator("#screenshot-preview")).to_be_visible()
+    page.get_by_role("button", name="Send the report").click()
 
     expect(page).to_have_url(re.compile(r"/reports/\d+/$"))
     report = Report.objects.get()

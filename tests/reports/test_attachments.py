@@ -386,7 +386,7 @@ def test_someone_who_may_not_see_the_report_gets_404_for_its_files(client, api_c
 # --- the report form and page ----------------------------------------------------------------
 
 def _form(version, **overrides):
-    return {"model_version": version.pk, "features": json.dumps(iris_row(0)), "output": "setosa",
+    return {"model": version.model.name, "features": json.dumps(iris_row(0)), "output": "setosa",
             "title": "Odd", "expected": "virginica", "description": ""} | overrides
 
 

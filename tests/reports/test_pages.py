@@ -23,7 +23,7 @@ def version():
 
 
 def _form(version, **overrides):
-    return {"model_version": version.pk, "features": json.dumps(iris_row(0)), "output": "setosa",
+    return {"model": version.model.name, "features": json.dumps(iris_row(0)), "output": "setosa",
             "title": "Odd", "expected": "virginica", "description": ""} | overrides
 
 
@@ -45,10 +45,10 @@ def test_the_form_files_a_report_and_lands_on_its_page(signed_in, version):
 @pytest.mark.parametrize("overrides, message", [
     ({"features": "{not json"}, "not valid JSON"),
     ({"features": "[1, 2]"}, "JSON object"),
-    ({"features": ""}, "give a prediction id"),
-    ({"prediction_id": "nope", "features": ""}, "No logged prediction"),
-    ({"model_version": "999"}, "Select a valid choice"),
-    ({"title": ""}, "This field is required"),
+    ({"prediction_id": "nope", "features": ""}, "We could not find this prediction id"),
+    ({"model": "999"}, "Select a valid choice"),
+    ({"title": ""}, "Say in a few words what looked wrong."),
+    ({"title": "   "}, "Say in a few words what looked wrong."),
     ({"features": '{"sepal_length": NaN}'}, "not valid JSON"),
     ({"features": '{"sepal_length": "a\\u0000"}'}, "NUL"),
 ])

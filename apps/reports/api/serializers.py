@@ -167,3 +167,39 @@ class ReportMoveSerializer(serializers.Serializer):
         min_value=1, allow_null=True,
         help_text="The incident of the same model to move the report into, or null for a new incident of its own "
                   "(unmerge).")
+
+
+class PredictionCandidateSerializer(serializers.Serializer):
+    prediction_id = serializers.CharField()
+    timestamp = serializers.DateTimeField()
+    model_version = serializers.CharField()
+    output = serializers.JSONField(allow_null=True)
+    context = serializers.DictField()
+    score = serializers.FloatField(help_text="Higher is a better fit; only the order means something.")
+    why = serializers.ListField(child=serializers.CharField(),
+                                help_text='Why it matched, in words: "same request id req-42", "logged 3 minutes after '
+                                          'the time they saw it", "on the same surface (cellar-page)".')
+
+
+class PredictionCandidatesSerializer(serializers.Serializer):
+    report = serializers.IntegerField(source="report_id")
+    model = serializers.CharField()
+    around = serializers.DateTimeField(help_text="The time searched around: when the person saw it, else when they "
+                                                 "filed the report.")
+    count = serializers.SerializerMethodField()
+    results = PredictionCandidateSerializer(source="candidates", many=True,
+                                            help_text="Best first, at most 20.")
+    message = serializers.CharField(help_text="Why the list is empty, when it is.")
+
+    def get_count(self, obj) -> int:
+        return len(obj.candidates)
+
+
+class PredictionLinkSerializer(serializers.Serializer):
+    prediction_id = serializers.CharField(max_length=200, help_text="The id of one prediction in the report's "
+                                                                    "model's inference log.")
+
+
+class ReportUpdateSerializer(serializers.Serializer):
+    model = serializers.CharField(max_length=100, help_text="The model an unsorted report is about (admins and "
+                                                            "triagers).")

@@ -10,15 +10,19 @@ from apps.core.schema import problem_responses
 from apps.core.throttling import INTAKE_THROTTLES
 from apps.reports import selectors, services
 from apps.reports.attachments import upload_request_check
+from apps.reports.candidates import prediction_candidates
 from apps.reports.models import Attachment, Channel
 
 from .serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
+    PredictionCandidatesSerializer,
+    PredictionLinkSerializer,
     ReportCreateSerializer,
     ReportDetailSerializer,
     ReportMoveSerializer,
     ReportSerializer,
+    ReportUpdateSerializer,
 )
 
 
@@ -65,6 +69,62 @@ class ReportListCreateApi(generics.ListAPIView):
 class ReportDetailApi(APIView):
     @extend_schema(responses=ReportDetailSerializer)
     def get(self, request, pk: int):
+        report = selectors.report_get(user=request.user, report_id=pk)
+        return Response(ReportDetailSerializer(report, context={"request": request}).data)
+
+    @extend_schema(
+        request=ReportUpdateSerializer,
+        responses={200: ReportDetailSerializer, **problem_responses({
+            403: "Only admins and triagers sort the Unsorted inbox.",
+            404: "No such report (or you may not see it), or no such model.",
+            409: "The report already has a model.",
+        })},
+        description="Sorts an unsorted report: names the model it is about. It joins an incident of that model, "
+                    "whose team links its logged prediction.",
+    )
+    def patch(self, request, pk: int):
+        serializer = ReportUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # A triager outside the model's team no longer sees the report once sorted: it answers what it did.
+        report = services.report_model_assign(report_id=pk, model_name=serializer.validated_data["model"],
+                                              actor=request.user)
+        return Response(ReportDetailSerializer(report, context={"request": request}).data)
+
+
+class ReportPredictionCandidatesApi(APIView):
+    @extend_schema(
+        responses={200: PredictionCandidatesSerializer, **problem_responses({
+            403: "You may see the report but are not in the team that owns its model.",
+            404: "No such report, or you may not see it.",
+            409: "The report is unsorted: it needs a model first.",
+        })},
+        description="For a report whose inputs are missing: the logged predictions it may be about, ranked by its "
+                    "context (request id, customer id, surface), the time the person saw it and the answer they "
+                    "describe, each with why it matched. At most 20.",
+    )
+    def get(self, request, pk: int):
+        search = prediction_candidates(user=request.user, report_id=pk)
+        return Response(PredictionCandidatesSerializer(search).data)
+
+
+class ReportPredictionLinkApi(APIView):
+    @extend_schema(
+        request=PredictionLinkSerializer,
+        responses={200: ReportDetailSerializer, **problem_responses({
+            400: "No such prediction in the model's log.",
+            403: "You may see the report but are not in the team that owns its model.",
+            404: "No such report, or you may not see it.",
+            409: "The report already has inputs, is unsorted, or the prediction was logged by another model "
+                 "(the answer names both).",
+        })},
+        description='Links the logged prediction a report was about: the report becomes `"inputs": "logged"`, is '
+                    "grouped again and its forensics run. The audit trail records who linked what.",
+    )
+    def post(self, request, pk: int):
+        serializer = PredictionLinkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.report_prediction_link(report_id=pk, prediction_id=serializer.validated_data["prediction_id"],
+                                        actor=request.user)
         report = selectors.report_get(user=request.user, report_id=pk)
         return Response(ReportDetailSerializer(report, context={"request": request}).data)
 

@@ -107,10 +107,16 @@ def report_create(
     if grouped is not None and grouped.placement == Placement.REGRESSION:
         incident_reopen_for_regression(incident=grouped.incident, report=report)
     if report.has_inputs:
-        # Attribution, neighbours and prevalence take longer than a request: a task after commit.
-        report_forensics_request(report=report, actor=reporter, on_intake=True)
+        report_forensics_on_intake(report=report, actor=reporter)
         # The differential diagnosis (an app above this one) listens: it queues itself after commit.
         report_inputs_ready(report=report, actor=reporter)
     return report
+
+
+def report_forensics_on_intake(*, report: Report, actor) -> None:
+    """Attribution, neighbours and prevalence take longer than a request: a task after commit.
+    For a report filed with its inputs, or whose inputs just arrived (the one place this app
+    asks forensics, a layer above, for work: `.importlinter`)."""
+    report_forensics_request(report=report, actor=actor, on_intake=True)
 
 
