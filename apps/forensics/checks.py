@@ -112,7 +112,7 @@ def _numeric(name: str, value: float, ref: dict[str, Any], check: dict[str, Any]
         check["note"] = "slightly_below_min" if value < low else "slightly_above_max"
         score += SCORE_NOTE
         message = (f"`{name}` = {fmt(value)} is slightly {side} ({fmt(edge)}), by {fmt(float(f'{distance:.3g}'))}: "
-                   "little against the feature's usual spread, so a note rather than an alarm.")
+                   "little against the feature's usual spread, so a note, not an alarm.")
     elif outside:
         flags.append("below_min" if value < low else "above_max")
         span = max(high - low, abs(high) * 1e-9, 1e-12)

@@ -40,7 +40,7 @@ MIN_CATEGORY_ROWS = 5
 MIN_R2 = 0.3
 # The residual z-score that counts as "far": never below Z_FLOOR, and well above what
 # held-out reference rows reach (their 99th percentile × Z_MARGIN).
-Z_FLOOR, Z_MARGIN, Z_MAX_MARGIN = 5.0, 1.5, 1.0
+Z_FLOOR, Z_MARGIN, Z_MAX_MARGIN = 5.0, 1.5, 0.8
 SURPRISE_FLOOR = -math.log(0.02)  # a category is unusual only below a 2 % probability …
 # … and well past what held-out rows reach.
 SURPRISE_MARGIN = 1.5
