@@ -164,9 +164,9 @@ def _spread(model: JointModel, name: str, centre: float, width: float) -> float:
     return (model.untransform(name, centre + width) - model.untransform(name, centre - width)) / 2
 
 
-def _round(value: float) -> float:
-    """A suggested value with the digits people read (4 significant)."""
-    return float(f"{value:.4g}")
+def _round(value: float, digits: int = 3) -> float:
+    """A suggested value with the digits people read (3 significant)."""
+    return float(f"{value:.{digits}g}")
 
 
 def _unusual_categories(by_name: dict[str, dict], state: _Input) -> None:
@@ -263,7 +263,7 @@ def _culprits(by_name: dict[str, dict], state: _Input) -> None:
         spread = _spread(model, name, state.predicted[name], entry["residual_scale"] * 2)
         said = " and ".join(drivers) if drivers else "the other features"
         message = (f"`{name}` = {fmt(float(state.values[name]))} does not fit the rest of this input: {said} "
-                   f"predict about {fmt(_round(predicted))} (usually within ±{fmt(_round(spread))}). "
+                   f"predict about {fmt(_round(predicted))} (usually within ±{fmt(_round(spread, 2))}). "
                    "Was it taken from another row, or another record?")
         _add(by_name[name], "inconsistent_with_others", SCORE_INCONSISTENT + _strength(abs(z) / entry["z_threshold"]),
              message, {name: _round(predicted)})

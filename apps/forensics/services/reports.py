@@ -25,6 +25,7 @@ from ..attribution import attribute
 from ..checks import fmt
 from ..models import JobStatus, ReportForensics
 from ..neighbours import nearest, neighbours_summary
+from ..repairs import repairs_for
 from ..selectors import input_checks, prevalence_message
 from ..window import window_frame
 from .common import enqueue, jsonable
@@ -69,6 +70,7 @@ def report_forensics_compute(*, report_id: int, now: datetime | None = None) -> 
     notes: list[str] = []
     attribution: dict[str, Any] = {}
     neighbours: dict[str, Any] = {}
+    repairs: list[dict[str, Any]] = []
     if not stats:
         notes.append("This version has no reference statistics: register it with a reference sample "
                      "(register_model … --reference train.csv) to compare inputs with training.")
@@ -96,8 +98,10 @@ def report_forensics_compute(*, report_id: int, now: datetime | None = None) -> 
                                  f"({exc.__class__.__name__}: {str(exc)[:200]}), so there is no attribution.")
             neighbours = _neighbours(loaded=loaded, version=version, report=report, features=features,
                                      checks=checks, notes=notes)
+            repairs = _repairs(version=version, report=report, features=features, checks=checks, notes=notes)
     prevalence = _prevalence(report=report, checks=checks, now=now or timezone.now())
     forensics = ReportForensics.objects.get(report_id=report_id)
+    forensics.repairs = jsonable(repairs)
     forensics.attribution = jsonable(attribution)
     forensics.neighbours = jsonable(neighbours)
     forensics.prevalence = prevalence
@@ -106,6 +110,16 @@ def report_forensics_compute(*, report_id: int, now: datetime | None = None) -> 
     forensics.computed_at = timezone.now()
     forensics.save()
     return forensics
+
+
+def _repairs(*, version: ModelVersion, report: Report, features: dict, checks: list[dict],
+             notes: list[str]) -> list[dict[str, Any]]:
+    try:
+        return repairs_for(version=version, features=features, checks=checks, output=report.output)
+    except Exception as exc:  # the model is third-party code: its error is a note, not a crash
+        notes.append(f"The suggested repairs could not be tried on the model ({exc.__class__.__name__}: "
+                     f"{str(exc)[:200]}).")
+        return []
 
 
 def _neighbours(*, loaded, version: ModelVersion, report: Report, features: dict, checks: list[dict],
