@@ -70,7 +70,7 @@ def _design(frame: pd.DataFrame, columns: list[dict[str, Any]]) -> np.ndarray:
         if column["kind"] == "numeric":
             raw = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
             with np.errstate(divide="ignore", invalid="ignore"):
-                values = ((np.log(raw) if column["log"] else raw) - column["center"]) / column["scale"]
+                values = ((np.log(raw) if column.get("log") else raw) - column["center"]) / column["scale"]
             out[:, index] = np.clip(np.nan_to_num(values, nan=0.0), column["low"], column["high"])
         else:
             out[:, index] = (series.astype(str) == column["category"]).to_numpy(dtype=float)
@@ -356,6 +356,24 @@ class JointModel:
                 predicted[index] = _tree_predict(trees, design)
         return predicted
 
+    def z_scores(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Each judged numeric feature's residual z-score on many rows at once (NaN where the
+        row has no usable value): for the drift report's joint view."""
+        design = _design(frame, self.columns)
+        predicted = self.intercepts + design @ self.weights.T
+        scores: dict[str, np.ndarray] = {}
+        for index, name in enumerate(self.targets):
+            entry = self.numeric[name]
+            if not entry.get("judged") or name not in frame.columns:
+                continue
+            if entry.get("trees"):
+                predicted[:, index] = _trees_predict_many(entry["trees"], design)
+            raw = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                value = np.where(raw > 0, np.log(raw), np.nan) if name in self.logged else raw
+            scores[name] = (value - predicted[:, index]) / entry["residual_scale"]
+        return scores
+
     def category_probabilities(self, name: str, design: np.ndarray) -> dict[str, float]:
         entry = self.categorical[name]
         logits = np.asarray(entry["intercept"]) + np.asarray(entry["coef"]) @ design
@@ -372,4 +390,21 @@ def _tree_predict(ensemble: dict[str, Any], design: np.ndarray) -> float:
         while left[node] != -1:
             node = left[node] if design[feature[node]] <= threshold[node] else right[node]
         total += tree["value"][node]
+    return ensemble["init"] + ensemble["rate"] * total
+
+
+def _trees_predict_many(ensemble: dict[str, Any], design: np.ndarray) -> np.ndarray:
+    rows = np.arange(len(design))
+    total = np.zeros(len(design))
+    for tree in ensemble["trees"]:
+        left, right = np.asarray(tree["left"]), np.asarray(tree["right"])
+        feature, threshold = np.asarray(tree["feature"]), np.asarray(tree["threshold"])
+        node = np.zeros(len(design), dtype=int)
+        while True:
+            inner = left[node] != -1
+            if not inner.any():
+                break
+            goes_left = design[rows, np.where(inner, feature[node], 0)] <= threshold[node]
+            node = np.where(inner, np.where(goes_left, left[node], right[node]), node)
+        total += np.asarray(tree["value"])[node]
     return ensemble["init"] + ensemble["rate"] * total

@@ -20,6 +20,7 @@ from apps.predictions.models import Prediction
 from apps.registry.models import ModelVersion
 
 from ..drift import drift_summary
+from ..joint_drift import joint_drift
 from ..models import DriftReport, JobStatus
 from ..window import reference_frame, window_frame
 from .common import enqueue, jsonable
@@ -98,6 +99,11 @@ def drift_report_run(*, drift_report_id: int) -> DriftReport | None:
                            f"{settings.DRIFT_MIN_ROWS:,} are needed to tell drift from chance."]
         else:
             summary = drift_summary(reference=reference, window=window, types=types)
+            # The joint view rides along each feature's result: rows that do not fit the others.
+            for name, view in joint_drift(reference=reference, window=window,
+                                          joint=(version.reference_stats or {}).get("joint")).items():
+                if name in summary["features"]:
+                    summary["features"][name]["joint"] = view
             drift.features = jsonable(summary["features"])
             drift.drifted_features = summary["drifted_features"]
             drift.share_drifted = summary["share_drifted"]
