@@ -176,7 +176,7 @@ def drift_window(*, rows: int, reference_rows: int, features: int) -> None:
     model = Model.objects.create(name="bench")
     version = ModelVersion.objects.create(
         model=model, version="1", artifact_uri="/nonexistent", feature_schema=infer_schema(reference),
-        reference_stats=compute_reference_stats(reference), reference_rows=reference_rows,
+        reference_stats=compute_reference_stats(reference, joint=True), reference_rows=reference_rows,
         # The registry keeps a 10k-row sample by default; the benchmark stores all 50k rows.
         reference_sample=reference.to_dict(orient="records"))
     shifted = 3

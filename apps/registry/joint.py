@@ -359,12 +359,18 @@ class JointModel:
     def z_scores(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
         """Each judged numeric feature's residual z-score on many rows at once (NaN where the
         row has no usable value): for the drift report's joint view."""
-        design = _design(frame, self.columns)
+        present = [column["feature"] in frame.columns for column in self.columns]
+        # A feature the frame lacks (redacted, say) would count as typical and mislead every
+        # prediction that uses it: those features are not judged.
+        absent = ~np.array(present, dtype=bool)
+        design = _design(frame.reindex(columns=sorted({c["feature"] for c in self.columns} | set(frame.columns))),
+                         self.columns)
         predicted = self.intercepts + design @ self.weights.T
         scores: dict[str, np.ndarray] = {}
         for index, name in enumerate(self.targets):
             entry = self.numeric[name]
-            if not entry.get("judged") or name not in frame.columns:
+            uses = np.abs(np.asarray(entry.get("importance") or entry["coef"], dtype=float)) > 0
+            if not entry.get("judged") or name not in frame.columns or (uses & absent).any():
                 continue
             if entry.get("trees"):
                 predicted[:, index] = _trees_predict_many(entry["trees"], design)

@@ -71,3 +71,14 @@ def test_the_drift_report_stores_and_shows_the_joint_view(client):
     assert drift.features["flavanoids"]["joint"]["raised"]
     assert 'id="joint-view"' in page and "Rows that do not fit the other features" in page
     assert "more rows do not fit" in page
+
+
+def test_a_feature_missing_from_the_window_leaves_out_what_it_predicts(wine):
+    """A redacted feature is not logged: the features it helps predict are not judged, rather
+    than judged against a prediction that assumes a typical value."""
+    frame, joint = wine
+    window = _window(frame, joined_wrong=0.0, seed=4).drop(columns=["proline"])
+
+    view = joint_drift(reference=frame, window=window, joint=joint)
+
+    assert view == {}
