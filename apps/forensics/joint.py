@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from apps.registry.joint import JointModel
+from apps.registry.joint_model import JointModel
 
 from .checks import fmt, is_number
 

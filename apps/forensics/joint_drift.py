@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from apps.registry.joint import JointModel
+from apps.registry.joint_model import JointModel
 
 # Rows judged at a time: bounds the memory of a window of a million predictions.
 CHUNK_ROWS = 100_000
