@@ -3,8 +3,11 @@
   .venv/bin/python benchmarks/forensics.py [--rows 1000000] [--reference-rows 50000] [--features 30]
       [--database-url postgres://postgres@127.0.0.1:5432/mlincidents_bench_forensics]
 
+0. Registration's statistics of a 50,000-row × 50-feature reference, including the joint
+   models (issue 20): wall time and the registering process's peak memory.
 1. Per-report checks for a 50-feature version, from stored reference statistics (never by
-   rescanning the reference): milliseconds per report.
+   rescanning the reference), without and with the joint checks: milliseconds per report; and
+   the drift report's joint view over a million related rows, alone.
 2. The window drift report for 30 features over 1,000,000 logged predictions against a
    50,000-row reference, on PostgreSQL: wall time and the process's peak memory.
 
@@ -15,6 +18,7 @@ the benchmark process no memory and is not part of the timed figure."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -55,27 +59,107 @@ def _load_average() -> str:
     return " / ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
+def _correlated_frame(rows: int, features: int, seed: int = 0) -> pd.DataFrame:
+    """Features that go together as real ones do: five hidden factors, some sizes (log-normal),
+    the rest noisy mixtures, and two categories that follow the factors."""
+    rng = np.random.default_rng(seed)
+    # How features go together is the same for every sample (one set of loadings); the rows differ.
+    loadings = np.random.default_rng(0).normal(0, 1, size=(5, features - 2))
+    factors = rng.standard_normal((rows, 5))
+    values = factors @ loadings + rng.normal(0, 0.5, size=(rows, features - 2))
+    frame = pd.DataFrame({f"f{i:02d}": (np.exp(values[:, i] / 4 + 3) if i % 4 == 0 else 10 + values[:, i])
+                          for i in range(features - 2)})
+    frame["segment"] = np.where(factors[:, 0] + rng.normal(0, 0.5, rows) > 0, "retail", "business")
+    frame["region"] = pd.cut(factors[:, 1] + rng.normal(0, 0.5, rows), [-np.inf, -0.7, 0, 0.7, np.inf],
+                             labels=["north", "east", "south", "west"]).astype(str)
+    return frame
+
+
 def per_report_checks(reports: int = 1000, features: int = 50, reference_rows: int = 50_000) -> None:
     from apps.forensics.checks import rank_checks
     from apps.registry.reference import compute_reference_stats, infer_schema
 
-    rng = np.random.default_rng(0)
-    reference = pd.DataFrame(rng.lognormal(3, 0.5, size=(reference_rows, features)),
-                             columns=[f"f{i:02d}" for i in range(features)])
-    stats, schema = compute_reference_stats(reference)["features"], infer_schema(reference)
-    inputs = reference.sample(n=reports, random_state=1).to_dict(orient="records")
-    for index, row in enumerate(inputs):  # plant a unit change in every tenth report
-        if index % 10 == 0:
+    frame = _correlated_frame(reference_rows + reports, features)
+    reference, held_out = frame.iloc[:reference_rows], frame.iloc[reference_rows:]
+    stats = compute_reference_stats(reference, joint=True)
+    schema, columns, joint = infer_schema(reference), stats["features"], stats["joint"]
+    inputs = held_out.to_dict(orient="records")
+    donors = held_out.sample(frac=1, random_state=2).to_dict(orient="records")
+    for index, row in enumerate(inputs):
+        if index % 10 == 0:  # a unit change in every tenth report
             row["f07"] *= 1000
-    timings = []
-    for row in inputs:
-        started = time.perf_counter()
-        rank_checks(features=row, schema=schema, stats=stats)
-        timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
-    print(f"per-report checks: {features} features, {reports} reports, from stored statistics")
-    print(f"  median {statistics.median(timings):.2f} ms, p95 {timings[int(0.95 * len(timings))]:.2f} ms, "
-          f"max {timings[-1]:.2f} ms per report (target < 20 ms)")
+        elif index % 10 == 5:  # a value from another row in every tenth
+            row["f01"] = donors[index]["f01"]
+    for label, joint_stats in (("univariate only", None), ("with the joint checks", joint)):
+        timings, flagged = [], 0
+        for row in inputs:
+            started = time.perf_counter()
+            checks = rank_checks(features=row, schema=schema, stats=columns, joint=joint_stats)
+            timings.append((time.perf_counter() - started) * 1000)
+            flagged += any(check["flags"] for check in checks)
+        timings.sort()
+        print(f"per-report checks, {label}: {features} features, {reports} reports, from stored statistics")
+        print(f"  median {statistics.median(timings):.2f} ms, p95 {timings[int(0.95 * len(timings))]:.2f} ms, "
+              f"max {timings[-1]:.2f} ms per report (target < 20 ms); {flagged} reports with a finding "
+              f"({reports // 10} unit changes and {reports // 10} values from other rows planted)")
+
+
+def _registration_child(rows: int, features: int, queue) -> None:
+    from apps.registry.reference import compute_reference_stats, infer_schema, reference_sample
+
+    frame = _correlated_frame(rows, features, seed=3)
+    rss_before = _peak_rss_mib()
+    started = time.perf_counter()
+    cpu_started = _cpu_seconds()
+    stats = compute_reference_stats(frame, joint=True)
+    infer_schema(frame)
+    reference_sample(frame)
+    seconds = time.perf_counter() - started
+    models = [entry["model"] for entry in stats["joint"]["numeric"].values()]
+    queue.put((seconds, _cpu_seconds() - cpu_started, rss_before, _peak_rss_mib(), stats["joint"]["fitted_rows"],
+               models.count("linear"), models.count("trees"), len(stats["joint"]["categorical"]),
+               len(json.dumps(stats)) / 1e6))
+
+
+def registration(rows: int = 50_000, features: int = 50) -> None:
+    """The statistics registration computes (per feature and joint), in a fresh process so
+    that its peak memory is its own."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_registration_child, args=(rows, features, queue))
+    load_before = _load_average()
+    child.start()
+    seconds, cpu, rss_before, rss_peak, fitted, linear, trees, categorical, megabytes = queue.get()
+    child.join()
+    print(f"registration statistics: {rows:,} rows × {features} features (joint models fitted on a {fitted:,}-row "
+          f"sample): {seconds:.1f} s wall, {cpu:.1f} s CPU (target < 60 s)")
+    print(f"  peak RSS of the registering process {rss_peak:,.0f} MiB (the frame alone: {rss_before:,.0f} MiB; "
+          f"target < 1 GiB); {linear} features linear, {trees} trees, {categorical} categories modelled; "
+          f"stored statistics {megabytes:.1f} MB of JSON; load average {load_before} before, {_load_average()} after")
+
+
+def joint_view(rows: int = 1_000_000, features: int = 50, reference_rows: int = 50_000) -> None:
+    """The drift report's joint view alone (no database): a window of related features, a tenth
+    of its rows with one value joined from another row."""
+    from apps.forensics.joint_drift import joint_drift
+    from apps.registry.joint import compute_joint_stats
+
+    reference = _correlated_frame(reference_rows, features, seed=4)
+    joint = compute_joint_stats(reference)
+    window = _correlated_frame(rows, features, seed=5)
+    wrong = np.arange(rows) % 10 == 0
+    window.loc[wrong, "f01"] = np.random.default_rng(6).permutation(window["f01"].to_numpy())[wrong]
+    rss_before = _peak_rss_mib()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
+    view = joint_drift(reference=reference, window=window, joint=joint)
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
+    raised = sorted(name for name, result in view.items() if result["raised"])
+    print(f"drift joint view: {len(view)} judged features, {rows:,} window rows vs {reference_rows:,} reference rows: "
+          f"{seconds:.1f} s wall, {cpu:.1f} s CPU; peak RSS {_peak_rss_mib():,.0f} MiB (before {rss_before:,.0f} MiB); "
+          f"raised {raised} (planted: ['f01']), f01 {view['f01']['window_share']:.1%} of the window against "
+          f"{view['f01']['reference_share']:.2%} of training")
 
 
 def _fill_log(*, version_id: int, model_id: int, rows: int, features: int, shifted: int) -> None:
@@ -116,7 +200,7 @@ def drift_window(*, rows: int, reference_rows: int, features: int) -> None:
     model = Model.objects.create(name="bench")
     version = ModelVersion.objects.create(
         model=model, version="1", artifact_uri="/nonexistent", feature_schema=infer_schema(reference),
-        reference_stats=compute_reference_stats(reference), reference_rows=reference_rows,
+        reference_stats=compute_reference_stats(reference, joint=True), reference_rows=reference_rows,
         # The registry keeps a 10k-row sample by default; the benchmark stores all 50k rows.
         reference_sample=reference.to_dict(orient="records"))
     shifted = 3
@@ -154,6 +238,7 @@ def main() -> None:
     parser.add_argument("--reference-rows", type=int, default=50_000)
     parser.add_argument("--features", type=int, default=30)
     parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--skip-drift", action="store_true", help="only the registration and per-report figures")
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = args.database_url
@@ -167,7 +252,11 @@ def main() -> None:
         import django
 
         django.setup()
+        registration()
         per_report_checks()
+        joint_view()
+        if args.skip_drift:
+            return
         drift_window(rows=args.rows, reference_rows=args.reference_rows, features=args.features)
     finally:
         from django.db import connections

@@ -196,7 +196,46 @@ def _file_reports(versions: dict[str, ModelVersion], test_x: pd.DataFrame, test_
         description="The chat bot quoted a different cultivar than the page for the same bottle.",
         channel=Channel.SLACK,
     )
-    return 4
+
+    # 5. A value from another row: the warehouse sync joined one bottle's flavanoid measure to
+    # another bottle's lab sheet. Each value is typical on its own; together they are not, and
+    # the borrowed value flips the answer.
+    joined = _value_from_another_row(v1, test_x, test_y)
+    if joined is not None:
+        features, donor_value, output, truth = joined
+        report_create(
+            reporter=user, model_name=MODEL_NAME, model_version="1.0", features=features, output=output,
+            title="A bold red suggested as a delicate one after the warehouse sync",
+            expected=f"{truth}, as the lab sheet says",
+            description="Since the warehouse sync was rewritten some bottles show another bottle's lab values; "
+                        "every number on this one looks normal.",
+            context={"surface": "cellar-page"}, severity="medium", channel=Channel.FORM,
+        )
+    return 4 + (joined is not None)
+
+
+def _value_from_another_row(model, test_x: pd.DataFrame, test_y: pd.Series):
+    """A class_2 wine the model gets right, given the flavanoids of the class_0 wine with the
+    most (still a typical value: training has flavanoids up to 3.9): of those whose answer it
+    flips, the one with the fewest flavanoids of its own, where the borrowed value is most out
+    of place next to its other phenols."""
+    donors = test_x[(test_y == "class_0") & (test_x["flavanoids"] <= 3.2)]
+    if donors.empty:
+        return None
+    donor_value = float(donors["flavanoids"].max())
+    candidates = []
+    for index in range(len(test_x)):
+        if test_y.iloc[index] != "class_2":
+            continue
+        row = {k: float(v) for k, v in test_x.iloc[index].items()}
+        joined = row | {"flavanoids": donor_value}
+        answers = model.predict(pd.DataFrame([row, joined]))
+        if answers[0] == "class_2" and answers[1] != "class_2":
+            candidates.append((row["flavanoids"], index, joined, str(answers[1])))
+    if not candidates:
+        return None
+    _, _, joined, output = min(candidates)
+    return joined, donor_value, output, "class_2"
 
 
 # The places the report form offers ("Where did you see it?"), as the teams would list them.

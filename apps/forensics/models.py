@@ -25,6 +25,8 @@ class ReportForensics(models.Model):
     neighbours = models.JSONField(default=dict, blank=True)
     prevalence = models.JSONField(default=list, blank=True)
     notes = models.JSONField(default=list, blank=True, help_text="What could not be computed, and why.")
+    # What the model answers with each repair the input checks suggest (apps/forensics/repairs.py).
+    repairs = models.JSONField(default=list, blank=True)
     error_message = models.TextField(blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
     computed_at = models.DateTimeField(null=True, blank=True)

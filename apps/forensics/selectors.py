@@ -20,10 +20,12 @@ from .models import DriftReport, ReportForensics
 
 def input_checks(*, model_version: ModelVersion, features: dict[str, Any]) -> list[dict[str, Any]]:
     """`[{"feature", "value", "flags", "percentile"?, "reference", "score", "message"?, "rank",
-    "swapped_with"?}]`, most suspicious first. From stored statistics only: milliseconds."""
+    "swapped_with"?, "note"?, "suggestion"?, "residual_z"?}]`, most suspicious first. From
+    stored statistics only (per feature, and how features go together): milliseconds."""
+    reference = model_version.reference_stats or {}
     return rank_checks(features=features if isinstance(features, dict) else {},
                        schema=model_version.feature_schema or {},
-                       stats=(model_version.reference_stats or {}).get("features", {}))
+                       stats=reference.get("features", {}), joint=reference.get("joint"))
 
 
 def _workable_models_q(user) -> Q | None:

@@ -53,7 +53,11 @@ def drift_detail_view(request, pk: int):
     for name, result in (drift.features or {}).items():
         rows.append({"name": name, "result": result, "chart": histogram_bars(result.get("histogram"))})
     rows.sort(key=lambda row: (not row["result"].get("drifted"), -(row["result"].get("psi") or 0), row["name"]))
-    return render(request, "forensics/drift_detail.html", {"drift": drift, "rows": rows})
+    # The joint view: rows whose value does not fit the other features, raised ones first.
+    joint = sorted(({"name": name, **result["joint"]} for name, result in (drift.features or {}).items()
+                    if result.get("joint")),
+                   key=lambda row: (not row["raised"], -row["window_share"], row["name"]))
+    return render(request, "forensics/drift_detail.html", {"drift": drift, "rows": rows, "joint": joint})
 
 
 @login_required

@@ -41,8 +41,14 @@ def _finite(value: float) -> float | None:
     return float(value) if value is not None and np.isfinite(value) else None
 
 
-def compute_reference_stats(frame: pd.DataFrame) -> dict[str, Any]:
+def compute_reference_stats(frame: pd.DataFrame, *, joint: bool = False) -> dict[str, Any]:
+    """Per-feature statistics; with `joint`, also how the features go together
+    (`apps.registry.joint`), as registration stores them."""
     stats: dict[str, Any] = {"rows": int(len(frame)), "features": {}}
+    if joint:
+        from .joint import compute_joint_stats
+
+        stats["joint"] = compute_joint_stats(frame)
     for column in frame.columns:
         series = frame[column]
         entry: dict[str, Any] = {

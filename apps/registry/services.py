@@ -98,7 +98,7 @@ def model_version_register(
         artifact_uri=artifact_uri,
         sha256=description_of_artifact["sha256"],
         feature_schema=schema,
-        reference_stats=compute_reference_stats(reference) if reference is not None else {},
+        reference_stats=compute_reference_stats(reference, joint=True) if reference is not None else {},
         reference_sample=reference_sample(reference) if reference is not None else [],
         reference_rows=len(reference) if reference is not None else 0,
         library_versions=library_versions,

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.actions.models import ActionItem
 from apps.demo.services import seed_demo
+from apps.forensics.repairs import repairs_for
 from apps.forensics.selectors import input_checks
 from apps.incidents.models import Incident
 from apps.postmortems.models import Postmortem, WhyNode
@@ -35,7 +36,7 @@ def test_seed_demo_loads_a_model_with_two_versions_predictions_and_reports(capsy
     assert authenticate(RequestFactory().post("/accounts/login/"), username="demo", password="mlincidents-demo")
     assert set(ModelVersion.objects.filter(model__name=WINE).values_list("version", flat=True)) == {"1.0", "1.1"}
     assert Prediction.objects.filter(model__name=WINE).count() == 300
-    assert Report.objects.filter(model__name=WINE).count() == 4
+    assert Report.objects.filter(model__name=WINE).count() == 5
 
 
 def test_seed_demo_twice_duplicates_nothing():
@@ -43,7 +44,7 @@ def test_seed_demo_twice_duplicates_nothing():
     counts = (ModelVersion.objects.count(), Prediction.objects.count(), Report.objects.count(),
               Postmortem.objects.count(), WhyNode.objects.count(), ActionItem.objects.count())
     call_command("seed_demo")
-    assert counts == (3, 340, 5, 1, 7, 2)
+    assert counts == (3, 340, 6, 1, 7, 2)
     assert (ModelVersion.objects.count(), Prediction.objects.count(), Report.objects.count(),
             Postmortem.objects.count(), WhyNode.objects.count(), ActionItem.objects.count()) == counts
 
@@ -74,6 +75,22 @@ def test_the_demo_unit_change_report_points_at_its_culprit():
     assert report.output != report.expected.split(",")[0]  # the unit change really changed the answer
 
 
+def test_the_demo_value_from_another_row_points_at_its_culprit():
+    """Every value of the joined report is inside its training range; the borrowed one does
+    not fit the rest, ranks first, and its suggested repair gives the lab sheet's answer."""
+    call_command("seed_demo")
+    report = Report.objects.get(title__startswith="A bold red")
+    version = report.model_version
+    checks = input_checks(model_version=version, features=report.features)
+    stats = version.reference_stats["features"]
+
+    assert all(stats[name]["min"] <= value <= stats[name]["max"] for name, value in report.features.items())
+    assert checks[0]["feature"] == "flavanoids" and checks[0]["flags"] == ["inconsistent_with_others"]
+    assert sum(bool(check["flags"]) for check in checks) == 1
+    repair = repairs_for(version=version, features=report.features, checks=checks, output=report.output)[0]
+    assert repair["changes"] and repair["output"] == "class_2" and report.output != "class_2"
+
+
 def test_the_demo_shows_each_role():
     from django.contrib.auth import get_user_model
 
@@ -84,7 +101,7 @@ def test_the_demo_shows_each_role():
 
     assert Report.objects.get(prediction_id="wine-00042").reporter == people["casey"]
     assert report_list(user=people["casey"]).count() == 2  # hers: the wine one and the homepage one
-    assert report_list(user=people["sam"]).count() == 5  # sam is in both teams
+    assert report_list(user=people["sam"]).count() == 6  # sam is in both teams
     assert ModelVersion.objects.filter(model__name=WINE).first().model.team.slug == "cellar"
     assert ModelVersion.objects.get(model__name=HOME).model.team.slug == "storefront"
 

@@ -6,8 +6,8 @@ from apps.forensics.models import DriftReport, ReportForensics
 class ReportForensicsSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReportForensics
-        fields = ["status", "attribution", "neighbours", "prevalence", "notes", "error_message", "requested_at",
-                  "computed_at"]
+        fields = ["status", "attribution", "neighbours", "prevalence", "repairs", "notes", "error_message",
+                  "requested_at", "computed_at"]
 
 
 class DriftRequestSerializer(serializers.Serializer):

@@ -54,3 +54,12 @@ def drift_reason(result: dict[str, Any]) -> str:
                f"{number(P_VALUE_THRESHOLD)}"
     return f"{name} decides: {shown}, {'at or over' if result.get('drifted') else 'under'} " \
            f"{number(DISTANCE_THRESHOLD)}"
+
+
+@register.filter
+def share_percent(share: float | None) -> str:
+    """`{{ 0.0243|share_percent }}` → "2.4 %" (a share of rows, for the drift report's joint view)."""
+    if share is None:
+        return "—"
+    percent = share * 100
+    return "0 %" if percent == 0 else f"{percent:.1f} %" if percent >= 0.1 else "under 0.1 %"
