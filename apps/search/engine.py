@@ -1,0 +1,228 @@
+"""The matching half of search: every source's rows that match the words and that the reader may
+see, grouped into results with a score, as SQL that the results page, the facets and the count
+all read.
+
+Each source's rows come from the selector that scopes its objects on their own pages
+(`report_list`, `incident_visibility`, `postmortem_list`, `action_item_list`), so a result is
+visible exactly when its object is. The sources become one `UNION ALL` of identical columns;
+grouping by result sums the score of every row that found it (a post-mortem that discusses a
+word in its summary and in three whys outranks one that mentions it once). Facets are counted
+over the same grouped rows in one more query, so nobody learns from a count what they may not
+open.
+
+PostgreSQL: `SearchVector` @@ `SearchQuery` (websearch syntax: quotes, `or`, `-word`) with English
+stemming, read from the GIN expression indexes, scored by `SearchRank`. Elsewhere (SQLite, the
+embedded default): every word must appear, case-insensitively, in one of the source's fields;
+the score adds the weight of each field a word appears in. No stemming there."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Case, CharField, F, FloatField, Q, QuerySet, Value, When
+
+from apps.actions.models import ActionItemComment
+from apps.actions.selectors import action_item_list
+from apps.incidents.models import Incident
+from apps.incidents.selectors import incident_title_readable, incident_visibility
+from apps.postmortems.models import WhyNode
+from apps.postmortems.selectors import postmortem_list
+from apps.reports.selectors import report_list
+
+from .documents import SEARCH_CONFIG, SOURCES, WEIGHTS, Source
+
+# The date facet: how long ago a result was created, newest first.
+PERIODS = {"week": ("Past week", 7), "month": ("Past 30 days", 30), "year": ("Past year", 365),
+           "older": ("Older", None)}
+# Without stemming, the fallback matches at most this many words (a pasted paragraph would
+# otherwise make one LIKE per word and field).
+FALLBACK_MAX_WORDS = 8
+COLUMNS = ("s_kind", "s_id", "s_incident", "s_model", "s_status", "s_cause", "s_period", "s_created", "s_score")
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What the results are narrowed to (the facets a person clicked)."""
+
+    kind: str = ""
+    model: str = ""  # a model's name
+    status: str = ""  # the incident's status
+    root_cause: str = ""  # the post-mortem's root-cause category
+    date: str = ""  # a key of PERIODS
+
+    def active(self) -> dict[str, str]:
+        return {name: value for name, value in self.__dict__.items() if value}
+
+
+def uses_full_text() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def query_words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())[:FALLBACK_MAX_WORDS]
+
+
+def _scoped_rows(source: Source, user) -> QuerySet | None:
+    """The rows of `source` that `user` may see, through the objects' own selectors."""
+    if source.name == "report":
+        return report_list(user=user)
+    if source.name in ("incident", "incident_public"):
+        incidents = Incident.objects.all()
+        visible = incident_visibility(user)
+        if visible is not None:
+            incidents = incidents.filter(visible)
+        readable = incident_title_readable(user)
+        if source.name == "incident":
+            return incidents if readable is None else incidents.filter(readable)
+        return None if readable is None else incidents.exclude(readable)
+    if source.name == "postmortem":
+        return postmortem_list(user=user)
+    if source.name == "why_node":
+        return WhyNode.objects.filter(postmortem__in=postmortem_list(user=user).values("pk"))
+    if source.name == "action_item":
+        return action_item_list(user=user)
+    if source.name == "action_item_comment":
+        return ActionItemComment.objects.filter(item__in=action_item_list(user=user).values("pk"))
+    raise ValueError(f"Unknown search source {source.name!r}")
+
+
+def _narrowed(rows: QuerySet, source: Source, filters: SearchFilters, now: datetime) -> QuerySet:
+    if filters.model:
+        rows = rows.filter(**{source.via_incident("model__name"): filters.model})
+    if filters.status:
+        rows = rows.filter(**{source.via_incident("status"): filters.status})
+    if filters.root_cause:
+        rows = rows.filter(**{source.via_incident("postmortem__root_cause_category"): filters.root_cause})
+    if filters.date in PERIODS:
+        days = PERIODS[filters.date][1]
+        if days is None:
+            rows = rows.filter(**{f"{source.created}__lt": now - timedelta(days=PERIODS["year"][1])})
+        else:
+            rows = rows.filter(**{f"{source.created}__gte": now - timedelta(days=days)})
+    return rows
+
+
+def _period(source: Source, now: datetime) -> Case:
+    whens = [When(**{f"{source.created}__gte": now - timedelta(days=days)}, then=Value(key))
+             for key, (_, days) in PERIODS.items() if days is not None]
+    return Case(*whens, default=Value("older"), output_field=CharField())
+
+
+def _matching(rows: QuerySet, source: Source, text: str) -> QuerySet | None:
+    """`rows` that match `text`, with their score as `s_score_raw`."""
+    if uses_full_text():
+        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        return (rows.annotate(s_document=source.vector()).filter(s_document=query)
+                .annotate(s_score_raw=SearchRank(F("s_document"), query)))
+    words = query_words(text)
+    if not words:
+        return None
+    match = Q()
+    score = Value(0.0, output_field=FloatField())
+    for word in words:
+        match &= Q(*(Q(**{f"{column}__icontains": word}) for column, _ in source.fields), _connector=Q.OR)
+        for column, weight in source.fields:
+            score = score + Case(When(**{f"{column}__icontains": word}, then=Value(WEIGHTS[weight])),
+                                 default=Value(0.0), output_field=FloatField())
+    return rows.filter(match).annotate(s_score_raw=score)
+
+
+def _source_sql(source: Source, *, user, text: str, filters: SearchFilters, now: datetime) -> tuple[str, tuple] | None:
+    rows = _scoped_rows(source, user)
+    if rows is None:
+        return None
+    rows = _matching(_narrowed(rows, source, filters, now), source, text)
+    if rows is None:
+        return None
+    # Every source selects the same columns in the same order (only annotations, added in the
+    # order of COLUMNS), so that their SELECTs can be stacked with UNION ALL.
+    rows = rows.annotate(
+        s_kind=Value(source.kind, output_field=CharField()),
+        s_id=F(source.result_id),
+        s_incident=F(source.via_incident("id")),
+        s_model=F(source.via_incident("model_id")),
+        s_status=F(source.via_incident("status")),
+        s_cause=F(source.via_incident("postmortem__root_cause_category")),
+        s_period=_period(source, now),
+        s_created=F(source.created),
+        s_score=F("s_score_raw"),
+    ).values(*COLUMNS).order_by()
+    try:
+        return rows.query.sql_with_params()
+    except EmptyResultSet:  # a scope that can match nothing (e.g. an empty list of ids)
+        return None
+
+
+@dataclass(frozen=True)
+class ResultsSql:
+    """The grouped results as SQL (one row per result: COLUMNS), for the page and the facets."""
+
+    sql: str
+    params: tuple
+
+    @property
+    def empty(self) -> bool:
+        return not self.sql
+
+
+def results_sql(*, user, text: str, filters: SearchFilters, now: datetime) -> ResultsSql:
+    parts = []
+    for source in SOURCES:
+        if filters.kind and source.kind != filters.kind:
+            continue
+        compiled = _source_sql(source, user=user, text=text, filters=filters, now=now)
+        if compiled is not None:
+            parts.append(compiled)
+    if not parts:
+        return ResultsSql("", ())
+    union = " UNION ALL ".join(sql for sql, _ in parts)
+    params = tuple(param for _, part_params in parts for param in part_params)
+    grouped = ("SELECT s_kind, s_id, s_incident, s_model, s_status, s_cause, s_period, MAX(s_created) AS s_created, "
+               f"SUM(s_score) AS s_score FROM ({union}) hits "
+               "GROUP BY s_kind, s_id, s_incident, s_model, s_status, s_cause, s_period")
+    return ResultsSql(grouped, params)
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    kind: str
+    id: int
+    incident_id: int
+    score: float
+
+
+def results_page(results: ResultsSql, *, offset: int, limit: int) -> list[ResultRow]:
+    """One page of results, best first (then newest, then a stable order)."""
+    if results.empty:
+        return []
+    sql = (f"WITH results AS ({results.sql}) SELECT s_kind, s_id, s_incident, s_score FROM results "
+           "ORDER BY s_score DESC, s_created DESC, s_kind, s_id LIMIT %s OFFSET %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*results.params, limit, offset))
+        return [ResultRow(kind, int(pk), int(incident_id), float(score or 0)) for kind, pk, incident_id, score
+                in cursor.fetchall()]
+
+
+FACET_COLUMNS = {"kind": "s_kind", "model": "s_model", "status": "s_status", "root_cause": "s_cause",
+                 "date": "s_period"}
+
+
+def facet_counts(results: ResultsSql) -> dict[str, dict[str, int]]:
+    """{facet: {value: how many results}} over the grouped results, in one query."""
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACET_COLUMNS}
+    if results.empty:
+        return counts
+    selects = [f"SELECT '{name}', CAST({column} AS TEXT), COUNT(*) FROM results "
+               f"WHERE {column} IS NOT NULL GROUP BY {column}" for name, column in FACET_COLUMNS.items()]
+    sql = f"WITH results AS ({results.sql}) " + " UNION ALL ".join(selects)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, results.params)
+        for name, value, count in cursor.fetchall():
+            if value != "":
+                counts[name][value] = int(count)
+    return counts
