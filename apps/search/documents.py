@@ -6,11 +6,13 @@ found by its own text and by its why-nodes'), and every source knows the path fr
 the incident they belong to, which gives every result its facets (model, status, root cause…)
 and its scope.
 
-On PostgreSQL each source's text is one weighted `SearchVector` (English stemming). The same
-expression is indexed with GIN (migration 0001 of this app builds the index from these very
-objects), so the `@@` match reads the index instead of parsing every row. Changing a source's
-fields or weights changes the expression: add a migration that rebuilds its index, or the
-planner silently stops using it (`tests/search/test_postgres_index.py` notices)."""
+On PostgreSQL each source's text is one weighted `SearchVector` (English stemming), stored in a
+generated column of the source's table (`search_document`) that PostgreSQL itself keeps up to
+date on every write, with a GIN index on it (migration 0001 of this app adds both, building the
+column's expression from these very objects). Matching reads the index; ranking reads the stored
+vector instead of parsing each matched row's text again. The column is not a field of the owning
+app's model: it exists on PostgreSQL only, and those apps never write it. Changing a source's
+fields or weights changes the expression: add a migration that redefines its column."""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from dataclasses import dataclass
 from functools import reduce
 
 from django.apps import apps
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db.models.expressions import RawSQL
 
 # A title weighs most, a summary next, body text and child rows less: the weights PostgreSQL's
 # `ts_rank` gives A–D by default (1, 0.4, 0.2, 0.1), reused by the SQLite fallback.
@@ -38,6 +41,7 @@ class Source:
     result_id: str  # the column holding the result's id ("id", "postmortem_id")
     incident: str  # the path to the result's incident ("" when the row is the incident)
     created: str  # the path to the result's creation time (the date facet)
+    column: str = "search_document"  # the generated tsvector column (PostgreSQL)
 
     @property
     def model(self):
@@ -46,6 +50,11 @@ class Source:
     @property
     def index_name(self) -> str:
         return f"search_{self.name}_vec"
+
+    def document(self) -> RawSQL:
+        """The stored vector of the queryset's own rows (the source's table is never joined
+        under another alias: every search query starts from it)."""
+        return RawSQL(f'"{self.model._meta.db_table}"."{self.column}"', [], output_field=SearchVectorField())
 
     def via_incident(self, field: str) -> str:
         return f"{self.incident}__{field}" if self.incident else field
@@ -64,7 +73,7 @@ SOURCES: tuple[Source, ...] = (
     Source("incident", INCIDENT, "incidents.Incident",
            (("title", "A"), ("public_title", "A"), ("resolution_note", "B")), "id", "", "created_at"),
     Source("incident_public", INCIDENT, "incidents.Incident", (("public_title", "A"), ("resolution_note", "B")),
-           "id", "", "created_at"),
+           "id", "", "created_at", column="search_document_public"),
     Source("postmortem", POSTMORTEM, "postmortems.Postmortem",
            (("summary", "A"), ("root_cause_summary", "A"), ("facts", "B"), ("business_impact", "B"),
             ("went_well", "C"), ("went_wrong", "C"), ("got_lucky", "C")), "id", "incident", "created_at"),

@@ -11,7 +11,7 @@ over the same grouped rows in one more query, so nobody learns from a count what
 open.
 
 PostgreSQL: `SearchVector` @@ `SearchQuery` (websearch syntax: quotes, `or`, `-word`) with English
-stemming, read from the GIN expression indexes, scored by `SearchRank`. Elsewhere (SQLite, the
+stemming, read from the GIN indexes on the stored vectors, scored by `SearchRank`. Elsewhere (SQLite, the
 embedded default): every word must appear, case-insensitively, in one of the source's fields;
 the score adds the weight of each field a word appears in. No stemming there."""
 
@@ -117,7 +117,7 @@ def _matching(rows: QuerySet, source: Source, text: str) -> QuerySet | None:
     """`rows` that match `text`, with their score as `s_score_raw`."""
     if uses_full_text():
         query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-        return (rows.annotate(s_document=source.vector()).filter(s_document=query)
+        return (rows.annotate(s_document=source.document()).filter(s_document=query)
                 .annotate(s_score_raw=SearchRank(F("s_document"), query)))
     words = query_words(text)
     if not words:
@@ -188,6 +188,10 @@ def results_sql(*, user, text: str, filters: SearchFilters, now: datetime) -> Re
     return ResultsSql(grouped, params)
 
 
+_BEST_FIRST = "ORDER BY s_score DESC, s_created DESC, s_kind, s_id"
+_NO_TEXT, _NO_ID, _NO_SCORE = "CAST(NULL AS TEXT)", "CAST(NULL AS BIGINT)", "CAST(NULL AS DOUBLE PRECISION)"
+
+
 @dataclass(frozen=True)
 class ResultRow:
     kind: str
@@ -200,8 +204,8 @@ def results_page(results: ResultsSql, *, offset: int, limit: int) -> list[Result
     """One page of results, best first (then newest, then a stable order)."""
     if results.empty:
         return []
-    sql = (f"WITH results AS ({results.sql}) SELECT s_kind, s_id, s_incident, s_score FROM results "
-           "ORDER BY s_score DESC, s_created DESC, s_kind, s_id LIMIT %s OFFSET %s")
+    sql = f"WITH results AS ({results.sql}) SELECT s_kind, s_id, s_incident, s_score FROM results {_BEST_FIRST} " \
+        "LIMIT %s OFFSET %s"
     with connection.cursor() as cursor:
         cursor.execute(sql, (*results.params, limit, offset))
         return [ResultRow(kind, int(pk), int(incident_id), float(score or 0)) for kind, pk, incident_id, score
@@ -212,17 +216,28 @@ FACET_COLUMNS = {"kind": "s_kind", "model": "s_model", "status": "s_status", "ro
                  "date": "s_period"}
 
 
-def facet_counts(results: ResultsSql) -> dict[str, dict[str, int]]:
-    """{facet: {value: how many results}} over the grouped results, in one query."""
+def facets_and_page(results: ResultsSql, *, offset: int,
+                    limit: int) -> tuple[dict[str, dict[str, int]], list[ResultRow]]:
+    """{facet: {value: how many results}} over every result, and one page of results, best
+    first (then newest, then a stable order) — in one query, so the matching runs once."""
     counts: dict[str, dict[str, int]] = {name: {} for name in FACET_COLUMNS}
     if results.empty:
-        return counts
-    selects = [f"SELECT '{name}', CAST({column} AS TEXT), COUNT(*) FROM results "
-               f"WHERE {column} IS NOT NULL GROUP BY {column}" for name, column in FACET_COLUMNS.items()]
-    sql = f"WITH results AS ({results.sql}) " + " UNION ALL ".join(selects)
+        return counts, []
+    # Both kinds of rows share one set of typed columns (PostgreSQL matches UNION types strictly).
+    facets = [f"SELECT CAST('{name}' AS TEXT) AS part, CAST({column} AS TEXT) AS value, COUNT(*) AS n, "
+              f"{_NO_TEXT} AS kind, {_NO_ID} AS result_id, {_NO_ID} AS incident_id, {_NO_SCORE} AS score, "
+              f"{_NO_ID} AS position FROM results WHERE {column} IS NOT NULL GROUP BY {column}"
+              for name, column in FACET_COLUMNS.items()]
+    page = (f"SELECT * FROM (SELECT CAST('row' AS TEXT), {_NO_TEXT}, {_NO_ID}, s_kind, CAST(s_id AS BIGINT), "
+            f"CAST(s_incident AS BIGINT), CAST(s_score AS DOUBLE PRECISION), ROW_NUMBER() OVER ({_BEST_FIRST}) "
+            f"FROM results {_BEST_FIRST} LIMIT %s OFFSET %s) page")
+    sql = f"WITH results AS ({results.sql}) " + " UNION ALL ".join([*facets, page])
+    rows: list[tuple[int, ResultRow]] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, results.params)
-        for name, value, count in cursor.fetchall():
-            if value != "":
-                counts[name][value] = int(count)
-    return counts
+        cursor.execute(sql, (*results.params, limit, offset))
+        for part, value, count, kind, pk, incident_id, score, position in cursor.fetchall():
+            if part == "row":
+                rows.append((int(position), ResultRow(kind, int(pk), int(incident_id), float(score or 0))))
+            elif value != "":
+                counts[part][value] = int(count)
+    return counts, [row for _, row in sorted(rows, key=lambda pair: pair[0])]

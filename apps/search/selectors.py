@@ -23,7 +23,16 @@ from apps.reports.selectors import report_list
 
 from . import snippets
 from .documents import ACTION_ITEM, INCIDENT, KINDS, POSTMORTEM, REPORT
-from .engine import PERIODS, ResultRow, ResultsSql, SearchFilters, facet_counts, query_words, results_page, results_sql
+from .engine import (
+    PERIODS,
+    ResultRow,
+    ResultsSql,
+    SearchFilters,
+    facets_and_page,
+    query_words,
+    results_page,
+    results_sql,
+)
 
 SEARCH_PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 200
@@ -70,10 +79,11 @@ class SearchResults:
 
 
 class _LazyRows:
-    """What Paginator needs: the count (known from the facets) and one slice, read on demand."""
+    """What Paginator needs: the count (known from the facets) and one slice — the one read with
+    the facets when it is the page asked for, else read on demand (a page past the end)."""
 
-    def __init__(self, results: ResultsSql, total: int) -> None:
-        self.results, self.total = results, total
+    def __init__(self, results: ResultsSql, total: int, *, offset: int, rows: list[ResultRow]) -> None:
+        self.results, self.total, self.offset, self.rows = results, total, offset, rows
 
     def count(self) -> int:
         return self.total
@@ -83,6 +93,8 @@ class _LazyRows:
 
     def __getitem__(self, item: slice) -> list[ResultRow]:
         start = item.start or 0
+        if start == self.offset:
+            return self.rows
         return results_page(self.results, offset=start, limit=max(0, (item.stop or self.total) - start))
 
 
@@ -190,9 +202,13 @@ def search(*, user, text: str, filters: SearchFilters | None = None, page_number
     filters = filters or SearchFilters()
     text = text.strip()
     results = results_sql(user=user, text=text, filters=filters, now=now or timezone.now())
-    counts = facet_counts(results)
+    try:
+        asked = max(1, int(page_number or 1))
+    except (TypeError, ValueError):
+        asked = 1
+    counts, rows = facets_and_page(results, offset=(asked - 1) * per_page, limit=per_page)
     total = sum(counts["kind"].values())
-    paginator = Paginator(_LazyRows(results, total), per_page)
+    paginator = Paginator(_LazyRows(results, total, offset=(asked - 1) * per_page, rows=rows), per_page)
     page = paginator.page(page_number) if strict_page else paginator.get_page(page_number)
     page.object_list = _hits(list(page.object_list), user=user, text=text)
     return SearchResults(query=text, count=total, facets=_facets(counts, text=text, filters=filters), page=page,
