@@ -1,18 +1,19 @@
 """What search reads: the texts of each kind of result, where they live, and how they are weighed.
 
 A *source* is one table whose rows match words: a report, an incident, a post-mortem, one of its
-why-nodes, an action item, one of its comments. Several sources feed one result (a post-mortem is
-found by its own text and by its why-nodes'), and every source knows the path from its rows to
+why-nodes or contributing factors, an action item, one of its comments. Several sources feed one
+result (a post-mortem is found by its own text and by its why-nodes'), and every source knows the path from its rows to
 the incident they belong to, which gives every result its facets (model, status, root cause…)
 and its scope.
 
 On PostgreSQL each source's text is one weighted `SearchVector` (English stemming), stored in a
 generated column of the source's table (`search_document`) that PostgreSQL itself keeps up to
-date on every write, with a GIN index on it (migration 0001 of this app adds both, building the
-column's expression from these very objects). Matching reads the index; ranking reads the stored
-vector instead of parsing each matched row's text again. The column is not a field of the owning
-app's model: it exists on PostgreSQL only, and those apps never write it. Changing a source's
-fields or weights changes the expression: add a migration that redefines its column."""
+date on every write, with a GIN index on it (this app's migrations add both through
+`pg_documents.py`, compiling the column's expression from these very objects). Matching reads
+the index; ranking reads the stored vector instead of parsing each matched row's text again.
+The column is not a field of the owning app's model: it exists on PostgreSQL only, and those
+apps never write it. Changing a source's fields or weights changes the expression: add a
+migration that redefines its column."""
 
 from __future__ import annotations
 
@@ -80,6 +81,8 @@ SOURCES: tuple[Source, ...] = (
     Source("why_node", POSTMORTEM, "postmortems.WhyNode",
            (("question", "B"), ("answer", "B"), ("how_to_check", "C"), ("evidence_note", "C"),
             ("decision_note", "C")), "postmortem_id", "postmortem__incident", "postmortem__created_at"),
+    Source("factor", POSTMORTEM, "postmortems.ContributingFactor", (("description", "B"),),
+           "postmortem_id", "postmortem__incident", "postmortem__created_at"),
     Source("action_item", ACTION_ITEM, "actions.ActionItem", (("title", "A"), ("description", "B")),
            "id", "incident", "created_at"),
     Source("action_item_comment", ACTION_ITEM, "actions.ActionItemComment", (("body", "C"),),

@@ -28,9 +28,9 @@ from django.db.models import Case, CharField, F, FloatField, Q, QuerySet, Value,
 
 from apps.actions.models import ActionItemComment
 from apps.actions.selectors import action_item_list
-from apps.incidents.models import Incident
+from apps.incidents.models import Incident, IncidentTag, Tag
 from apps.incidents.selectors import incident_title_readable, incident_visibility
-from apps.postmortems.models import WhyNode
+from apps.postmortems.models import ContributingFactor, Postmortem, WhyNode
 from apps.postmortems.selectors import postmortem_list
 from apps.reports.selectors import report_list
 
@@ -54,6 +54,8 @@ class SearchFilters:
     status: str = ""  # the incident's status
     root_cause: str = ""  # the post-mortem's root-cause category
     date: str = ""  # a key of PERIODS
+    tag: str = ""  # a tag's name
+    factor: str = ""  # a contributing factor's category
 
     def active(self) -> dict[str, str]:
         return {name: value for name, value in self.__dict__.items() if value}
@@ -82,6 +84,8 @@ def _scoped_rows(source: Source, user) -> QuerySet | None:
         return None if readable is None else incidents.exclude(readable)
     if source.name == "postmortem":
         return postmortem_list(user=user)
+    if source.name == "factor":
+        return ContributingFactor.objects.filter(postmortem__in=postmortem_list(user=user).values("pk"))
     if source.name == "why_node":
         return WhyNode.objects.filter(postmortem__in=postmortem_list(user=user).values("pk"))
     if source.name == "action_item":
@@ -98,6 +102,12 @@ def _narrowed(rows: QuerySet, source: Source, filters: SearchFilters, now: datet
         rows = rows.filter(**{source.via_incident("status"): filters.status})
     if filters.root_cause:
         rows = rows.filter(**{source.via_incident("postmortem__root_cause_category"): filters.root_cause})
+    if filters.tag:
+        rows = rows.filter(**{f"{source.via_incident('id')}__in":
+                              IncidentTag.objects.filter(tag__name=filters.tag).values("incident_id")})
+    if filters.factor:
+        rows = rows.filter(**{f"{source.via_incident('id')}__in": ContributingFactor.objects.filter(
+            category=filters.factor).values("postmortem__incident_id")})
     if filters.date in PERIODS:
         days = PERIODS[filters.date][1]
         if days is None:
@@ -214,13 +224,30 @@ def results_page(results: ResultsSql, *, offset: int, limit: int) -> list[Result
 
 FACET_COLUMNS = {"kind": "s_kind", "model": "s_model", "status": "s_status", "root_cause": "s_cause",
                  "date": "s_period"}
+FACETS = (*FACET_COLUMNS, "tag", "factor")
+
+
+def _linked_facets() -> list[str]:
+    """Facets over what an incident carries several of: its tags, its post-mortem's contributing
+    factors (each result counted once per tag or category)."""
+    incident_tag, tag = IncidentTag._meta.db_table, Tag._meta.db_table
+    factor, postmortem = ContributingFactor._meta.db_table, Postmortem._meta.db_table
+    distinct_result = "COUNT(DISTINCT results.s_kind || ':' || CAST(results.s_id AS TEXT))"
+    return [
+        f"SELECT CAST('tag' AS TEXT), CAST(t.name AS TEXT), {distinct_result}, {_NO_TEXT}, {_NO_ID}, {_NO_ID}, "
+        f"{_NO_SCORE}, {_NO_ID} FROM results JOIN {incident_tag} it ON it.incident_id = results.s_incident "
+        f"JOIN {tag} t ON t.id = it.tag_id GROUP BY t.name",
+        f"SELECT CAST('factor' AS TEXT), CAST(f.category AS TEXT), {distinct_result}, {_NO_TEXT}, {_NO_ID}, "
+        f"{_NO_ID}, {_NO_SCORE}, {_NO_ID} FROM results JOIN {postmortem} p ON p.incident_id = results.s_incident "
+        f"JOIN {factor} f ON f.postmortem_id = p.id GROUP BY f.category",
+    ]
 
 
 def facets_and_page(results: ResultsSql, *, offset: int,
                     limit: int) -> tuple[dict[str, dict[str, int]], list[ResultRow]]:
     """{facet: {value: how many results}} over every result, and one page of results, best
     first (then newest, then a stable order) — in one query, so the matching runs once."""
-    counts: dict[str, dict[str, int]] = {name: {} for name in FACET_COLUMNS}
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
     if results.empty:
         return counts, []
     # Both kinds of rows share one set of typed columns (PostgreSQL matches UNION types strictly).
@@ -231,7 +258,7 @@ def facets_and_page(results: ResultsSql, *, offset: int,
     page = (f"SELECT * FROM (SELECT CAST('row' AS TEXT), {_NO_TEXT}, {_NO_ID}, s_kind, CAST(s_id AS BIGINT), "
             f"CAST(s_incident AS BIGINT), CAST(s_score AS DOUBLE PRECISION), ROW_NUMBER() OVER ({_BEST_FIRST}) "
             f"FROM results {_BEST_FIRST} LIMIT %s OFFSET %s) page")
-    sql = f"WITH results AS ({results.sql}) " + " UNION ALL ".join([*facets, page])
+    sql = f"WITH results AS ({results.sql}) " + " UNION ALL ".join([*facets, *_linked_facets(), page])
     rows: list[tuple[int, ResultRow]] = []
     with connection.cursor() as cursor:
         cursor.execute(sql, (*results.params, limit, offset))

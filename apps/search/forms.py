@@ -17,5 +17,8 @@ class SearchForm(forms.Form):
     model = forms.CharField(required=False, max_length=100)
     status = forms.ChoiceField(required=False, choices=[("", "Any")] + IncidentStatus.choices)
     root_cause = forms.ChoiceField(required=False, choices=[("", "Any")] + RootCauseCategory.choices)
+    tag = forms.CharField(required=False, max_length=50)
+    factor = forms.ChoiceField(required=False, choices=[("", "Any")] + RootCauseCategory.choices,
+                               label="Contributing factor")
     date = forms.ChoiceField(required=False, choices=[("", "Any")] + [(key, label) for key, (label, _) in
                                                                        PERIODS.items()])

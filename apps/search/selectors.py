@@ -111,7 +111,8 @@ def _hits(rows: list[ResultRow], *, user, text: str) -> list[SearchHit]:
     incidents = {incident.pk: incident for incident in
                  Incident.objects.select_related("model").filter(pk__in=ids[INCIDENT])} if ids[INCIDENT] else {}
     postmortems = {postmortem.pk: postmortem for postmortem in Postmortem.objects.select_related("incident__model")
-                   .prefetch_related("why_nodes").filter(pk__in=ids[POSTMORTEM])} if ids[POSTMORTEM] else {}
+                   .prefetch_related("why_nodes", "contributing_factors").filter(pk__in=ids[POSTMORTEM])} \
+        if ids[POSTMORTEM] else {}
     items = {item.pk: item for item in ActionItem.objects.select_related("incident__model")
              .prefetch_related("comments").filter(pk__in=ids[ACTION_ITEM])} if ids[ACTION_ITEM] else {}
     # Titles as this reader may read them (a neutral one outside the team), in one pass.
@@ -142,7 +143,9 @@ def _hits(rows: list[ResultRow], *, user, text: str) -> list[SearchHit]:
                 incident=postmortem.incident, model=postmortem.incident.model, created_at=postmortem.created_at,
                 url=reverse("postmortems:editor", args=[postmortem.incident_id]),
                 text=_join(postmortem.summary, postmortem.root_cause_summary, postmortem.facts,
-                           postmortem.business_impact, *whys, postmortem.went_well, postmortem.went_wrong,
+                           postmortem.business_impact, *whys,
+                           *(factor.description for factor in postmortem.contributing_factors.all()),
+                           postmortem.went_well, postmortem.went_wrong,
                            postmortem.got_lucky) or postmortem.incident.title)))
         elif row.kind == ACTION_ITEM and row.id in items:
             item = items[row.id]
@@ -178,10 +181,13 @@ def _facets(counts: dict[str, dict[str, int]], *, text: str, filters: SearchFilt
                    if status in IncidentStatus.values],
         "root_cause": [(cause, RootCauseCategory(cause).label, n) for cause, n in counts["root_cause"].items()
                        if cause in RootCauseCategory.values],
+        "factor": [(cause, RootCauseCategory(cause).label, n) for cause, n in counts["factor"].items()
+                   if cause in RootCauseCategory.values],
+        "tag": [(tag, tag, n) for tag, n in counts["tag"].items()],
         "date": [(key, label, counts["date"][key]) for key, (label, _) in PERIODS.items() if key in counts["date"]],
     }
     titles = {"kind": "Type", "model": "Model", "status": "Incident status", "root_cause": "Root cause",
-              "date": "Date"}
+              "factor": "Contributing factor", "tag": "Tag", "date": "Date"}
     facets = []
     for name, options in labelled.items():
         if name != "date":

@@ -1,9 +1,10 @@
 """A small history to search, built through the services as people build it.
 
 Around `access_world()` (model fraud-score of team "fraud"):
-- `world.incident` (the reporter's report): its post-mortem discusses milliseconds — in the
-  summary, the facts and two whys — and has an action item with a comment;
-- `world.passing`: another incident whose one report mentions milliseconds once, in passing;
+- `world.incident` (the reporter's report, tagged "units"): its post-mortem discusses
+  milliseconds — in the summary, the facts, two whys and a contributing factor (training–serving
+  skew) — and has an action item with a comment;
+- `world.passing` (tagged "checkout"): another incident whose one report mentions milliseconds once, in passing;
 - `world.secret`: a restricted incident whose report and public title both say milliseconds;
 - `world.foreign`: a report about another team's model ("search" team's ranker) saying milliseconds."""
 
@@ -11,7 +12,8 @@ from __future__ import annotations
 
 from apps.actions.services import action_item_comment_add
 from apps.incidents.services import incident_update
-from apps.postmortems.services import postmortem_start, postmortem_update
+from apps.incidents.tags import incident_tag_add
+from apps.postmortems.services import contributing_factor_add, postmortem_start, postmortem_update
 from tests.accounts.factories import access_world
 from tests.actions.factories import accepted_ticket
 from tests.postmortems.factories import why
@@ -32,6 +34,9 @@ def search_world():
         answer="The pipeline started sending milliseconds.")
     why(world.postmortem, actor=member, question="Why did nobody notice the milliseconds?",
         answer="No check compares units with the training reference.")
+    contributing_factor_add(incident_id=world.incident.pk, actor=member, category="training_serving_skew",
+                            description="Serving computed the age in milliseconds, training in seconds.")
+    incident_tag_add(incident_id=world.incident.pk, actor=member, name="units")
     world.item = accepted_ticket(world, title="Alert when a feature's unit changes")
     action_item_comment_add(item_id=world.item.pk, actor=member, body="Draft alert fires on a 1000× jump in age.")
 
@@ -40,6 +45,7 @@ def search_world():
                                        description="Latency was fine, a few milliseconds, but the scores were odd.",
                                        context={"surface": "checkout"})
     world.passing = world.passing_report.incident
+    incident_tag_add(incident_id=world.passing.pk, actor=member, name="checkout")
 
     world.secret_report = file_report(reporter=member, version=world.version, index=120,
                                       title="Milliseconds leak in the VIP scoring",

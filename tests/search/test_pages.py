@@ -27,7 +27,8 @@ def test_the_page_shows_typed_results_with_snippets_and_facets_as_links(client, 
     html = response.content.decode()
     assert response.status_code == 200
     assert "4 results for “milliseconds”" in html
-    assert html.index(f"/incidents/{world.incident.pk}/postmortem/") < html.index(f"/reports/{world.passing_report.pk}/")
+    postmortem, report = f"/incidents/{world.incident.pk}/postmortem/", f"/reports/{world.passing_report.pk}/"
+    assert html.index(postmortem) < html.index(report)
     assert "<mark>milliseconds</mark>" in html
     assert 'class="badge kind-postmortem">Post-mortem<' in html
     assert "?q=milliseconds&amp;root_cause=feature_pipeline" in html  # a facet, as a link

@@ -18,6 +18,9 @@ class SearchQuerySerializer(serializers.Serializer):
                                      help_text="Only results whose incident has this status.")
     root_cause = serializers.ChoiceField(choices=RootCauseCategory.values, required=False,
                                          help_text="Only results whose post-mortem names this root-cause category.")
+    tag = serializers.CharField(max_length=50, required=False, help_text="Only results whose incident has this tag.")
+    factor = serializers.ChoiceField(choices=RootCauseCategory.values, required=False, help_text=(
+        "Only results whose post-mortem records a contributing factor of this category."))
     date = serializers.ChoiceField(choices=list(PERIODS), required=False,
                                    help_text="Only results created in the past week, 30 days, year, or before.")
     page = serializers.IntegerField(min_value=1, required=False, default=1)
@@ -45,4 +48,5 @@ class SearchPageSerializer(serializers.Serializer):
     previous = serializers.CharField(allow_null=True)
     results = SearchResultSerializer(many=True)
     facets = serializers.DictField(child=FacetOptionSerializer(many=True), help_text=(
-        "Counts of the results by type, model, incident status, root cause and date; only what you may see."))
+        "Counts of the results by type, model, incident status, root cause, contributing factor, tag and date; "
+        "only what you may see."))
