@@ -1,10 +1,10 @@
 """What search reads: the texts of each kind of result, where they live, and how they are weighed.
 
 A *source* is one table whose rows match words: a report, an incident, a post-mortem, one of its
-why-nodes or contributing factors, an action item, one of its comments. Several sources feed one
-result (a post-mortem is found by its own text and by its why-nodes'), and every source knows the path from its rows to
-the incident they belong to, which gives every result its facets (model, status, root cause…)
-and its scope.
+why-nodes or contributing factors, an action item, one of its comments. A child source (a
+why-node, a comment) feeds its parent's result: a post-mortem is found by its own text and by its
+why-nodes'. Every source knows the path from its rows to the incident they belong to, which gives
+every result its facets (model, status, root cause…) and its scope.
 
 On PostgreSQL each source's text is one weighted `SearchVector` (English stemming), stored in a
 generated column of the source's table (`search_document`) that PostgreSQL itself keeps up to
@@ -42,7 +42,13 @@ class Source:
     result_id: str  # the column holding the result's id ("id", "postmortem_id")
     incident: str  # the path to the result's incident ("" when the row is the incident)
     created: str  # the path to the result's creation time (the date facet)
-    column: str = "search_document"  # the generated tsvector column (PostgreSQL)
+    column: str = "search_document"  # the generated tsvector column (PostgreSQL; pg_documents.py)
+    parent: str = ""  # a child source (a why-node, a comment): the name of the source of its result
+
+    @property
+    def parent_field(self) -> str:
+        """A child's foreign key to its parent row ("postmortem", "item")."""
+        return self.result_id.removesuffix("_id")
 
     @property
     def model(self):
@@ -80,11 +86,16 @@ SOURCES: tuple[Source, ...] = (
             ("went_well", "C"), ("went_wrong", "C"), ("got_lucky", "C")), "id", "incident", "created_at"),
     Source("why_node", POSTMORTEM, "postmortems.WhyNode",
            (("question", "B"), ("answer", "B"), ("how_to_check", "C"), ("evidence_note", "C"),
-            ("decision_note", "C")), "postmortem_id", "postmortem__incident", "postmortem__created_at"),
+            ("decision_note", "C")), "postmortem_id", "postmortem__incident", "postmortem__created_at",
+           parent="postmortem"),
     Source("factor", POSTMORTEM, "postmortems.ContributingFactor", (("description", "B"),),
-           "postmortem_id", "postmortem__incident", "postmortem__created_at"),
+           "postmortem_id", "postmortem__incident", "postmortem__created_at", parent="postmortem"),
     Source("action_item", ACTION_ITEM, "actions.ActionItem", (("title", "A"), ("description", "B")),
            "id", "incident", "created_at"),
     Source("action_item_comment", ACTION_ITEM, "actions.ActionItemComment", (("body", "C"),),
-           "item_id", "item__incident", "item__created_at"),
+           "item_id", "item__incident", "item__created_at", parent="action_item"),
 )
+
+
+def children_of(source: Source) -> tuple[Source, ...]:
+    return tuple(child for child in SOURCES if child.parent == source.name)

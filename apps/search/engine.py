@@ -1,19 +1,18 @@
 """The matching half of search: every source's rows that match the words and that the reader may
-see, grouped into results with a score, as SQL that the results page, the facets and the count
-all read.
+see, with a score, as SQL that the results page, the facets and the count all read.
 
 Each source's rows come from the selector that scopes its objects on their own pages
 (`report_list`, `incident_visibility`, `postmortem_list`, `action_item_list`), so a result is
-visible exactly when its object is. The sources become one `UNION ALL` of identical columns;
-grouping by result sums the score of every row that found it (a post-mortem that discusses a
-word in its summary and in three whys outranks one that mentions it once). Facets are counted
-over the same grouped rows in one more query, so nobody learns from a count what they may not
-open.
+visible exactly when its object is. The sources become one `UNION ALL` of identical columns, one
+row per result: a child's matches (a why-node's, a comment's) count in its parent's row. Facets
+are counted over the same rows, in the query that reads the page, so nobody learns from a count
+what they may not open.
 
 PostgreSQL: `SearchVector` @@ `SearchQuery` (websearch syntax: quotes, `or`, `-word`) with English
-stemming, read from the GIN indexes on the stored vectors, scored by `SearchRank`. Elsewhere (SQLite, the
-embedded default): every word must appear, case-insensitively, in one of the source's fields;
-the score adds the weight of each field a word appears in. No stemming there."""
+stemming, read from the GIN indexes on the stored vectors, scored by `SearchRank`. Elsewhere
+(SQLite, the embedded default): every word must appear, case-insensitively, in one of the
+source's fields (or one child's); the score adds the weight of each field a word appears in. No
+stemming there."""
 
 from __future__ import annotations
 
@@ -24,17 +23,32 @@ from datetime import datetime, timedelta
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, CharField, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
-from apps.actions.models import ActionItemComment
 from apps.actions.selectors import action_item_list
 from apps.incidents.models import Incident, IncidentTag, Tag
 from apps.incidents.selectors import incident_title_readable, incident_visibility
-from apps.postmortems.models import ContributingFactor, Postmortem, WhyNode
+from apps.postmortems.models import ContributingFactor, Postmortem
 from apps.postmortems.selectors import postmortem_list
 from apps.reports.selectors import report_list
 
-from .documents import SEARCH_CONFIG, SOURCES, WEIGHTS, Source
+from .documents import SEARCH_CONFIG, SOURCES, WEIGHTS, Source, children_of
 
 # The date facet: how long ago a result was created, newest first.
 PERIODS = {"week": ("Past week", 7), "month": ("Past 30 days", 30), "year": ("Past year", 365),
@@ -84,14 +98,8 @@ def _scoped_rows(source: Source, user) -> QuerySet | None:
         return None if readable is None else incidents.exclude(readable)
     if source.name == "postmortem":
         return postmortem_list(user=user)
-    if source.name == "factor":
-        return ContributingFactor.objects.filter(postmortem__in=postmortem_list(user=user).values("pk"))
-    if source.name == "why_node":
-        return WhyNode.objects.filter(postmortem__in=postmortem_list(user=user).values("pk"))
     if source.name == "action_item":
         return action_item_list(user=user)
-    if source.name == "action_item_comment":
-        return ActionItemComment.objects.filter(item__in=action_item_list(user=user).values("pk"))
     raise ValueError(f"Unknown search source {source.name!r}")
 
 
@@ -123,15 +131,29 @@ def _period(source: Source, now: datetime) -> Case:
     return Case(*whens, default=Value("older"), output_field=CharField())
 
 
-def _matching(rows: QuerySet, source: Source, text: str) -> QuerySet | None:
-    """`rows` that match `text`, with their score as `s_score_raw`."""
-    if uses_full_text():
-        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-        return (rows.annotate(s_document=source.document()).filter(s_document=query)
-                .annotate(s_score_raw=SearchRank(F("s_document"), query)))
-    words = query_words(text)
-    if not words:
-        return None
+def _full_text_matching(rows: QuerySet, source: Source, text: str) -> QuerySet:
+    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    rows = rows.annotate(s_document=source.document())
+    matches = Q(s_document=query)
+    score = Case(When(matches, then=SearchRank(F("s_document"), query)), default=Value(0.0),
+                 output_field=FloatField())
+    parent = f'"{source.model._meta.db_table}"."id"'
+    for child in children_of(source):
+        # Raw SQL: the stored column is no model field, and an ORM subquery would rename the
+        # child's table. Children are seen with their parent (its scope is already applied).
+        table, quote = child.model._meta.db_table, connection.ops.quote_name
+        where = (f"c.{quote(child.result_id)} = {parent} AND c.{quote(child.column)} @@ "
+                 "websearch_to_tsquery(%s::regconfig, %s)")
+        matches |= Q(RawSQL(f"EXISTS (SELECT 1 FROM {quote(table)} c WHERE {where})", [SEARCH_CONFIG, text],
+                            output_field=BooleanField()))
+        score = score + RawSQL(
+            f"COALESCE((SELECT SUM(ts_rank(c.{quote(child.column)}, websearch_to_tsquery(%s::regconfig, %s))) "
+            f"FROM {quote(table)} c WHERE {where}), 0)", [SEARCH_CONFIG, text, SEARCH_CONFIG, text],
+            output_field=FloatField())
+    return rows.filter(matches).annotate(s_score_raw=score)
+
+
+def _words_match_and_score(source: Source, words: list[str]) -> tuple[Q, Case | Value]:
     match = Q()
     score = Value(0.0, output_field=FloatField())
     for word in words:
@@ -139,7 +161,28 @@ def _matching(rows: QuerySet, source: Source, text: str) -> QuerySet | None:
         for column, weight in source.fields:
             score = score + Case(When(**{f"{column}__icontains": word}, then=Value(WEIGHTS[weight])),
                                  default=Value(0.0), output_field=FloatField())
-    return rows.filter(match).annotate(s_score_raw=score)
+    return match, score
+
+
+def _matching(rows: QuerySet, source: Source, text: str) -> QuerySet | None:
+    """`rows` that match `text` (by their own text or a child's), with their score as
+    `s_score_raw`: their own and their matching children's, added up (a post-mortem that
+    discusses a word in its summary and in three whys outranks one that mentions it once)."""
+    if uses_full_text():
+        return _full_text_matching(rows, source, text)
+    words = query_words(text)
+    if not words:
+        return None
+    matches, score = _words_match_and_score(source, words)
+    score = Case(When(matches, then=score), default=Value(0.0), output_field=FloatField())
+    for child in children_of(source):
+        child_match, child_score = _words_match_and_score(child, words)
+        children = child.model.objects.filter(**{child.parent_field: OuterRef("pk")}).filter(child_match)
+        matches |= Q(Exists(children))
+        score = score + Coalesce(Subquery(children.order_by().values(child.parent_field)
+                                          .annotate(total=Sum(child_score)).values("total")[:1]),
+                                 Value(0.0), output_field=FloatField())
+    return rows.filter(matches).annotate(s_score_raw=score)
 
 
 def _source_sql(source: Source, *, user, text: str, filters: SearchFilters, now: datetime) -> tuple[str, tuple] | None:
@@ -170,7 +213,7 @@ def _source_sql(source: Source, *, user, text: str, filters: SearchFilters, now:
 
 @dataclass(frozen=True)
 class ResultsSql:
-    """The grouped results as SQL (one row per result: COLUMNS), for the page and the facets."""
+    """The results as SQL (one row per result: COLUMNS), for the page and the facets."""
 
     sql: str
     params: tuple
@@ -183,19 +226,17 @@ class ResultsSql:
 def results_sql(*, user, text: str, filters: SearchFilters, now: datetime) -> ResultsSql:
     parts = []
     for source in SOURCES:
-        if filters.kind and source.kind != filters.kind:
+        if source.parent or (filters.kind and source.kind != filters.kind):
             continue
         compiled = _source_sql(source, user=user, text=text, filters=filters, now=now)
         if compiled is not None:
             parts.append(compiled)
     if not parts:
         return ResultsSql("", ())
+    # Each result is one row of one source (children are folded into their parent's row), so
+    # the sources' rows stack without grouping.
     union = " UNION ALL ".join(sql for sql, _ in parts)
-    params = tuple(param for _, part_params in parts for param in part_params)
-    grouped = ("SELECT s_kind, s_id, s_incident, s_model, s_status, s_cause, s_period, MAX(s_created) AS s_created, "
-               f"SUM(s_score) AS s_score FROM ({union}) hits "
-               "GROUP BY s_kind, s_id, s_incident, s_model, s_status, s_cause, s_period")
-    return ResultsSql(grouped, params)
+    return ResultsSql(union, tuple(param for _, part_params in parts for param in part_params))
 
 
 _BEST_FIRST = "ORDER BY s_score DESC, s_created DESC, s_kind, s_id"
