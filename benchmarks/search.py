@@ -131,7 +131,7 @@ def measure(people: dict, runs: int) -> None:
         ("unit change", SearchFilters(), "a common topic (~7 % of rows)"),
         ("customer score", SearchFilters(), "two very common words (~60 % of rows)"),
         ('"data drift" -canary', SearchFilters(), "a phrase, minus a word"),
-        ("unit change", SearchFilters(kind="postmortem", root_cause="feature_pipeline"), "with facets chosen"),
+        ("unit change", SearchFilters(type="postmortem", root_cause="feature_pipeline"), "with facets chosen"),
     ]
     print(f"search, {runs} runs each (median / slowest), whole results page of 20:")
     for who, user in people.items():

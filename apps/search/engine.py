@@ -63,7 +63,7 @@ COLUMNS = ("s_kind", "s_id", "s_incident", "s_model", "s_status", "s_cause", "s_
 class SearchFilters:
     """What the results are narrowed to (the facets a person clicked)."""
 
-    kind: str = ""
+    type: str = ""  # a result type (documents.KINDS)
     model: str = ""  # a model's name
     status: str = ""  # the incident's status
     root_cause: str = ""  # the post-mortem's root-cause category
@@ -226,7 +226,7 @@ class ResultsSql:
 def results_sql(*, user, text: str, filters: SearchFilters, now: datetime) -> ResultsSql:
     parts = []
     for source in SOURCES:
-        if source.parent or (filters.kind and source.kind != filters.kind):
+        if source.parent or (filters.type and source.kind != filters.type):
             continue
         compiled = _source_sql(source, user=user, text=text, filters=filters, now=now)
         if compiled is not None:
@@ -263,7 +263,7 @@ def results_page(results: ResultsSql, *, offset: int, limit: int) -> list[Result
                 in cursor.fetchall()]
 
 
-FACET_COLUMNS = {"kind": "s_kind", "model": "s_model", "status": "s_status", "root_cause": "s_cause",
+FACET_COLUMNS = {"type": "s_kind", "model": "s_model", "status": "s_status", "root_cause": "s_cause",
                  "date": "s_period"}
 FACETS = (*FACET_COLUMNS, "tag", "factor")
 

@@ -13,7 +13,7 @@ class SearchForm(forms.Form):
 
     q = forms.CharField(required=False, max_length=MAX_QUERY_LENGTH, label="Search",
                         error_messages={"max_length": f"Search for at most {MAX_QUERY_LENGTH} characters."})
-    kind = forms.ChoiceField(required=False, choices=[("", "Any")] + list(KINDS.items()))
+    type = forms.ChoiceField(required=False, choices=[("", "Any")] + list(KINDS.items()))
     model = forms.CharField(required=False, max_length=100)
     status = forms.ChoiceField(required=False, choices=[("", "Any")] + IncidentStatus.choices)
     root_cause = forms.ChoiceField(required=False, choices=[("", "Any")] + RootCauseCategory.choices)

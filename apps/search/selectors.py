@@ -175,7 +175,7 @@ def _facets(counts: dict[str, dict[str, int]], *, text: str, filters: SearchFilt
                    Model.objects.filter(pk__in=[int(pk) for pk in counts["model"]])
                    .values_list("pk", "name", "display_name")} if counts["model"] else {}
     labelled = {
-        "kind": [(kind, KINDS.get(kind, kind), n) for kind, n in counts["kind"].items()],
+        "type": [(kind, KINDS.get(kind, kind), n) for kind, n in counts["type"].items()],
         "model": [(*model_names[pk], n) for pk, n in counts["model"].items() if pk in model_names],
         "status": [(status, IncidentStatus(status).label, n) for status, n in counts["status"].items()
                    if status in IncidentStatus.values],
@@ -186,7 +186,7 @@ def _facets(counts: dict[str, dict[str, int]], *, text: str, filters: SearchFilt
         "tag": [(tag, tag, n) for tag, n in counts["tag"].items()],
         "date": [(key, label, counts["date"][key]) for key, (label, _) in PERIODS.items() if key in counts["date"]],
     }
-    titles = {"kind": "Type", "model": "Model", "status": "Incident status", "root_cause": "Root cause",
+    titles = {"type": "Type", "model": "Model", "status": "Incident status", "root_cause": "Root cause",
               "factor": "Contributing factor", "tag": "Tag", "date": "Date"}
     facets = []
     for name, options in labelled.items():
@@ -213,7 +213,7 @@ def search(*, user, text: str, filters: SearchFilters | None = None, page_number
     except (TypeError, ValueError):
         asked = 1
     counts, rows = facets_and_page(results, offset=(asked - 1) * per_page, limit=per_page)
-    total = sum(counts["kind"].values())
+    total = sum(counts["type"].values())
     paginator = Paginator(_LazyRows(results, total, offset=(asked - 1) * per_page, rows=rows), per_page)
     page = paginator.page(page_number) if strict_page else paginator.get_page(page_number)
     page.object_list = _hits(list(page.object_list), user=user, text=text)

@@ -29,7 +29,7 @@ def test_results_have_the_contract_shape(world):
     assert "<mark>milliseconds</mark>" in first["snippet"]
     assert isinstance(first["score"], float) and first["score"] > 0
     assert {result["type"] for result in body["results"]} == {"postmortem", "report", "incident"}
-    assert body["facets"]["kind"][0] == {"value": "report", "label": "Report", "count": 2}
+    assert body["facets"]["type"][0] == {"value": "report", "label": "Report", "count": 2}
 
 
 def test_the_api_is_scoped_like_the_pages(world):

@@ -37,7 +37,7 @@ def test_the_page_shows_typed_results_with_snippets_and_facets_as_links(client, 
 
 def test_a_chosen_facet_narrows_the_page_and_can_be_removed(client, world):
     client.force_login(world.member)
-    html = client.get("/search/", {"q": "milliseconds", "kind": "report"}).content.decode()
+    html = client.get("/search/", {"q": "milliseconds", "type": "report"}).content.decode()
     assert "2 results" in html and 'aria-current="true"' in html
     assert 'href="?q=milliseconds"' in html  # removing the filter
 

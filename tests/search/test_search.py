@@ -45,7 +45,7 @@ def test_postgres_stems_words(world):
 
 
 def test_snippets_mark_the_words_and_escape_the_rest(world):
-    report = search(user=world.member, text="milliseconds", filters=SearchFilters(kind="report")).page.object_list
+    report = search(user=world.member, text="milliseconds", filters=SearchFilters(type="report")).page.object_list
     passing = next(hit for hit in report if hit.id == world.passing_report.pk)
     assert "<mark>milliseconds</mark>" in passing.snippet
     assert "Latency was fine" in passing.snippet
@@ -62,7 +62,7 @@ def test_a_snippet_never_carries_markup_from_the_text(world):
     file_report(reporter=world.member, version=world.version, index=7, title="Injected",
                 description="Ages < 5 & <script>alert(1)</script> milliseconds <img src=x onerror=alert(2)>",
                 context={"surface": "xss"})
-    hits = search(user=world.member, text="milliseconds", filters=SearchFilters(kind="report")).page.object_list
+    hits = search(user=world.member, text="milliseconds", filters=SearchFilters(type="report")).page.object_list
     snippet = next(hit for hit in hits if hit.title == "Injected").snippet
     assert "<script" not in snippet and "<img" not in snippet
     assert "&lt; 5 &amp;" in snippet and "<mark>milliseconds</mark>" in snippet
@@ -78,7 +78,7 @@ def test_facets_count_the_results_by_type_model_status_root_cause_and_date(world
     results = search(user=world.member, text="milliseconds")
 
     # The two reports that say it, the restricted incident (by its title) and the post-mortem.
-    assert facet(results, "kind") == {"postmortem": 1, "report": 2, "incident": 1}
+    assert facet(results, "type") == {"postmortem": 1, "report": 2, "incident": 1}
     assert facet(results, "model") == {"fraud-score": 4}
     assert facet(results, "root_cause") == {"feature_pipeline": 1}
     assert facet(results, "date") == {"week": 4}
@@ -113,7 +113,7 @@ def test_outsiders_never_see_a_restricted_incident_nor_another_teams_reports(wor
     # not the fraud team's reports, not the restricted incident.
     assert sorted(found(results)) == sorted([("postmortem", world.postmortem.pk), ("report", world.foreign.pk),
                                              ("incident", world.foreign.incident_id)])
-    assert facet(results, "kind") == {"postmortem": 1, "report": 1, "incident": 1}
+    assert facet(results, "type") == {"postmortem": 1, "report": 1, "incident": 1}
     assert facet(results, "model") == {"fraud-score": 1, "ranker": 2}
     assert facet(results, "tag") == {"units": 1}  # not the tag of an incident seen only through its reports
     # Not even by its public title.
@@ -122,7 +122,7 @@ def test_outsiders_never_see_a_restricted_incident_nor_another_teams_reports(wor
 
 def test_the_reporter_finds_their_own_report_and_the_public_outcome_only(world):
     results = search(user=world.reporter, text="milliseconds")
-    kinds = facet(results, "kind")
+    kinds = facet(results, "type")
     assert "report" not in kinds  # the team's reports are not the reporter's
     assert ("postmortem", world.postmortem.pk) in found(results)
     assert all(hit.id != world.secret.pk for hit in results.page.object_list if hit.kind == "incident")
@@ -141,7 +141,7 @@ def test_an_incident_title_is_searched_only_by_who_may_read_it(world):
 
 def test_admins_see_everything(world):
     results = search(user=world.admin, text="milliseconds")
-    assert facet(results, "kind") == {"postmortem": 1, "report": 3, "incident": 2}
+    assert facet(results, "type") == {"postmortem": 1, "report": 3, "incident": 2}
     assert facet(results, "model") == {"fraud-score": 4, "ranker": 2}
 
 

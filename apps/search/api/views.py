@@ -28,7 +28,7 @@ class SearchApi(APIView):
         params.is_valid(raise_exception=True)
         data = dict(params.validated_data)
         text, page_number = data.pop("q"), data.pop("page")
-        filters = SearchFilters(kind=data.pop("type", ""), **data)
+        filters = SearchFilters(**data)
         try:
             results = search(user=request.user, text=text, filters=filters, page_number=page_number,
                              strict_page=True)
