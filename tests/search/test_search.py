@@ -155,3 +155,9 @@ def test_a_results_page_takes_the_same_number_of_queries_however_many_results(wo
         results = search(user=world.member, text="milliseconds")
         assert len(results.page.object_list) == 20
     assert results.count > 25
+
+
+@pytest.mark.parametrize("text", ["!!!", "the", '"', "-", "a & b | c", "'; DROP TABLE reports_report; --"])
+def test_queries_without_searchable_words_find_nothing_and_break_nothing(world, text):
+    results = search(user=world.member, text=text)
+    assert results.count == 0 or all(hit.snippet for hit in results.page.object_list)
