@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
@@ -48,7 +48,7 @@ from apps.postmortems.models import ContributingFactor, Postmortem
 from apps.postmortems.selectors import postmortem_list
 from apps.reports.selectors import report_list
 
-from .documents import SEARCH_CONFIG, SOURCES, WEIGHTS, Source, children_of
+from .documents import INCIDENT, SEARCH_CONFIG, SOURCES, WEIGHTS, Source, children_of
 
 # The date facet: how long ago a result was created, newest first.
 PERIODS = {"week": ("Past week", 7), "month": ("Past 30 days", 30), "year": ("Past year", 365),
@@ -56,6 +56,8 @@ PERIODS = {"week": ("Past week", 7), "month": ("Past 30 days", 30), "year": ("Pa
 # Without stemming, the fallback matches at most this many words (a pasted paragraph would
 # otherwise make one LIKE per word and field).
 FALLBACK_MAX_WORDS = 8
+# An incident's tag names are words it is found by (the tags table is small: no stored vector).
+TAG_WEIGHT = WEIGHTS["B"]
 COLUMNS = ("s_kind", "s_id", "s_incident", "s_model", "s_status", "s_cause", "s_period", "s_created", "s_score")
 
 
@@ -150,6 +152,12 @@ def _full_text_matching(rows: QuerySet, source: Source, text: str) -> QuerySet:
             f"COALESCE((SELECT SUM(ts_rank(c.{quote(child.column)}, websearch_to_tsquery(%s::regconfig, %s))) "
             f"FROM {quote(table)} c WHERE {where}), 0)", [SEARCH_CONFIG, text, SEARCH_CONFIG, text],
             output_field=FloatField())
+    if source.kind == INCIDENT:
+        tagged = (IncidentTag.objects.annotate(s_tag=SearchVector("tag__name", config=SEARCH_CONFIG))
+                  .filter(s_tag=query).values("incident_id"))
+        matches |= Q(pk__in=tagged)
+        score = score + Case(When(pk__in=tagged, then=Value(TAG_WEIGHT)), default=Value(0.0),
+                             output_field=FloatField())
     return rows.filter(matches).annotate(s_score_raw=score)
 
 
@@ -182,6 +190,11 @@ def _matching(rows: QuerySet, source: Source, text: str) -> QuerySet | None:
         score = score + Coalesce(Subquery(children.order_by().values(child.parent_field)
                                           .annotate(total=Sum(child_score)).values("total")[:1]),
                                  Value(0.0), output_field=FloatField())
+    if source.kind == INCIDENT:
+        tagged = IncidentTag.objects.filter(*(Q(tag__name__icontains=word) for word in words)).values("incident_id")
+        matches |= Q(pk__in=tagged)
+        score = score + Case(When(pk__in=tagged, then=Value(TAG_WEIGHT)), default=Value(0.0),
+                             output_field=FloatField())
     return rows.filter(matches).annotate(s_score_raw=score)
 
 

@@ -102,14 +102,19 @@ def _join(*parts: str) -> str:
     return "\n".join(part for part in parts if part)
 
 
+def _tags_line(incident: Incident) -> str:
+    names = [tag.name for tag in incident.tags.all()]
+    return f"Tags: {', '.join(names)}" if names else ""
+
+
 def _hits(rows: list[ResultRow], *, user, text: str) -> list[SearchHit]:
     ids: dict[str, list[int]] = defaultdict(list)
     for row in rows:
         ids[row.kind].append(row.id)
     reports = {report.pk: report for report in report_list(user=user).filter(pk__in=ids[REPORT])} \
         if ids[REPORT] else {}
-    incidents = {incident.pk: incident for incident in
-                 Incident.objects.select_related("model").filter(pk__in=ids[INCIDENT])} if ids[INCIDENT] else {}
+    incidents = {incident.pk: incident for incident in Incident.objects.select_related("model")
+                 .prefetch_related("tags").filter(pk__in=ids[INCIDENT])} if ids[INCIDENT] else {}
     postmortems = {postmortem.pk: postmortem for postmortem in Postmortem.objects.select_related("incident__model")
                    .prefetch_related("why_nodes", "contributing_factors").filter(pk__in=ids[POSTMORTEM])} \
         if ids[POSTMORTEM] else {}
@@ -133,7 +138,8 @@ def _hits(rows: list[ResultRow], *, user, text: str) -> list[SearchHit]:
                                     model=incident.model, url=reverse("incidents:detail", args=[incident.pk]),
                                     created_at=incident.created_at,
                                     text=_join(incident.title, incident.public_title if incident.public_title
-                                               != incident.title else "", incident.resolution_note))))
+                                               != incident.title else "", incident.resolution_note,
+                                               _tags_line(incident)))))
         elif row.kind == POSTMORTEM and row.id in postmortems:
             postmortem = postmortems[row.id]
             whys = [_join(node.question, node.answer, node.how_to_check, node.evidence_note, node.decision_note)

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 
 from apps.incidents.services import incident_update
+from apps.incidents.tags import incident_tag_add
 from apps.search.engine import SearchFilters
 from apps.search.selectors import search
 from tests.reports.factories import file_report
@@ -98,6 +99,15 @@ def test_facets_by_tag_and_contributing_factor(world):
     assert found(by_tag) == [("report", world.passing_report.pk)]
     by_factor = search(user=world.member, text="milliseconds", filters=SearchFilters(factor="training_serving_skew"))
     assert found(by_factor) == [("postmortem", world.postmortem.pk)]
+
+
+def test_an_incident_is_found_by_its_tags_by_whoever_sees_it(world):
+    incident_tag_add(incident_id=world.secret.pk, actor=world.member, name="vip lounge")
+    member = search(user=world.member, text="checkout")
+    assert ("incident", world.passing.pk) in found(member)
+    assert "<mark>checkout</mark>" in next(hit.snippet for hit in member.page.object_list if hit.kind == "incident")
+    assert ("incident", world.secret.pk) in found(search(user=world.member, text="lounge"))
+    assert search(user=world.outsider, text="lounge").count == 0  # restricted
 
 
 def test_a_postmortem_is_found_by_its_contributing_factors(world):
