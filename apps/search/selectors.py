@@ -36,6 +36,9 @@ from .engine import (
 
 SEARCH_PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 200
+# Nobody reads page 10,001 of a search; the bound keeps a hand-made page number from overflowing
+# the database's OFFSET (a 400 from the API, the last page on the page).
+MAX_PAGE = 10_000
 
 
 @dataclass(frozen=True)
@@ -215,13 +218,13 @@ def search(*, user, text: str, filters: SearchFilters | None = None, page_number
     text = text.strip()
     results = results_sql(user=user, text=text, filters=filters, now=now or timezone.now())
     try:
-        asked = max(1, int(page_number or 1))
+        asked = min(MAX_PAGE, max(1, int(page_number or 1)))
     except (TypeError, ValueError):
         asked = 1
     counts, rows = facets_and_page(results, offset=(asked - 1) * per_page, limit=per_page)
     total = sum(counts["type"].values())
     paginator = Paginator(_LazyRows(results, total, offset=(asked - 1) * per_page, rows=rows), per_page)
-    page = paginator.page(page_number) if strict_page else paginator.get_page(page_number)
+    page = paginator.page(page_number) if strict_page else paginator.get_page(asked)
     page.object_list = _hits(list(page.object_list), user=user, text=text)
     return SearchResults(query=text, count=total, facets=_facets(counts, text=text, filters=filters), page=page,
                          filters=filters)

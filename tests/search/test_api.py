@@ -57,7 +57,7 @@ def test_results_are_paged(world):
 
 
 @pytest.mark.parametrize("query", [{}, {"q": ""}, {"q": "   "}, {"q": "x" * 201}, {"q": "odd", "type": "ticket"},
-                                   {"q": "odd", "page": "two"}])
+                                   {"q": "odd", "page": "two"}, {"q": "odd", "page": "2253493098888261376"}])
 def test_bad_queries_get_a_problem_that_names_the_field(world, query):
     response = token_client(world.member).get("/api/v1/search/", query)
 

@@ -54,3 +54,10 @@ def test_a_query_too_long_is_explained_not_run(client, world):
     response = client.get("/search/", {"q": "x" * 201})
     assert response.status_code == 200
     assert "at most 200 characters" in response.content.decode()
+
+
+def test_a_page_number_past_the_end_shows_the_last_page(client, world):
+    client.force_login(world.member)
+    response = client.get("/search/", {"q": "milliseconds", "page": "2253493098888261376"})
+    assert response.status_code == 200
+    assert "4 results" in response.content.decode()

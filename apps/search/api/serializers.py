@@ -5,7 +5,7 @@ from apps.postmortems.models import RootCauseCategory
 
 from ..documents import KINDS
 from ..engine import PERIODS
-from ..selectors import MAX_QUERY_LENGTH
+from ..selectors import MAX_PAGE, MAX_QUERY_LENGTH
 
 
 class SearchQuerySerializer(serializers.Serializer):
@@ -23,7 +23,7 @@ class SearchQuerySerializer(serializers.Serializer):
         "Only results whose post-mortem records a contributing factor of this category."))
     date = serializers.ChoiceField(choices=list(PERIODS), required=False,
                                    help_text="Only results created in the past week, 30 days, year, or before.")
-    page = serializers.IntegerField(min_value=1, required=False, default=1)
+    page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, required=False, default=1)
 
 
 class SearchResultSerializer(serializers.Serializer):
