@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("apps.diagnosis.api.urls")),
     path("", include("apps.postmortems.api.urls")),
     path("", include("apps.actions.api.urls")),
+    path("", include("apps.search.api.urls")),
 ]
 
 urlpatterns = [
@@ -51,6 +52,7 @@ urlpatterns = [
     # The post-mortem pages live under /incidents/<id>/postmortem/ and /postmortems/meeting/.
     path("", include("apps.postmortems.urls")),
     path("actions/", include("apps.actions.urls")),
+    path("search/", include("apps.search.urls")),
 ]
 
 handler400 = "apps.core.views.bad_request"

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.postmortems",
     "apps.actions",
     "apps.pages",
+    "apps.search",
     "apps.demo",
 ]
 

@@ -72,7 +72,7 @@ def file_payload_everywhere(payload: str) -> dict:
 def test_no_page_renders_user_text_as_markup(client, payload):
     filed = file_payload_everywhere(payload)
     client.force_login(filed["reporter"])
-    pages = ["/", "/reports/", "/incidents/", "/models/", "/models/shop-ranker/"]
+    pages = ["/", "/reports/", "/incidents/", "/models/", "/models/shop-ranker/", "/search/?q=alert"]
     for report in filed["reports"]:
         pages += [f"/reports/{report.pk}/", f"/incidents/{report.incident_id}/"]
 

@@ -130,6 +130,7 @@ def demo_main_pages(*, every_section: bool = False) -> dict[str, str]:
         "account": "/account/",
         "API docs": "/api/docs/",
         "audit": "/audit/",
+        "search": "/search/?q=cultivar",
     }
     replay = Replay.objects.order_by("pk").first()
     if replay is not None:
