@@ -5,8 +5,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.accounts.access import require_work_on_model
+from apps.core.errors import DomainError, PermissionDenied
 
-from . import selectors
+from . import selectors, services
 
 
 @login_required
@@ -32,3 +33,24 @@ def model_surfaces_view(request, name: str):
         if surface is None:
             messages.error(request, "That place is no longer listed: look again.")
             return redirect(f"{reverse('registry:detail', args=[model.name])}#surfaces")
+    try:
+        if action == "remove":
+            services.surface_remove(surface=surface, actor=request.user)
+            messages.success(request, f"“{surface.name}” is no longer offered on the report form.")
+        elif action == "update":
+            services.surface_update(surface=surface, name=request.POST.get("name", surface.name),
+                                    current_version_id=_version_id(request.POST.get("current_version", "")),
+                                    actor=request.user)
+            messages.success(request, f"Saved “{surface.name}”.")
+        else:
+            added = services.surface_add(model=model, key=request.POST.get("key", ""),
+                                         name=request.POST.get("name", ""),
+                                         current_version_id=_version_id(request.POST.get("current_version", "")),
+                                         actor=request.user)
+            messages.success(request, f"People can now choose “{added.name}” on the report form.")
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        messages.error(request, " ".join(message for messages_ in error.errors.values() for message in messages_)
+                       or error.detail)
+    return redirect(f"{reverse('registry:detail', args=[model.name])}#surfaces")

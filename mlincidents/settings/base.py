@@ -350,6 +350,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "IncidentStatusEnum": "apps.incidents.models.IncidentStatus",
+        "DiagnosisStatusEnum": "apps.diagnosis.models.DiagnosisStatus",
         "ReplayStatusEnum": "apps.replays.models.ReplayStatus",
         "SuiteVerdictEnum": "apps.replays.models.SuiteVerdict",
         "FeedbackVerdictEnum": "apps.feedback.models.Verdict",
