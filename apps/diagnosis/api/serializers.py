@@ -32,7 +32,7 @@ class HypothesisSerializer(serializers.Serializer):
 
 
 class DiagnosisSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=DiagnosisStatus.values)
+    status = serializers.ChoiceField(choices=DiagnosisStatus.choices)
     summary = serializers.CharField()
     hypotheses = HypothesisSerializer(many=True, help_text="Ranked, most likely first.")
     report = serializers.IntegerField(required=False)
@@ -42,7 +42,7 @@ class DiagnosisSerializer(serializers.Serializer):
 
 
 class IncidentDiagnosisSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=DiagnosisStatus.values)
+    status = serializers.ChoiceField(choices=DiagnosisStatus.choices)
     summary = serializers.CharField()
     hypotheses = HypothesisSerializer(many=True, help_text="Ranked by how many reports support each kind.")
     incident = serializers.IntegerField()
