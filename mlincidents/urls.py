@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("apps.forensics.api.urls")),
     path("", include("apps.postmortems.api.urls")),
     path("", include("apps.actions.api.urls")),
+    path("", include("apps.insights.api.urls")),
 ]
 
 urlpatterns = [
@@ -41,6 +42,7 @@ urlpatterns = [
     # The post-mortem pages live under /incidents/<id>/postmortem/ and /postmortems/meeting/.
     path("", include("apps.postmortems.urls")),
     path("actions/", include("apps.actions.urls")),
+    path("insights/", include("apps.insights.urls")),
 ]
 
 handler400 = "apps.core.views.bad_request"

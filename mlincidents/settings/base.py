@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.postmortems",
     "apps.actions",
+    "apps.insights",
     "apps.demo",
 ]
 
