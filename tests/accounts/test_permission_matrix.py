@@ -384,6 +384,10 @@ MATRIX: list[Row] = [
                             "due_date": world.ticket.due_date.isoformat()}),
     Row("actions:comment", "post", "/actions/{ticket}/comments/", page(403, 403, 302), form=True, body={"body": "x"}),
     Row("actions:export", "post", "/actions/{ticket}/export/", page(403, 403, 302), form=True),
+    # Insights: everyone signed in sees the figures over what they may see (the figures' tests pin the scope).
+    Row("api-insights", "get", "/api/v1/insights/", api(200, 200, 200)),
+    Row("insights:page", "get", "/insights/", page(200, 200, 200)),
+    Row("insights:csv", "get", "/insights/insights.csv", page(200, 200, 200)),
 ]
 
 # URL names whose access is Django's own (the admin site checks is_staff itself).
