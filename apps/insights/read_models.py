@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 class InsightsFilters:
     team: str = ""  # a team's slug
     model: str = ""  # a model's name
-    since: date | None = None  # first day (default: the Monday 12 weeks back)
+    since: date | None = None  # first day (default: the Monday 15 weeks before `until`)
     until: date | None = None  # last day (default: today)
 
 

@@ -4,7 +4,7 @@ from rest_framework import serializers
 class InsightsQuerySerializer(serializers.Serializer):
     team = serializers.SlugField(required=False, max_length=50, help_text="A team's slug.")
     model = serializers.CharField(required=False, max_length=100, help_text="A model's name.")
-    since = serializers.DateField(required=False, help_text="First day (default: the Monday 11 weeks before `until`).")
+    since = serializers.DateField(required=False, help_text="First day (default: the Monday 15 weeks before `until`).")
     until = serializers.DateField(required=False, help_text="Last day (default: today).")
 
     def validate(self, attrs):

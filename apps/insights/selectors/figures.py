@@ -37,7 +37,7 @@ from .actions import action_item_figures, overdue_per_week
 from .factors import incidents_by_factor
 from .medians import medians
 
-DEFAULT_WEEKS = 12
+DEFAULT_WEEKS = 16  # about four months: a trend, not noise
 
 
 def monday(day: date) -> date:
