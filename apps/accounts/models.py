@@ -59,6 +59,7 @@ class TokenScope(models.TextChoices):
     REPORTS_CREATE = "reports:create", "File reports"
     PREDICTIONS_LOG = "predictions:log", "Log predictions"
     FEEDBACK_CREATE = "feedback:create", "Send feedback"
+    CHANGES_RECORD = "changes:record", "Record change events (deploys, pipeline changes)"
 
 
 # What a chat bot or a model service needs, and nothing that reads reports back.
@@ -110,6 +111,7 @@ class ApiToken(models.Model):
     def scopes_label(self) -> str:
         if self.is_full_access:
             return "full access"
-        if set(self.scopes) == set(INTAKE_SCOPES):
+        # Intake keys made before change events existed lack `changes:record` and are still intake keys.
+        if set(self.scopes) in (set(INTAKE_SCOPES), set(INTAKE_SCOPES) - {TokenScope.CHANGES_RECORD}):
             return "intake only"
         return ", ".join(self.scopes)

@@ -73,6 +73,7 @@ class Incident(models.Model):
                                          related_name="+")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    tags = models.ManyToManyField("Tag", through="IncidentTag", blank=True, related_name="incidents")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -135,3 +136,120 @@ class IncidentEvidence(models.Model):
 
     def __str__(self) -> str:
         return f"E{self.pk} ({self.get_kind_display()}): {self.title}"
+
+
+# --- Learning across incidents: tags, and what makes two incidents alike ----------------------
+
+class Tag(models.Model):
+    """A free label on incidents ("checkout", "pricing-launch"), created the first time someone
+    types it. Names are stored normalised (lower case, single spaces) so "Checkout" and
+    "checkout " are one tag. An admin merges near-duplicates: the merged tag stays as an alias
+    of the one it went into, so typing its name again lands on the surviving tag."""
+
+    name = models.CharField(max_length=50, unique=True)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="aliases")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IncidentTag(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="incident_links")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["tag__name"]
+        constraints = [models.UniqueConstraint(fields=["incident", "tag"], name="incident_tag_once")]
+
+    def __str__(self) -> str:
+        return f"INC-{self.incident_id} #{self.tag_id}"
+
+
+class SignalKind(models.TextChoices):
+    """The parts of an incident's ML signature (apps/incidents/similarity.py weighs them). Each
+    part is written by the app that knows it: the incident itself (model, tags, words of its
+    title), forensics (features and their flags), post-mortems (root cause, contributing
+    factors, words of the summary)."""
+
+    MODEL = "model", "Model"
+    FEATURE = "feature", "Suspicious feature"
+    FLAG = "flag", "Feature flag (feature:kind)"
+    FLAG_KIND = "flag_kind", "Kind of flag"
+    ROOT_CAUSE = "root_cause", "Root-cause category"
+    FACTOR = "factor", "Contributing factor category"
+    TAG = "tag", "Tag"
+    TITLE_WORD = "title_word", "Word of the title"
+    SUMMARY_WORD = "summary_word", "Word of the post-mortem"
+
+
+class IncidentSignal(models.Model):
+    """One part of an incident's ML signature, e.g. (flag, "proline:scale_shift"). An inverted
+    index: finding the incidents that share parts with one is a join and a GROUP BY on
+    (kind, value), the same on PostgreSQL and SQLite, however many incidents there are. It lives
+    in this low layer so that the incident page and API can rank without importing the higher
+    apps that know the facts; those apps' services rewrite their kinds when the facts change."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="signals")
+    kind = models.CharField(max_length=16, choices=SignalKind.choices)
+    value = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["incident", "kind", "value"], name="incident_signal_once")]
+        indexes = [models.Index(fields=["kind", "value"], name="incident_signal_lookup")]
+
+    def __str__(self) -> str:
+        return f"INC-{self.incident_id} {self.kind}={self.value}"
+
+
+class SimilarityVerdict(models.TextChoices):
+    SIMILAR = "similar", "Similar"
+    NOT_SIMILAR = "not_similar", "Not similar"
+
+
+class SimilarityMark(models.Model):
+    """A person's verdict on a suggested pair: "similar" keeps the pair at the top of both
+    incidents' suggestions, "not similar" removes it. One mark per pair (the latest decision
+    wins, each change audited), stored with the lower id first: similarity is symmetric."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
+    verdict = models.CharField(max_length=16, choices=SimilarityVerdict.choices)
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "other"], name="similarity_mark_once_per_pair"),
+            models.CheckConstraint(condition=models.Q(incident__lt=models.F("other")), name="similarity_mark_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"INC-{self.incident_id} ~ INC-{self.other_id}: {self.verdict}"
+
+
+class IncidentOnset(models.Model):
+    """When the incident's pattern first shows in the inference log: the earliest logged
+    prediction (of the versions its reports came from, before its first report) whose input
+    matches what makes its first report odd, e.g. `proline` above the training max. Written by
+    forensics, which knows the pattern; read here for suspects (a change shortly before it) and
+    by insights (time to detect = first report − this)."""
+
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, primary_key=True, related_name="onset")
+    first_odd_prediction_at = models.DateTimeField(null=True, blank=True)
+    prediction_id = models.CharField(max_length=200, blank=True)
+    # The pattern in words: "`proline` above 14.8 (the training max)".
+    pattern = models.CharField(max_length=300, blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Onset of INC-{self.incident_id}: {self.first_odd_prediction_at}"

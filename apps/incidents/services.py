@@ -16,6 +16,7 @@ from apps.registry.models import Model, ModelVersion
 from .fingerprint import Fingerprint
 from .models import ACTIVE_STATUSES, INCIDENT_TRANSITIONS, FingerprintRoute, Incident, IncidentStatus, Severity
 from .selectors import incident_get, incident_get_for_work
+from .signature import incident_own_signals_write, incident_signals_absorb
 
 MAX_NOTE_LENGTH = 10_000
 _REOPENED_FROM = {IncidentStatus.RESOLVED, IncidentStatus.CLOSED}
@@ -34,6 +35,7 @@ def incident_open(*, model: Model, title: str, severity: str = Severity.MEDIUM, 
     if follows is not None:
         new["follows"] = follows.pk
     audit_record(actor=actor, action="incident.open", target=incident, new=new)
+    incident_own_signals_write(incident=incident)
     incident_notify_on_commit(incident=incident, event=OPENED)
     return incident
 
@@ -182,6 +184,8 @@ def incident_update(*, incident_id: int, actor, **changes) -> Incident:
     if new:
         incident.updated_at = timezone.now()
         incident.save()
+        if new.keys() & {"title", "public_title"}:
+            incident_own_signals_write(incident=incident)
         audit_record(actor=actor, action="incident.update", target=incident, old=old, new=new)
     return incident
 
@@ -345,6 +349,7 @@ def incident_merge(*, source_id: int, target_id: int, actor, note: str = "") -> 
     audit_record(actor=actor, action="incident.transition", target=source, old={"status": old_status},
                  new={"status": source.status, "merged_into": target.pk,
                       "note": note or f"Merged into INC-{target.pk}: its reports moved there."})
+    incident_signals_absorb(source_id=source.pk, target_id=target.pk)
     audit_record(actor=actor, action="incident.merge", target=target,
                  new={"merged": source.pk, "reports": moved})
     return target

@@ -100,6 +100,37 @@ class Postmortem(models.Model):
         return None
 
 
+class FactorCertainty(models.TextChoices):
+    KNOWN = "known", "Known"
+    POTENTIAL = "potential", "Potential"
+
+
+class ContributingFactor(models.Model):
+    """Something that made the incident possible or worse, besides the root cause (whose
+    category stays the post-mortem's primary one): several per post-mortem, each with a
+    category of the same ML taxonomy, whether it is known or only potential, and whether it was
+    the trigger — what set the incident off (at most one per post-mortem)."""
+
+    postmortem = models.ForeignKey(Postmortem, on_delete=models.CASCADE, related_name="contributing_factors")
+    category = models.CharField(max_length=32, choices=RootCauseCategory.choices)
+    description = models.TextField(max_length=MAX_SHORT_TEXT)
+    certainty = models.CharField(max_length=16, choices=FactorCertainty.choices, default=FactorCertainty.KNOWN)
+    is_trigger = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["postmortem"], condition=models.Q(is_trigger=True),
+                                               name="one_trigger_per_postmortem")]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.description[:60]}"
+
+
 class WhyStatus(models.TextChoices):
     PROPOSED = "proposed", "Proposed (not yet checked)"
     CONFIRMED = "confirmed", "Confirmed"

@@ -79,3 +79,42 @@ class ModelVersion(models.Model):
     @property
     def feature_types(self) -> dict[str, str]:
         return {feature["name"]: feature.get("type", "") for feature in self.feature_schema.get("features", [])}
+
+
+class ChangeKind(models.TextChoices):
+    """What a pipeline may record (the `POST /api/v1/changes/` vocabulary, a contract). A
+    version registration is a change too, but it is not stored here: it is read from
+    `ModelVersion` (one source of truth)."""
+
+    DEPLOY = "deploy", "Deploy"
+    ROLLOUT = "rollout", "Rollout"
+    FEATURE_PIPELINE = "feature_pipeline", "Feature pipeline change"
+    DATA_BACKFILL = "data_backfill", "Data backfill"
+    FEATURE_FLAG = "feature_flag", "Feature flag"
+    CONFIG = "config", "Configuration change"
+    OTHER = "other", "Other change"
+
+
+class ChangeEvent(models.Model):
+    """Something that changed around a model — a deploy, a feature-pipeline change, a backfill,
+    a flag — and when: shown on the model page and incident timelines, and offered as a suspect
+    when an incident starts right after one. Without a model it is about the whole platform."""
+
+    model = models.ForeignKey(Model, null=True, blank=True, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=32, choices=ChangeKind.choices)
+    description = models.TextField(max_length=2000)
+    # When the change happened (the pipeline may report it after the fact).
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    link = models.URLField(max_length=2000, blank=True)
+    # The person or bot that recorded it, and the name of the API key it used, if any.
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    recorded_via = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["model", "at"], name="change_model_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}: {self.description[:60]}"

@@ -25,6 +25,7 @@ from ..models import (
 )
 from ..selectors import postmortem_get_for_work, transition_problem
 from ._common import _check_length, _locked, _require_editable, _touch
+from .factors import postmortem_signature_write
 
 TEXT_FIELDS = ("summary", "facts", "root_cause_summary", "business_impact", "went_well", "went_wrong", "got_lucky")
 COUNT_FIELDS = ("affected_predictions", "affected_users", "affected_requests")
@@ -104,6 +105,8 @@ def postmortem_update(*, incident_id: int, actor, expected_version: int | None,
     postmortem.updated_at = timezone.now()
     postmortem.updated_by = actor
     postmortem.save()
+    if new.keys() & {"root_cause_category", "summary", "root_cause_summary"}:
+        postmortem_signature_write(postmortem=postmortem)
     audit_record(actor=actor, action="postmortem.update", target=postmortem, old=old, new=new)
     return postmortem
 
