@@ -1,10 +1,12 @@
-"""The demo's past: four months of incidents on both demo models, so that the insights, search
-and similar incidents have something true to show on first run. Early incidents were noticed
+"""The demo's past: four months of incidents on both demo models, so that the insights, search,
+similar incidents and suspect changes have something true to show on first run. Early incidents were noticed
 late and took days; later ones were caught within hours — the trend a team wants to see. Each
 has its reports (with the logged prediction they name), its status moves in the audit trail at
 the time they happened, and (most) a post-mortem with checked whys and action items, some done
-late, some on time, one still overdue; one incident came back as a regression, and two severe
-ones still owe their post-mortem.
+late, some on time, one still overdue, and contributing factors; the change (a pipeline
+migration, a rollout, a flag) that came shortly before several of them, where the pattern first
+showed in the log (the incident's onset) and its ML signature; one incident came back as a
+regression, and two severe ones still owe their post-mortem.
 
 Written in bulk (a few INSERTs per table, no services: the services stamp "now", and this is
 the past), once: a second run finds the history's predictions and adds nothing."""
@@ -20,10 +22,12 @@ from django.utils import timezone
 from apps.actions.models import ActionItem, ReviewState, TicketStatus
 from apps.audit.models import AuditEvent
 from apps.incidents.fingerprint import Fingerprint
-from apps.incidents.models import Incident, IncidentStatus
-from apps.postmortems.models import Postmortem, PostmortemStatus, WhyNode, WhyStatus
+from apps.incidents.models import Incident, IncidentOnset, IncidentStatus, SignalKind
+from apps.incidents.signature import incident_own_signals_write, incident_signals_add
+from apps.postmortems.models import ContributingFactor, Postmortem, PostmortemStatus, WhyNode, WhyStatus
+from apps.postmortems.services.factors import postmortem_signature_write
 from apps.predictions.models import Prediction
-from apps.registry.models import ModelVersion
+from apps.registry.models import ChangeEvent, ModelVersion
 from apps.reports.models import Channel, Report
 
 PREFIX = "history-"  # the history's prediction ids: how a second run knows it is there
@@ -144,6 +148,47 @@ HOME_HISTORY = [
 ]
 
 
+# What else made each incident possible (the first is the trigger), for the post-mortems that have them.
+FACTORS = {
+    "Magnesium arrives in µg after the lab-feed migration": [
+        ("feature_pipeline", "The lab-feed migration changed the unit of magnesium.", "known"),
+        ("training_serving_skew", "Nothing compared live inputs with the training reference.", "known")],
+    "Cultivar flips between page loads": [
+        ("infrastructure", "A deploy stopped halfway across the web nodes.", "known")],
+    "Suggestions skewed after the spring vintage arrived": [
+        ("data_drift", "The spring vintage is darker than any wine in training.", "known"),
+        ("modelling_assumption", "The model assumed this year's wines look like last year's.", "potential")],
+    "Flavanoids read as zero for one supplier": [
+        ("feature_pipeline", "The supplier import writes 0 for an empty cell.", "known"),
+        ("business_rule", "Suppliers may leave measurements out of their sheets.", "potential")],
+    "Hue missing for imported wines": [
+        ("feature_pipeline", "Imported wines are not measured for hue.", "known")],
+    "Men's homepage shows only watches": [
+        ("modelling_assumption", "New accounts were never modelled.", "known")],
+    "Account age arrives in milliseconds after the tracking SDK update": [
+        ("feature_pipeline", "The tracking SDK changed account age from days to milliseconds.", "known"),
+        ("training_serving_skew", "The feature schema states no units, so nothing checked them.", "known")],
+    "Women's homepage recommends men's shoes to new accounts": [
+        ("modelling_assumption", "A new account's segment defaults to men.", "known"),
+        ("ui_product_surface", "The women's homepage does not pass its own segment.", "potential")],
+    "Recommendations frozen during the sale": [
+        ("infrastructure", "The feature cache's refresh job times out under sale traffic.", "known")],
+}
+# The change that came shortly before each pattern first showed in the log (kind, what, hours before).
+CHANGES = {
+    "Magnesium arrives in µg after the lab-feed migration": ("feature_pipeline", "Lab-feed export migrated to the "
+                                                             "new laboratory system", 2),
+    "Cultivar flips between page loads": ("deploy", "Web deploy 2026.08.3 (stopped on 2 of 4 nodes)", 1),
+    "Flavanoids read as zero for one supplier": ("feature_pipeline", "Supplier import rewritten for the new "
+                                                 "sheet format", 3),
+    "Ash values doubled after the warehouse sync": ("data_backfill", "Warehouse sync backfilled ash for the "
+                                                    "autumn stock", 1),
+    "Account age arrives in milliseconds after the tracking SDK update": ("rollout", "Tracking SDK 5.0 rolled "
+                                                                          "out to the homepage", 4),
+    "Recommendations frozen during the sale": ("feature_flag", "Sale mode switched on for the homepage", 1),
+}
+
+
 def seed_history(*, wine: ModelVersion, home: ModelVersion, people: dict, features: pd.DataFrame,
                  home_features: pd.DataFrame, now: datetime | None = None) -> tuple[int, int]:
     """Loads the history unless it is there; returns how many predictions and reports it added."""
@@ -161,6 +206,7 @@ class _Writer:
     def __init__(self, *, now: datetime, people: dict):
         self.now, self.people = now, people
         self.events: list[AuditEvent] = []
+        self.changes: list[ChangeEvent] = []
         self.predictions = self.reports = 0
 
     def _event(self, target, action: str, at: datetime, *, old=None, new=None, actor: str = "sam") -> None:
@@ -196,9 +242,25 @@ class _Writer:
                 self._move(incident, IncidentStatus.OPEN, IncidentStatus.RESOLVED, back + timedelta(hours=10))
             if past.closed:
                 self._move(incident, IncidentStatus.RESOLVED, IncidentStatus.CLOSED, resolved + timedelta(days=30))
-        if past.postmortem:
-            self._postmortem(past, incident, opened)
+        postmortem = self._postmortem(past, incident, opened) if past.postmortem else None
         Incident.objects.filter(pk=incident.pk).update(status=incident.status, updated_at=incident.updated_at)
+        onset = opened - timedelta(hours=past.detect_hours)
+        if past.pattern:
+            feature, kind = past.pattern.split(":")
+            IncidentOnset.objects.create(incident=incident, first_odd_prediction_at=onset,
+                                         prediction_id=f"{PREFIX}{index:03d}-0", computed_at=opened,
+                                         pattern=f"`{feature}` {kind.replace('_', ' ')}")
+            incident_signals_add(incident_id=incident.pk, kind=SignalKind.FEATURE, values=[feature])
+            incident_signals_add(incident_id=incident.pk, kind=SignalKind.FLAG, values=[past.pattern])
+            incident_signals_add(incident_id=incident.pk, kind=SignalKind.FLAG_KIND, values=[kind])
+        incident_own_signals_write(incident=incident)
+        if postmortem is not None:
+            postmortem_signature_write(postmortem=postmortem)
+        if past.title in CHANGES:
+            kind, description, hours = CHANGES[past.title]
+            self.changes.append(ChangeEvent(model=version.model, kind=kind, description=description,
+                                            at=onset - timedelta(hours=hours), recorded_by=self.people["demo"],
+                                            recorded_via="release pipeline", created_at=onset - timedelta(hours=hours)))
 
     def _move(self, incident: Incident, old: str, new: str, at: datetime) -> None:
         self._event(incident, "incident.transition", at, old={"status": old}, new={"status": new, "note": ""})
@@ -230,7 +292,7 @@ class _Writer:
                                                                            "model_version": version.version},
                         actor=report.reporter.get_username())
 
-    def _postmortem(self, past: Past, incident: Incident, opened: datetime) -> None:
+    def _postmortem(self, past: Past, incident: Incident, opened: datetime) -> Postmortem:
         written = opened + timedelta(hours=(past.resolve_hours or 24) + 20)
         done = past.postmortem in (PostmortemStatus.APPROVED, PostmortemStatus.PUBLISHED)
         postmortem = Postmortem.objects.create(
@@ -263,9 +325,16 @@ class _Writer:
             if ticket.done_days is not None:
                 self._event(item, "action_item.transition", written + timedelta(days=ticket.done_days),
                             old={"status": "open"}, new={"status": "done", "reason": ""}, actor=ticket.owner)
+        ContributingFactor.objects.bulk_create([
+            ContributingFactor(postmortem=postmortem, category=category, description=description, certainty=certainty,
+                               is_trigger=position == 0, position=position, created_by=self.people["sam"],
+                               created_at=written, updated_at=written)
+            for position, (category, description, certainty) in enumerate(FACTORS.get(past.title, []))])
+        return postmortem
 
     def flush(self) -> tuple[int, int]:
         AuditEvent.objects.bulk_create(self.events)
+        ChangeEvent.objects.bulk_create(self.changes)
         return self.predictions, self.reports
 
 

@@ -92,12 +92,13 @@ class IncidentFilterForm(forms.Form):
     # Narrowings that the insights' figures link with; carried as hidden fields and named above the list.
     version = forms.CharField(required=False, max_length=100, label="Version", widget=forms.HiddenInput)
     root_cause = forms.SlugField(required=False, max_length=32, label="Root cause", widget=forms.HiddenInput)
+    factor = forms.SlugField(required=False, max_length=32, label="Contributing factor", widget=forms.HiddenInput)
     resolved_since = forms.DateField(required=False, label="Resolved from", widget=forms.HiddenInput)
     resolved_until = forms.DateField(required=False, label="Resolved until", widget=forms.HiddenInput)
     came_back = forms.ChoiceField(required=False, label="Came back", widget=forms.HiddenInput,
                                   choices=[("", "Either"), ("reopened", "Reopened"), ("regression", "A regression")])
 
-    NARROWINGS = ("version", "root_cause", "resolved_since", "resolved_until", "came_back")
+    NARROWINGS = ("version", "root_cause", "factor", "resolved_since", "resolved_until", "came_back")
 
     def narrowings(self) -> list[str]:
         """The hidden narrowings in force, in words ("Resolved from: 30 Nov 2026")."""

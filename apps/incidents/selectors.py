@@ -99,6 +99,7 @@ class IncidentFilters:
     # Narrowings the insights' figures link with (the list shows them as "also narrowed to").
     version: str = ""  # a version string of the model: incidents with a report from it
     root_cause: str = ""  # the post-mortem's root-cause category; "none" for not yet recorded
+    factor: str = ""  # a category among the post-mortem's contributing factors
     resolved_since: date | None = None  # resolved now, the latest resolution on or after
     resolved_until: date | None = None
     came_back: str = ""  # "reopened" (by hand or by a regression) or "regression"
@@ -163,6 +164,9 @@ def _narrowed_by_history(queryset: QuerySet[Incident], filters: IncidentFilters)
         queryset = queryset.filter(Q(postmortem__isnull=True) | Q(postmortem__root_cause_category=""))
     elif filters.root_cause:
         queryset = queryset.filter(postmortem__root_cause_category=filters.root_cause)
+    if filters.factor:
+        queryset = queryset.filter(pk__in=Incident.objects.filter(
+            postmortem__contributing_factors__category=filters.factor).values("pk"))
     if filters.resolved_since or filters.resolved_until:
         queryset = queryset.annotate(resolved_at=lifecycle.last_resolved_at()).filter(
             status__in=lifecycle.RESOLVED_NOW)

@@ -50,7 +50,7 @@ def insights_rows(insights: Insights) -> list[tuple[str, str, str]]:
                  ("action_items_overdue", key, week.overdue_action_items)]
     for figure, slices in (("incidents_by_model", insights.by_model), ("incidents_by_version", insights.by_version),
                            ("incidents_by_root_cause", insights.by_root_cause),
-                           ("incidents_by_contributing_factor", insights.by_factor or [])):
+                           ("incidents_by_contributing_factor", insights.by_factor)):
         rows += [(figure, item.key, item.incidents) for item in slices]
     return [(figure, group, str(value)) for figure, group, value in rows]
 

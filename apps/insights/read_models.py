@@ -91,7 +91,7 @@ class Insights:
     by_model: list[Slice]
     by_version: list[Slice]
     by_root_cause: list[Slice]
-    by_factor: list[Slice] | None  # None until contributing factors exist
+    by_factor: list[Slice]  # contributing-factor categories
     action_items: ActionItemFigures
     postmortems_overdue: list[OwedPostmortem]
     postmortems_waiting: list[OwedPostmortem]

@@ -31,3 +31,24 @@ def test_the_history_shows_a_team_getting_faster_and_what_it_still_owes():
         "Ash values doubled after the warehouse sync", "Recommendation box empty for returning customers"]
     assert insights.reports_received == insights.reports_stored == 22
     assert any(item.key == "feature_pipeline" and item.incidents >= 4 for item in insights.by_root_cause)
+    assert {item.key for item in insights.by_factor} >= {"feature_pipeline", "training_serving_skew", "data_drift"}
+
+
+def test_the_history_has_the_changes_before_its_incidents_and_their_onsets():
+    from apps.incidents.models import IncidentOnset, IncidentSignal
+    from apps.registry.models import ChangeEvent
+
+    call_command("seed_demo")
+    call_command("seed_demo")  # once only
+    migration = Incident.objects.get(title__startswith="Magnesium arrives")
+    onset = IncidentOnset.objects.get(incident=migration)
+    change = ChangeEvent.objects.get(description__startswith="Lab-feed export migrated")
+
+    assert ChangeEvent.objects.count() == 6 and IncidentOnset.objects.count() == 7
+    assert change.model == migration.model and onset.first_odd_prediction_at - change.at == timedelta(hours=2)
+    assert onset.first_odd_prediction_at < migration.created_at
+    assert set(IncidentSignal.objects.filter(incident=migration).values_list("kind", "value")) >= {
+        ("flag", "magnesium:scale_shift"), ("flag_kind", "scale_shift"), ("root_cause", "feature_pipeline"),
+        ("factor", "training_serving_skew")}
+    # The milliseconds post-mortem is there for search to find.
+    assert Incident.objects.filter(postmortem__summary__icontains="milliseconds").count() == 1

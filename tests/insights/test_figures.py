@@ -96,3 +96,33 @@ def test_figures_count_only_what_the_viewer_may_see(past):
     assert public.opened.count == 4 and public.reports_stored == 0 and public.reports_received == 0
     assert figures(past.member, past, model="shop").opened.count == 0
     assert figures(past.member, past, team="store").by_model == []
+
+
+def test_the_onset_forensics_found_in_the_log_is_where_detection_starts(past):
+    from apps.incidents.models import IncidentOnset
+
+    # D's report named no logged prediction; forensics found its pattern in the log 10 h before.
+    IncidentOnset.objects.create(incident=past.d, first_odd_prediction_at=past.d.created_at - 10 * H,
+                                 pattern="`ash` at twice the training median")
+    insights = figures(past.member, past)
+
+    assert insights.detect_measured == 4
+    assert insights.median_time_to_detect == 4 * H  # 1 h, 2 h, 6 h, 10 h
+    assert insights.weeks[1].median_time_to_detect == 5.5 * H  # C 1 h, D 10 h
+
+
+def test_incidents_by_contributing_factor_count_each_incident_once_per_category(past, client):
+    from apps.postmortems.models import ContributingFactor
+
+    for postmortem, categories in ((past.a.postmortem, ["feature_pipeline", "data_drift", "feature_pipeline"]),
+                                   (past.b.postmortem, ["feature_pipeline"])):
+        for position, category in enumerate(categories):
+            ContributingFactor.objects.create(postmortem=postmortem, category=category, description="x",
+                                              position=position)
+    factors = figures(past.member, past).by_factor
+
+    assert [(item.key, item.incidents) for item in factors] == [("feature_pipeline", 2), ("data_drift", 1)]
+    client.force_login(past.member)
+    html = client.get(factors[1].url).content.decode()
+    assert f'href="/incidents/{past.a.pk}/"' in html and f'href="/incidents/{past.b.pk}/"' not in html
+    assert "Contributing factor: data drift" in html

@@ -79,7 +79,7 @@ class InsightsSerializer(serializers.Serializer):
     by_model = SliceSerializer(many=True)
     by_version = SliceSerializer(many=True)
     by_root_cause = SliceSerializer(many=True)
-    by_contributing_factor = SliceSerializer(many=True, source="by_factor", allow_null=True)
+    by_contributing_factor = SliceSerializer(many=True, source="by_factor")
     action_items = ActionItemFiguresSerializer()
     postmortems_overdue = OwedPostmortemSerializer(many=True)
     postmortems_waiting_for_review = OwedPostmortemSerializer(many=True, source="postmortems_waiting")
