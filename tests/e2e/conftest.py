@@ -126,6 +126,7 @@ def demo_main_pages(*, every_section: bool = False) -> dict[str, str]:
         "tokens": "/account/tokens/",
         "API docs": "/api/docs/",
         "audit": "/audit/",
+        "insights": "/insights/",
     }
     replay = Replay.objects.order_by("pk").first()
     if replay is not None:

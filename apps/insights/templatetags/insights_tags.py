@@ -15,3 +15,9 @@ def share(value: float | None) -> str:
 def bar_width(count: int, peak: int) -> str:
     """A breakdown bar's width as a percentage of the largest, for `style="width:N%"`."""
     return f"{round(count / peak * 100, 1) if peak else 0}"
+
+
+@register.filter
+def peak_of(slices) -> int:
+    """The largest count of a breakdown: its bars are drawn against it."""
+    return max((item.incidents for item in slices), default=0)
