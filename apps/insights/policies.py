@@ -87,11 +87,6 @@ def postmortems_overdue(incidents: QuerySet[Incident], *, today: date | None = N
     return owed.filter(_per_team(incidents, overdue)).order_by("resolved_at", "pk")
 
 
-def postmortem_due_date(*, resolved_at: datetime, team_id: int | None) -> date:
-    policy = policies_for([team_id])[team_id]
-    return add_working_days(timezone.localtime(resolved_at).date(), policy.postmortem_due_working_days)
-
-
 def postmortem_owed(*, incident: Incident, today: date | None = None) -> tuple[date, bool] | None:
     """For the incident page: (due date, overdue?) while the incident's post-mortem is owed
     under its team's policy; None when none is owed (not severe enough, not resolved, or approved)."""

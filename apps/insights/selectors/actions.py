@@ -7,21 +7,23 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.db.models import (
+    Case,
     CharField,
     Count,
+    DateField,
     DateTimeField,
     F,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
-from django.db.models.functions import Cast, Coalesce, TruncDate
-from django.utils import timezone
+from django.db.models.functions import Cast, Coalesce, Greatest, TruncDate, TruncWeek
 
 from apps.actions.models import FINISHED_STATUSES, UNFINISHED_STATUSES, ActionItem, ReviewState, TicketStatus
 from apps.audit.models import AuditEvent
-from apps.core.dates import day_end
 from apps.incidents.models import Incident
 
 from ..read_models import ActionItemFigures
@@ -60,15 +62,37 @@ def action_item_figures(incidents: QuerySet[Incident], *, start: datetime, end: 
 def overdue_per_week(incidents: QuerySet[Incident], *, mondays: list[date], until: date,
                      today: date) -> dict[date, int]:
     """For each week, the tickets overdue at its end (the last day of the range, or today, for a
-    week not over yet): accepted by then, due before that day, and not finished by then. One
-    query: a conditional count per week."""
-    tickets = tickets_of(incidents).annotate(finished_at=_finished_at(FINISHED_STATUSES))
-    counts = {}
-    for index, week in enumerate(mondays):
-        last_day = min(week + timedelta(days=6), until, today)
-        moment = day_end(last_day) if last_day < today else timezone.now()
-        still_open = Q(status__in=UNFINISHED_STATUSES) | Q(finished_at__gt=moment)
-        counts[f"w{index}"] = Count("pk", filter=Q(created_at__lte=moment, due_date__lt=last_day) & still_open)
-    found = tickets.aggregate(**counts) if counts else {}
-    return {week: found[f"w{index}"] for index, week in enumerate(mondays)}
+    week not over yet): accepted by then, due before that day, and not finished by then.
 
+    A ticket is overdue from the day it became overdue (`late_from`: the day after its due date,
+    or the day it was accepted if that is later) until the day it was finished (excluded), so the
+    number overdue at the end of day D is #{late_from ≤ D} − #{max(late_from, finished) ≤ D}.
+    Two GROUP BY queries count both per week, and the weeks add up — rather than one conditional
+    count per week, which made PostgreSQL look up every ticket's finishing time once per week."""
+    if not mondays:
+        return {}
+    last_day = min(until, today)
+    late_from = Greatest(TruncDate("created_at"), F("due_date") + timedelta(days=1), output_field=DateField())
+    tickets = (tickets_of(incidents).filter(due_date__isnull=False)
+               .annotate(late_from=late_from, finished_on=TruncDate(_finished_at(FINISHED_STATUSES)))
+               .annotate(back_on_time=Case(
+                   When(status__in=UNFINISHED_STATUSES, then=Value(None, output_field=DateField())),
+                   default=Greatest(F("late_from"), F("finished_on"), output_field=DateField()),
+                   output_field=DateField())))
+    became = _per_week(tickets.filter(late_from__lte=last_day), "late_from")
+    ended = _per_week(tickets.filter(back_on_time__lte=last_day), "back_on_time")
+    counts, running_became, running_ended = {}, 0, 0
+    earlier = mondays[0]
+    running_became = sum(count for week, count in became.items() if week < earlier)
+    running_ended = sum(count for week, count in ended.items() if week < earlier)
+    for week in mondays:
+        running_became += became.get(week, 0)
+        running_ended += ended.get(week, 0)
+        counts[week] = running_became - running_ended
+    return counts
+
+
+def _per_week(tickets: QuerySet[ActionItem], day: str) -> dict[date, int]:
+    rows = (tickets.order_by().annotate(week=TruncWeek(day, output_field=DateField())).values("week")
+            .annotate(count=Count("pk")).values_list("week", "count"))
+    return {(week.date() if isinstance(week, datetime) else week): count for week, count in rows}

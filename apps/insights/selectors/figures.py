@@ -111,7 +111,7 @@ def build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report], 
                   resolved_url=links.incidents(resolved_since=max(week, since),
                                                resolved_until=min(week + timedelta(days=6), until), opened=False))
              for week in mondays]
-    overall_detect = medians(detected, value="time_to_detect").get(None)
+    overall_detect, detect_measured = medians(detected, value="time_to_detect", with_count=True).get(None, (None, 0))
     came_back = opened.aggregate(ever=Count("pk", filter=Q(lifecycle.ever_resolved())),
                                  reopened=Count("pk", filter=Q(lifecycle.ever_resolved()) & lifecycle.reopened()),
                                  regressed=Count("pk", filter=Q(lifecycle.ever_resolved()) & Q(lifecycle.regressed())))
@@ -124,7 +124,7 @@ def build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report], 
         resolved=Rate(count=sum(resolved_per_week.values()), out_of=sum(opened_per_week.values()),
                       url=links.incidents(resolved_since=since, resolved_until=until, opened=False)),
         median_time_to_detect=overall_detect,
-        detect_measured=detected.filter(time_to_detect__isnull=False).count(),
+        detect_measured=detect_measured,
         median_time_to_resolve=medians(resolved, value="time_to_resolve").get(None),
         reopened=Rate(count=came_back["reopened"], out_of=came_back["ever"], url=links.incidents(came_back="reopened")),
         regressions=Rate(count=came_back["regressed"], out_of=came_back["ever"],
@@ -238,14 +238,16 @@ def _by_root_cause(opened: QuerySet[Incident], links: _Links) -> list[Slice]:
 
 def _owed(incidents: list[Incident], *, user, today: date, overdue: bool,
           since: dict[int, datetime] | None = None) -> list[OwedPostmortem]:
-    from ..policies import postmortem_due_date
+    from ..policies import add_working_days, policies_for
 
     if user is not None:
         incidents = incidents_as_seen_by(user=user, incidents=incidents)
+    policies = policies_for({incident.model.team_id for incident in incidents})
     owed = []
     for incident in incidents:
         started = incident.resolved_at if overdue else since[incident.pk]
-        due = postmortem_due_date(resolved_at=started, team_id=incident.model.team_id) if overdue else None
+        due = add_working_days(timezone.localtime(started).date(),
+                               policies[incident.model.team_id].postmortem_due_working_days) if overdue else None
         days = (today - due).days if due else (today - timezone.localtime(started).date()).days
         owed.append(OwedPostmortem(incident_id=incident.pk, title=incident.title, model=incident.model.name,
                                    severity=incident.severity, since=started, due=due, days=days,

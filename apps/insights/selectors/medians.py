@@ -12,9 +12,10 @@ from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 
-def medians(queryset: QuerySet, *, value: str, group: str | None = None) -> dict[Any, timedelta]:
+def medians(queryset: QuerySet, *, value: str, group: str | None = None, with_count: bool = False) -> dict[Any, Any]:
     """`{group value: median of value}` (key None without a group) over the rows whose `value`
-    annotation is not null. With an even count the median is the mean of the middle two."""
+    annotation is not null. With an even count the median is the mean of the middle two. With
+    `with_count`, each median comes with how many rows it was taken over: `(median, count)`."""
     partition = [F(group)] if group else None
     ranked = (queryset.filter(**{f"{value}__isnull": False})
               .annotate(_position=Window(RowNumber(), partition_by=partition, order_by=[F(value).asc(), F("pk").asc()]),
@@ -22,6 +23,9 @@ def medians(queryset: QuerySet, *, value: str, group: str | None = None) -> dict
               # Rows ⌊(n+1)/2⌋ and ⌊(n+2)/2⌋: the one middle row twice for odd n, the two for even n.
               .filter(_position__gte=(F("_count") + 1) / 2, _position__lte=(F("_count") + 2) / 2))
     middles: dict[Any, list[timedelta]] = defaultdict(list)
-    for key, found in ranked.values_list(group or "pk", value):
+    counts: dict[Any, int] = {}
+    for key, found, count in ranked.values_list(group or "pk", value, "_count"):
         middles[key if group else None].append(found)
-    return {key: sum(found, timedelta()) / len(found) for key, found in middles.items()}
+        counts[key if group else None] = count
+    return {key: ((sum(found, timedelta()) / len(found), counts[key]) if with_count
+                  else sum(found, timedelta()) / len(found)) for key, found in middles.items()}
