@@ -26,6 +26,12 @@ def resolutions() -> QuerySet[AuditEvent]:
     return _events_of_outer_incident("incident.transition").filter(new__status=IncidentStatus.RESOLVED)
 
 
+def resolutions_between(start, end) -> QuerySet[AuditEvent]:
+    """Every move of any incident to resolved in [start, end] (not correlated: for a prefilter)."""
+    return AuditEvent.objects.filter(target_type=INCIDENT_TARGET, action="incident.transition",
+                                     new__status=IncidentStatus.RESOLVED, created_at__gte=start, created_at__lte=end)
+
+
 def last_resolved_at() -> Subquery:
     """The time of the incident's latest move to resolved (null if it never was). Callers pair it
     with `status__in=RESOLVED_NOW`: an incident reopened since is not resolved."""

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.db.models import (
+    BigIntegerField,
     CharField,
     Count,
     DateTimeField,
@@ -90,7 +91,8 @@ def build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report], 
     start, end = day_start(since), day_end(until)
     links = _Links(filters=filters, since=since, until=until)
     opened = incidents.filter(created_at__gte=start, created_at__lte=end)
-    resolved = (incidents.annotate(resolved_at=lifecycle.last_resolved_at())
+    resolved = (incidents.filter(pk__in=_resolved_between_ids(start, end))
+                .annotate(resolved_at=lifecycle.last_resolved_at())
                 .filter(lifecycle.resolved_between(start, end))
                 .annotate(week=TruncWeek("resolved_at", output_field=DateTimeField()),
                           time_to_resolve=ExpressionWrapper(F("resolved_at") - F("created_at"),
@@ -143,6 +145,14 @@ def build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report], 
     )
 
 
+def _resolved_between_ids(start: datetime, end: datetime) -> QuerySet:
+    """Ids of incidents with a resolution in [start, end], read through the audit trail's time
+    index: only those need their latest resolution looked up (a superset: one resolved again
+    later is dropped by `resolved_between`)."""
+    return (lifecycle.resolutions_between(start, end)
+            .annotate(incident_id=Cast("target_id", output_field=BigIntegerField())).values("incident_id"))
+
+
 class _Links:
     """Addresses of the incidents behind a figure: the incident list with the same team, model
     and range, plus what the figure narrows to."""
@@ -190,7 +200,8 @@ def _with_time_to_detect(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
     first report's is). Until forensics has looked: the earliest logged prediction behind any
     of its reports, which share its fingerprint (model, output class, surface and input pattern
     such as `proline:scale_shift`) or were put there by a person. Incidents with neither have
-    no time to detect (not zero)."""
+    no time to detect (not zero). Per-incident subqueries on the reports' incident index, not a
+    GROUP BY: the medians' window functions cannot sit on top of one (SQLite refuses it)."""
     reports = Report.objects.filter(incident_id=OuterRef("pk")).order_by()
     first_report = Subquery(reports.order_by("created_at").values("created_at")[:1], output_field=DateTimeField())
     first_reported_prediction = Subquery(
