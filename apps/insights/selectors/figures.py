@@ -194,25 +194,22 @@ def _per_week(queryset: QuerySet) -> dict[date, int]:
 
 
 def _with_time_to_detect(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
-    """Time to detect: from the first logged prediction showing the incident's pattern to its
-    first report. The pattern's first showing is the incident's onset, found in the inference
-    log by forensics (`IncidentOnset`: the earliest prediction whose input is odd the way the
-    first report's is). Until forensics has looked: the earliest logged prediction behind any
-    of its reports, which share its fingerprint (model, output class, surface and input pattern
-    such as `proline:scale_shift`) or were put there by a person. Incidents with neither have
-    no time to detect (not zero). Per-incident subqueries on the reports' incident index, not a
-    GROUP BY: the medians' window functions cannot sit on top of one (SQLite refuses it)."""
-    reports = Report.objects.filter(incident_id=OuterRef("pk")).order_by()
-    first_report = Subquery(reports.order_by("created_at").values("created_at")[:1], output_field=DateTimeField())
+    """Time to detect: from the first logged prediction showing the incident's pattern to the
+    report that opened the incident. The pattern's first showing is the incident's onset, found
+    in the inference log by forensics (`IncidentOnset`: the earliest prediction whose input is odd
+    the way the first report's is). Until forensics has looked: the earliest logged prediction
+    behind any of its reports, which share its fingerprint (model, output class, surface and input
+    pattern such as `proline:scale_shift`) or were put there by a person. Incidents with neither
+    have no time to detect (null, not zero). The expression appears once in the query: the
+    medians skip nulls by counting, not by a WHERE that would compute it again."""
     first_reported_prediction = Subquery(
-        reports.filter(logged_prediction__isnull=False).order_by("logged_prediction__timestamp")
-        .values("logged_prediction__timestamp")[:1], output_field=DateTimeField())
-    return (incidents.annotate(first_report_at=first_report,
-                               first_prediction_at=Coalesce(F("onset__first_odd_prediction_at"),
-                                                            first_reported_prediction, output_field=DateTimeField()))
-            .filter(Q(first_prediction_at__isnull=True) | Q(first_prediction_at__lte=F("first_report_at")))
-            .annotate(time_to_detect=ExpressionWrapper(F("first_report_at") - F("first_prediction_at"),
-                                                       output_field=DurationField())))
+        Report.objects.filter(incident_id=OuterRef("pk"), logged_prediction__isnull=False).order_by()
+        .order_by("logged_prediction__timestamp").values("logged_prediction__timestamp")[:1],
+        output_field=DateTimeField())
+    first_showing = Coalesce(F("onset__first_odd_prediction_at"), first_reported_prediction,
+                             output_field=DateTimeField())
+    return incidents.annotate(time_to_detect=ExpressionWrapper(F("created_at") - first_showing,
+                                                                output_field=DurationField()))
 
 
 def _by_model(opened: QuerySet[Incident], links: _Links) -> list[Slice]:

@@ -17,11 +17,14 @@ def medians(queryset: QuerySet, *, value: str, group: str | None = None, with_co
     annotation is not null. With an even count the median is the mean of the middle two. With
     `with_count`, each median comes with how many rows it was taken over: `(median, count)`."""
     partition = [F(group)] if group else None
-    ranked = (queryset.filter(**{f"{value}__isnull": False})
-              .annotate(_position=Window(RowNumber(), partition_by=partition, order_by=[F(value).asc(), F("pk").asc()]),
-                        _count=Window(Count("pk"), partition_by=partition))
+    # Nulls are numbered last and not counted (COUNT(value) skips them), so they are never in the
+    # middle — without a WHERE on the value, which would make the database compute it again.
+    ranked = (queryset
+              .annotate(_position=Window(RowNumber(), partition_by=partition,
+                                         order_by=[F(value).asc(nulls_last=True), F("pk").asc()]),
+                        _count=Window(Count(value), partition_by=partition))
               # Rows ⌊(n+1)/2⌋ and ⌊(n+2)/2⌋: the one middle row twice for odd n, the two for even n.
-              .filter(_position__gte=(F("_count") + 1) / 2, _position__lte=(F("_count") + 2) / 2))
+              .filter(_count__gt=0, _position__gte=(F("_count") + 1) / 2, _position__lte=(F("_count") + 2) / 2))
     middles: dict[Any, list[timedelta]] = defaultdict(list)
     counts: dict[Any, int] = {}
     for key, found, count in ranked.values_list(group or "pk", value, "_count"):
