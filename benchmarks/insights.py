@@ -193,6 +193,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards (to EXPLAIN queries).")
+    parser.add_argument("--reuse", action="store_true", help="Measure a database kept by an earlier --keep run.")
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = args.database_url
@@ -200,13 +201,19 @@ def main() -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "mlincidents.settings.local"
     os.environ.setdefault("DJANGO_DEBUG", "false")
     admin, name = _admin_connection(args.database_url)
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.execute(f'CREATE DATABASE "{name}"')
+    if not args.reuse:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
     try:
         import django
 
         django.setup()
-        people = fill(incidents=args.incidents, reports=args.reports)
+        if args.reuse:
+            from django.contrib.auth import get_user_model
+
+            people = {name: get_user_model().objects.get(username=name) for name in ("admin", "member")}
+        else:
+            people = fill(incidents=args.incidents, reports=args.reports)
         measure(people, args.runs)
     finally:
         from django.db import connections
