@@ -1,5 +1,7 @@
 from django import forms
 
+from .read_models import range_problems
+
 
 class InsightsFilterForm(forms.Form):
     """The insights' filters; they live in the URL, so a view of the figures can be shared."""
@@ -16,8 +18,6 @@ class InsightsFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        since, until = cleaned.get("since"), cleaned.get("until")
-        if since and until and since > until:
-            self.add_error("until", "Choose a day on or after the first day.")
-            cleaned.pop("until", None)
+        for name, problem in range_problems(cleaned.get("since"), cleaned.get("until")).items():
+            self.add_error(name, problem)  # the field is then left out of the filters
         return cleaned

@@ -6,6 +6,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+# The range a page of weekly figures can show: a few years, between sensible years (a date like
+# 0001-01-01 or 9999-12-31 would overflow the week arithmetic and ask for 500,000 weeks).
+MAX_RANGE_DAYS = 3 * 366
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def range_problems(since: date | None, until: date | None) -> dict[str, str]:
+    """What is wrong with a requested range, by field ({} when it is fine)."""
+    problems = {}
+    for name, day in (("since", since), ("until", until)):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            problems[name] = f"Choose a day between {EARLIEST.isoformat()} and {LATEST.isoformat()}."
+    if not problems and since and until:
+        if since > until:
+            problems["until"] = "Choose a day on or after the first day."
+        elif (until - since).days > MAX_RANGE_DAYS:
+            problems["since"] = "Choose a range of at most three years."
+    return problems
+
 
 @dataclass(frozen=True)
 class InsightsFilters:

@@ -85,6 +85,9 @@ def test_bad_filters_are_a_400_in_the_api_and_ignored_on_the_page(signed_in, pas
     assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
     assert "until" in response.json()["errors"]
     assert client.get("/api/v1/insights/?since=yesterday").status_code == 400
+    for query in ("since=0001-01-01", "until=9999-12-31", "since=2020-01-01&until=2026-01-01"):
+        answer = client.get(f"/api/v1/insights/?{query}")
+        assert answer.status_code == 400 and answer.json()["errors"], query
 
     page = signed_in.get(f"{reverse('insights:page')}?since=yesterday")
     assert page.status_code == 200 and "(ignored)" in page.content.decode()

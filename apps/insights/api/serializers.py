@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from ..read_models import range_problems
+
 
 class InsightsQuerySerializer(serializers.Serializer):
     team = serializers.SlugField(required=False, max_length=50, help_text="A team's slug.")
@@ -8,8 +10,9 @@ class InsightsQuerySerializer(serializers.Serializer):
     until = serializers.DateField(required=False, help_text="Last day (default: today).")
 
     def validate(self, attrs):
-        if attrs.get("since") and attrs.get("until") and attrs["since"] > attrs["until"]:
-            raise serializers.ValidationError({"until": ["Choose a day on or after `since`."]})
+        problems = range_problems(attrs.get("since"), attrs.get("until"))
+        if problems:
+            raise serializers.ValidationError({name: [problem] for name, problem in problems.items()})
         return attrs
 
 
