@@ -16,7 +16,7 @@ class InsightsQuerySerializer(serializers.Serializer):
         return attrs
 
 
-class _Seconds(serializers.Field):
+class _Seconds(serializers.FloatField):
     """A duration as seconds (a number), null when there is nothing to measure."""
 
     def to_representation(self, value):
