@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("apps.postmortems.api.urls")),
     path("", include("apps.actions.api.urls")),
     path("", include("apps.search.api.urls")),
+    path("", include("apps.insights.api.urls")),
 ]
 
 urlpatterns = [
@@ -53,6 +54,7 @@ urlpatterns = [
     path("", include("apps.postmortems.urls")),
     path("actions/", include("apps.actions.urls")),
     path("search/", include("apps.search.urls")),
+    path("insights/", include("apps.insights.urls")),
 ]
 
 handler400 = "apps.core.views.bad_request"

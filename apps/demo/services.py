@@ -272,4 +272,12 @@ def seed_demo(*, now: datetime | None = None) -> DemoSummary:
 
     logged, filed = seed_postmortem(admin=user, people=people)
     _demo_surfaces()
-    return DemoSummary(versions=len(versions) + 1, predictions=created + logged, reports=reports + filed)
+    # Four months of past incidents on both models, for the insights, search and similar incidents.
+    from .history import seed_history
+    from .postmortem import HOME_MODEL, HOME_VERSION, _training_frame
+
+    home = ModelVersion.objects.get(model__name=HOME_MODEL, version=HOME_VERSION)
+    past_logged, past_filed = seed_history(wine=versions["1.0"], home=home, people={"demo": user, **people},
+                                           features=test_x, home_features=_training_frame()[0], now=now)
+    return DemoSummary(versions=len(versions) + 1, predictions=created + logged + past_logged,
+                       reports=reports + filed + past_filed)

@@ -89,6 +89,31 @@ class IncidentFilterForm(forms.Form):
     since = forms.DateField(required=False, label="Opened from", widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label="Opened until", widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(required=False, label="Sort", choices=list(SORTS.items()))
+    # Narrowings that the insights' figures link with; carried as hidden fields and named above the list.
+    version = forms.CharField(required=False, max_length=100, label="Version", widget=forms.HiddenInput)
+    root_cause = forms.SlugField(required=False, max_length=32, label="Root cause", widget=forms.HiddenInput)
+    factor = forms.SlugField(required=False, max_length=32, label="Contributing factor", widget=forms.HiddenInput)
+    resolved_since = forms.DateField(required=False, label="Resolved from", widget=forms.HiddenInput)
+    resolved_until = forms.DateField(required=False, label="Resolved until", widget=forms.HiddenInput)
+    came_back = forms.ChoiceField(required=False, label="Came back", widget=forms.HiddenInput,
+                                  choices=[("", "Either"), ("reopened", "Reopened"), ("regression", "A regression")])
+
+    NARROWINGS = ("version", "root_cause", "factor", "resolved_since", "resolved_until", "came_back")
+
+    def narrowings(self) -> list[str]:
+        """The hidden narrowings in force, in words ("Resolved from: 30 Nov 2026")."""
+        data = getattr(self, "cleaned_data", {})
+        shown = []
+        for name in self.NARROWINGS:
+            value = data.get(name)
+            if value in (None, ""):
+                continue
+            if name == "came_back":
+                value = dict(self.fields[name].choices)[value]
+            elif hasattr(value, "strftime"):
+                value = f"{value:%-d %b %Y}"
+            shown.append(f"{self.fields[name].label}: {str(value).replace('_', ' ')}")
+        return shown
 
     def __init__(self, data=None, *, models: list[tuple[str, str]], owners: list[tuple[str, str]],
                  teams: list[tuple[str, str]]):

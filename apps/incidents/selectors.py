@@ -12,6 +12,7 @@ from apps.core.dates import day_end, day_start
 from apps.core.errors import NotFound, PermissionDenied
 from apps.core.listing import reference_number
 
+from . import lifecycle
 from .models import ACTIVE_STATUSES, Incident, Severity
 
 
@@ -95,6 +96,13 @@ class IncidentFilters:
     owner: str = ""  # "me", "none", a user id, or "" for anyone
     since: date | None = None
     until: date | None = None
+    # Narrowings the insights' figures link with (the list shows them as "also narrowed to").
+    version: str = ""  # a version string of the model: incidents with a report from it
+    root_cause: str = ""  # the post-mortem's root-cause category; "none" for not yet recorded
+    factor: str = ""  # a category among the post-mortem's contributing factors
+    resolved_since: date | None = None  # resolved now, the latest resolution on or after
+    resolved_until: date | None = None
+    came_back: str = ""  # "reopened" (by hand or by a regression) or "regression"
     sort: str = "newest"
 
 
@@ -142,9 +150,35 @@ def incident_list_filtered(*, user, filters: IncidentFilters) -> QuerySet[Incide
         queryset = queryset.filter(created_at__gte=day_start(filters.since))
     if filters.until:
         queryset = queryset.filter(created_at__lte=day_end(filters.until))
+    queryset = _narrowed_by_history(queryset, filters)
     if filters.sort == "severity":
         queryset = queryset.annotate(severity_rank=_SEVERITY_RANK)
     return queryset.order_by(*_ORDERINGS.get(filters.sort, _ORDERINGS["newest"]))
+
+
+def _narrowed_by_history(queryset: QuerySet[Incident], filters: IncidentFilters) -> QuerySet[Incident]:
+    if filters.version:
+        queryset = queryset.filter(pk__in=Incident.objects.filter(reports__model_version__version=filters.version)
+                                   .values("pk"))
+    if filters.root_cause == "none":
+        queryset = queryset.filter(Q(postmortem__isnull=True) | Q(postmortem__root_cause_category=""))
+    elif filters.root_cause:
+        queryset = queryset.filter(postmortem__root_cause_category=filters.root_cause)
+    if filters.factor:
+        queryset = queryset.filter(pk__in=Incident.objects.filter(
+            postmortem__contributing_factors__category=filters.factor).values("pk"))
+    if filters.resolved_since or filters.resolved_until:
+        queryset = queryset.annotate(resolved_at=lifecycle.last_resolved_at()).filter(
+            status__in=lifecycle.RESOLVED_NOW)
+        if filters.resolved_since:
+            queryset = queryset.filter(resolved_at__gte=day_start(filters.resolved_since))
+        if filters.resolved_until:
+            queryset = queryset.filter(resolved_at__lte=day_end(filters.resolved_until))
+    if filters.came_back == "reopened":
+        queryset = queryset.filter(lifecycle.reopened())
+    elif filters.came_back == "regression":
+        queryset = queryset.filter(lifecycle.regressed())
+    return queryset
 
 
 def incident_filter_choices(*, user) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "apps.actions",
     "apps.pages",
     "apps.search",
+    "apps.insights",
     "apps.demo",
 ]
 
@@ -218,6 +219,10 @@ CELERY_BEAT_SCHEDULE = {
     # Ticket webhook deliveries and tracker exports that no task is going to send (broker down
     # when they were queued, a lost retry, a dead worker) are sent again.
     "sweep-ticket-outbox": {"task": "apps.actions.tasks.ticket_outbox_sweep_task", "schedule": 60},
+    # Monday morning: each team's digest of last week, by e-mail and to its chat channel. Firing
+    # twice sends nothing twice: each (team, week) is claimed once (apps/insights/digest.py).
+    "weekly-team-digest": {"task": "apps.insights.tasks.team_digests_task",
+                           "schedule": crontab(day_of_week=1, hour=env.int("DIGEST_HOUR", default=8), minute=30)},
 }
 # A queued replay no worker has picked up after this long is sent again (a broker outage at
 # enqueue time, a lost message); one a worker left running past the hard time limit is

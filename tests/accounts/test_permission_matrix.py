@@ -467,6 +467,10 @@ MATRIX: list[Row] = [
             ("category", "data_drift"), ("description", "matrix"), ("certainty", "potential"))}),
     Row("postmortems:factor-delete", "post", "/incidents/{incident}/postmortem/factors/{factor}/delete/",
         page(403, 403, 302), form=True),
+    # Insights: everyone signed in sees the figures over what they may see (the figures' tests pin the scope).
+    Row("api-insights", "get", "/api/v1/insights/", api(200, 200, 200)),
+    Row("insights:page", "get", "/insights/", page(200, 200, 200)),
+    Row("insights:csv", "get", "/insights/insights.csv", page(200, 200, 200)),
 ]
 
 # URL names whose access is Django's own (the admin site checks is_staff itself).

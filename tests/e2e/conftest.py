@@ -131,6 +131,7 @@ def demo_main_pages(*, every_section: bool = False) -> dict[str, str]:
         "API docs": "/api/docs/",
         "audit": "/audit/",
         "search": "/search/?q=cultivar",
+        "insights": "/insights/",
     }
     replay = Replay.objects.order_by("pk").first()
     if replay is not None:

@@ -33,7 +33,7 @@ def _overflow(page) -> int:
 
 def test_a_second_screen_follows_the_presenter_steps_away_and_comes_back(browser, live_server):
     seed_demo()
-    postmortem = Postmortem.objects.get(incident__model__name=HOME_MODEL)
+    postmortem = Postmortem.objects.get(incident__model__name=HOME_MODEL, status="in_review")
     url = f"/postmortems/meeting/{postmortem.incident_id}/"
     presenter, viewer = _screen(browser, live_server, DEMO_USERNAME), _screen(browser, live_server, "sam")
     try:
@@ -115,7 +115,7 @@ def test_a_second_screen_follows_the_presenter_steps_away_and_comes_back(browser
 
 def test_the_meeting_changes_hands_and_the_reporter_only_follows(browser, live_server):
     seed_demo()
-    postmortem = Postmortem.objects.get(incident__model__name=HOME_MODEL)
+    postmortem = Postmortem.objects.get(incident__model__name=HOME_MODEL, status="in_review")
     url = f"/postmortems/meeting/{postmortem.incident_id}/"
     screens = [_screen(browser, live_server, name) for name in ("sam", "casey", DEMO_USERNAME)]
     sam, casey, demo = screens

@@ -105,7 +105,7 @@ def test_an_engineer_walks_the_guided_editor_on_a_seeded_incident(page, login):
 
 def test_the_meeting_screen_shows_a_reviewer_s_decisions_live_on_another_screen(browser, live_server):
     seed_demo()
-    postmortem = Postmortem.objects.get(incident__model__name=HOME_MODEL)
+    postmortem = Postmortem.objects.get(incident__model__name=HOME_MODEL, status="in_review")
     unchecked = postmortem.why_nodes.get(status="proposed")
     proposed = ActionItem.objects.get(incident_id=postmortem.incident_id, review_state="proposed")
     url = f"/postmortems/meeting/{postmortem.incident_id}/"

@@ -232,7 +232,10 @@ class TimelineApi(APIView):
         items = selectors.postmortem_timeline(user=request.user, postmortem=postmortem)
         return Response(TimelineItemSerializer(items, many=True).data)
 
-    @extend_schema(request=TimelineEntryCreateSerializer, responses={201: TimelineItemSerializer(many=True)})
+    # 409: an approved or published post-mortem's text is what was approved (the demo's history has
+    # published ones, which is how Schemathesis met this answer).
+    @extend_schema(request=TimelineEntryCreateSerializer,
+                   responses={201: TimelineItemSerializer(many=True), **_CONFLICT})
     def post(self, request, pk: int):
         serializer = TimelineEntryCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -244,7 +247,7 @@ class TimelineApi(APIView):
 
 
 class TimelineEntryApi(APIView):
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, **_CONFLICT})
     def delete(self, request, pk: int, entry_id: int):
         services.timeline_entry_delete(incident_id=pk, entry_id=entry_id, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,115 @@
+"""Team policies: when a post-mortem is due, and which are overdue or waiting too long for review.
+A team without a policy row follows the defaults (apps/insights/models.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from apps.core.dates import day_start
+from apps.incidents import lifecycle
+from apps.incidents.models import Incident, Severity
+from apps.postmortems.models import Postmortem, PostmortemStatus
+
+from .models import DEFAULT_POSTMORTEM_DUE_WORKING_DAYS, DEFAULT_REVIEW_WAIT_DAYS, TeamPolicy
+
+# Most severe first: "high or above" is a prefix of this list.
+SEVERITY_ORDER = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW]
+# A post-mortem no longer owed: a reviewer approved it (or it is published).
+POSTMORTEM_DONE = [PostmortemStatus.APPROVED, PostmortemStatus.PUBLISHED]
+
+
+@dataclass(frozen=True)
+class Policy:
+    team_id: int | None
+    postmortem_due_working_days: int = DEFAULT_POSTMORTEM_DUE_WORKING_DAYS
+    postmortem_min_severity: str = Severity.HIGH
+    review_wait_days: int = DEFAULT_REVIEW_WAIT_DAYS
+
+    @property
+    def severities(self) -> list[str]:
+        return SEVERITY_ORDER[:SEVERITY_ORDER.index(self.postmortem_min_severity) + 1]
+
+
+def add_working_days(day: date, days: int) -> date:
+    """`days` working days (Monday to Friday) after `day`: resolved on a Friday with 5 days
+    given, the post-mortem is due the next Friday."""
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def latest_overdue_resolution_day(*, today: date, working_days: int) -> date:
+    """The last resolution day whose post-mortem is overdue today (due before today)."""
+    day = today - timedelta(days=1)
+    while add_working_days(day, working_days) >= today:
+        day -= timedelta(days=1)
+    return day
+
+
+def policies_for(team_ids) -> dict[int | None, Policy]:
+    """Each team's policy (the defaults for a team without a row); key None for unowned models."""
+    found = {row.team_id: Policy(team_id=row.team_id, postmortem_due_working_days=row.postmortem_due_working_days,
+                                 postmortem_min_severity=row.postmortem_min_severity,
+                                 review_wait_days=row.review_wait_days)
+             for row in TeamPolicy.objects.filter(team_id__in=[t for t in team_ids if t is not None])}
+    return {team_id: found.get(team_id, Policy(team_id=team_id)) for team_id in team_ids}
+
+
+def _per_team(incidents: QuerySet[Incident], condition) -> Q:
+    """One OR-branch per team (each with its own policy): the rule stays one SQL query."""
+    team_ids = set(incidents.order_by().values_list("model__team_id", flat=True).distinct())
+    branches = Q(pk__in=[])
+    for team_id, policy in policies_for(team_ids).items():
+        team = Q(model__team__isnull=True) if team_id is None else Q(model__team_id=team_id)
+        branches |= team & condition(policy)
+    return branches
+
+
+def postmortems_overdue(incidents: QuerySet[Incident], *, today: date | None = None) -> QuerySet[Incident]:
+    """The incidents whose post-mortem is overdue by their team's policy: severe enough, resolved
+    (or closed) more than the policy's working days ago, and no approved post-mortem yet. Each
+    with `resolved_at`, oldest resolution first."""
+    today = today or timezone.localdate()
+    owed = (incidents.annotate(resolved_at=lifecycle.last_resolved_at())
+            .filter(status__in=lifecycle.RESOLVED_NOW, resolved_at__isnull=False)
+            .exclude(postmortem__status__in=POSTMORTEM_DONE))
+
+    def overdue(policy: Policy) -> Q:
+        last_day = latest_overdue_resolution_day(today=today, working_days=policy.postmortem_due_working_days)
+        return Q(severity__in=policy.severities, resolved_at__lt=day_start(last_day + timedelta(days=1)))
+
+    return owed.filter(_per_team(incidents, overdue)).order_by("resolved_at", "pk")
+
+
+def postmortem_owed(*, incident: Incident, today: date | None = None) -> tuple[date, bool] | None:
+    """For the incident page: (due date, overdue?) while the incident's post-mortem is owed
+    under its team's policy; None when none is owed (not severe enough, not resolved, or approved)."""
+    today = today or timezone.localdate()
+    policy = policies_for([incident.model.team_id])[incident.model.team_id]
+    if incident.severity not in policy.severities or incident.status not in lifecycle.RESOLVED_NOW:
+        return None
+    row = (Incident.objects.filter(pk=incident.pk).exclude(postmortem__status__in=POSTMORTEM_DONE)
+           .annotate(resolved_at=lifecycle.last_resolved_at()).values_list("resolved_at", flat=True).first())
+    if row is None:
+        return None
+    due = add_working_days(timezone.localtime(row).date(), policy.postmortem_due_working_days)
+    return due, due < today
+
+
+def postmortems_waiting(incidents: QuerySet[Incident], *, now: datetime | None = None) -> QuerySet[Postmortem]:
+    """Post-mortems in review for longer than their team's `review_wait_days`, longest first."""
+    now = now or timezone.now()
+    in_review = Postmortem.objects.filter(incident__in=incidents.values("pk"), status=PostmortemStatus.IN_REVIEW,
+                                          review_requested_at__isnull=False)
+    team_ids = set(in_review.values_list("incident__model__team_id", flat=True).distinct())
+    branches = Q(pk__in=[])
+    for team_id, policy in policies_for(team_ids).items():
+        team = Q(incident__model__team__isnull=True) if team_id is None else Q(incident__model__team_id=team_id)
+        branches |= team & Q(review_requested_at__lt=now - timedelta(days=policy.review_wait_days))
+    return in_review.filter(branches).select_related("incident__model").order_by("review_requested_at", "pk")

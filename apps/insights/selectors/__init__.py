@@ -1,0 +1,3 @@
+from .figures import insights_for, insights_scope
+
+__all__ = ["insights_for", "insights_scope"]
