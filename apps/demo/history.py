@@ -314,7 +314,7 @@ class _Writer:
                 decided_by=self.people["demo"], decided_at=written + timedelta(days=1),
                 created_by=self.people["sam"], created_at=written, updated_at=written + timedelta(days=1))
         items = ActionItem.objects.bulk_create([
-            ActionItem(postmortem=postmortem, incident=incident, title=ticket.title, kind=ticket.kind,
+            ActionItem(incident=incident, title=ticket.title, kind=ticket.kind,
                        review_state=ReviewState.ACCEPTED, proposed_by=self.people["sam"],
                        reviewed_by=self.people["demo"], reviewed_at=written + timedelta(days=1),
                        owner=self.people[ticket.owner], due_date=(written + timedelta(days=ticket.due_days)).date(),
