@@ -19,7 +19,7 @@ def test_the_history_shows_a_team_getting_faster_and_what_it_still_owes():
     demo = get_user_model().objects.get(username="demo")
     insights = insights_for(user=demo, filters=InsightsFilters(since=timezone.localdate() - timedelta(days=120)))
 
-    assert insights.opened.count == Incident.objects.count() == 19
+    assert insights.opened.count == Incident.objects.count() == 20
     assert {item.key for item in insights.by_model} == {"wine-cultivar", "homepage-recommender"}
     measured = [week for week in insights.weeks if week.median_time_to_resolve is not None]
     early, recent = measured[:3], measured[-3:]
@@ -29,7 +29,7 @@ def test_the_history_shows_a_team_getting_faster_and_what_it_still_owes():
     assert items.done_on_time > items.done_late > 0 and items.overdue == 1
     assert sorted(owed.title for owed in insights.postmortems_overdue) == [
         "Ash values doubled after the warehouse sync", "Recommendation box empty for returning customers"]
-    assert insights.reports_received == insights.reports_stored == 22
+    assert insights.reports_received == insights.reports_stored == 23
     assert any(item.key == "feature_pipeline" and item.incidents >= 4 for item in insights.by_root_cause)
     assert {item.key for item in insights.by_factor} >= {"feature_pipeline", "training_serving_skew", "data_drift"}
 

@@ -60,7 +60,7 @@ def resolve(target: Incident, when: datetime) -> Incident:
 
 
 def ticket(target: Incident, *, due: date, created: datetime, done: datetime | None = None) -> ActionItem:
-    item = ActionItem.objects.create(postmortem=target.postmortem, incident=target, title="Check units",
+    item = ActionItem.objects.create(incident=target, title="Check units",
                                      kind="preventive",
                                      review_state=ReviewState.ACCEPTED, due_date=due, created_at=created,
                                      status=TicketStatus.DONE if done else TicketStatus.OPEN)
