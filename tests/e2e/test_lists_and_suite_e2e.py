@@ -37,7 +37,8 @@ def test_the_incident_list_is_filtered_by_severity_and_searched(page, login):
     expect(rows).to_have_count(2)
     expect(page.locator("#incident-count")).to_have_text("2 incidents match.")
 
-    search = page.get_by_role("searchbox", name="Search")
+    # The list's own search box, not the one in the navigation that searches everything.
+    search = page.get_by_role("search", name="Search and filter incidents").get_by_role("searchbox", name="Search")
     search.fill("invoice")
     search.press("Enter")
     expect(rows).to_have_count(1)
