@@ -31,17 +31,11 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from scratch import scratch_database  # noqa: E402  (benchmarks/scratch.py)
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/mlincidents_bench_forensics"
 
-
-def _admin_connection(url: str):
-    import environ
-    import psycopg
-
-    db = environ.Env.db_url_config(url)
-    connection = psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"],
-                                 password=db["PASSWORD"] or None, dbname="postgres", autocommit=True)
-    return connection, db["NAME"]
 
 
 def _peak_rss_mib() -> float:
@@ -241,30 +235,13 @@ def main() -> None:
     parser.add_argument("--skip-drift", action="store_true", help="only the registration and per-report figures")
     args = parser.parse_args()
 
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.pop("REDIS_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "mlincidents.settings.local"
-    os.environ.setdefault("DJANGO_DEBUG", "false")
-    admin, name = _admin_connection(args.database_url)
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        import django
-
-        django.setup()
+    with scratch_database(args.database_url):
         registration()
         per_report_checks()
         joint_view()
         if args.skip_drift:
             return
         drift_window(rows=args.rows, reference_rows=args.reference_rows, features=args.features)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-        print(f"dropped database {name}")
 
 
 if __name__ == "__main__":

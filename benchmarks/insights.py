@@ -25,18 +25,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from scratch import scratch_database  # noqa: E402  (benchmarks/scratch.py)
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/mlincidents_bench_insights"
 BATCH = 5_000
 
-
-def _admin_connection(url: str):
-    import environ
-    import psycopg
-
-    db = environ.Env.db_url_config(url)
-    connection = psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"],
-                                 password=db["PASSWORD"] or None, dbname="postgres", autocommit=True)
-    return connection, db["NAME"]
 
 
 def fill(*, incidents: int, reports: int) -> dict:
@@ -122,7 +116,7 @@ def fill(*, incidents: int, reports: int) -> dict:
         for _ in range(2):
             due = (pm.created_at + timedelta(days=rng.randint(5, 30))).date()
             done = rng.random() < 0.7
-            items.append(ActionItem(postmortem=pm, incident_id=pm.incident_id, title="Fix it", kind="preventive",
+            items.append(ActionItem(incident_id=pm.incident_id, title="Fix it", kind="preventive",
                                     review_state=ReviewState.ACCEPTED, due_date=due, created_at=pm.created_at,
                                     updated_at=pm.created_at,
                                     status=TicketStatus.DONE if done else TicketStatus.OPEN))
@@ -209,18 +203,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="Measure a database kept by an earlier --keep run.")
     args = parser.parse_args()
 
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.pop("REDIS_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "mlincidents.settings.local"
-    os.environ.setdefault("DJANGO_DEBUG", "false")
-    admin, name = _admin_connection(args.database_url)
-    if not args.reuse:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        import django
-
-        django.setup()
+    with scratch_database(args.database_url, reuse=args.reuse, keep=args.keep):
         if args.reuse:
             from django.contrib.auth import get_user_model
             from django.db import connection
@@ -232,14 +215,6 @@ def main() -> None:
         else:
             people = fill(incidents=args.incidents, reports=args.reports)
         measure(people, args.runs)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            print(f"dropped database {name}")
-        admin.close()
 
 
 if __name__ == "__main__":

@@ -25,6 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from scratch import scratch_database  # noqa: E402  (benchmarks/scratch.py)
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/mlincidents_bench_search"
 BATCH = 5000
 
@@ -35,15 +38,6 @@ TOPICS = ["unit change", "training serving skew", "unseen category", "missing va
           "null rate jump", "stale cache", "feature pipeline backfill", "threshold too low", "duplicate events"]
 RARE = ["milliseconds", "proline", "kilograms", "leap year"]
 
-
-def _admin_connection(url: str):
-    import environ
-    import psycopg
-
-    db = environ.Env.db_url_config(url)
-    connection = psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"],
-                                 password=db["PASSWORD"] or None, dbname="postgres", autocommit=True)
-    return connection, db["NAME"]
 
 
 def _sentence(rng: random.Random, words: int) -> str:
@@ -109,7 +103,7 @@ def load(*, incidents: int, reports: int) -> dict:
     _bulk(WhyNode, [WhyNode(postmortem=postmortem, question=f"Why {_sentence(rng, 6)}", answer=_sentence(rng, 15),
                             position=position) for postmortem in postmortems for position in range(3)])
     items = _bulk(ActionItem, [ActionItem(
-        postmortem=postmortem, incident_id=postmortem.incident_id, title=_sentence(rng, 6)[:200],
+        incident_id=postmortem.incident_id, title=_sentence(rng, 6)[:200],
         description=_sentence(rng, 20), kind="preventive", review_state=ReviewState.ACCEPTED)
         for postmortem in postmortems[::2]])
     _bulk(ActionItemComment, [ActionItemComment(item=item, author=member, body=_sentence(rng, 15)) for item in items])
@@ -155,29 +149,13 @@ def main() -> None:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     args = parser.parse_args()
 
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.pop("REDIS_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "mlincidents.settings.local"
-    os.environ.setdefault("DJANGO_DEBUG", "false")
-    admin, name = _admin_connection(args.database_url)
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        import django
+    with scratch_database(args.database_url):
         from django.core.management import call_command
 
-        django.setup()
         call_command("migrate", verbosity=0)
         people = load(incidents=args.incidents, reports=args.reports)
         print(f"load average {' / '.join(f'{value:.2f}' for value in os.getloadavg())}")
         measure(people, args.runs)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-        print(f"dropped database {name}")
 
 
 if __name__ == "__main__":
