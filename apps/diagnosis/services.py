@@ -54,8 +54,9 @@ def diagnosis_request(*, report: Report, actor, on_intake: bool = False) -> Diag
     return diagnosis
 
 
-def diagnosis_on_report_inputs(*, report: Report, actor) -> None:
-    """The hook reports call when a report's inputs are there (apps.core.hooks): the diagnosis
+def diagnosis_on_report_inputs(sender=None, *, report: Report, actor, **kwargs) -> None:
+    """Receives `report_inputs_arrived` (apps/reports/hooks.py), sent when a report's inputs are
+    there: the diagnosis
     is asked for after the report commits, in a transaction of its own, so intake never waits
     for it and never fails because of it."""
     report_id = report.pk

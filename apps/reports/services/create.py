@@ -8,12 +8,12 @@ from django.utils import timezone
 
 from apps.audit.services import audit_record
 from apps.core.errors import InvalidInput
-from apps.core.hooks import report_inputs_ready
 from apps.forensics.services import report_forensics_request
 from apps.incidents.models import Severity
 from apps.incidents.services import Placement, incident_group_report, incident_reopen_for_regression
 from apps.predictions.validation import context_problem
 
+from ..hooks import report_inputs_ready
 from ..models import Channel, Report
 from .grouping import report_fingerprint_of
 from .intake import NOT_GIVEN, report_inputs_resolve

@@ -9,12 +9,12 @@ from django.db import transaction
 from apps.accounts.access import require_sort, require_work_on_model
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict, InvalidInput
-from apps.core.hooks import report_inputs_ready
 from apps.predictions.models import Prediction
 from apps.registry.redaction import redact
 from apps.registry.schema import feature_problems
 from apps.registry.selectors import model_get, model_version_for_surface
 
+from ..hooks import report_inputs_ready
 from ..models import InputsSource, Report
 from ..selectors import report_get
 from .create import report_forensics_on_intake
