@@ -10,7 +10,8 @@ from apps.chatops import tasks
 from apps.chatops.follow_up import chat_follow_up, response_url_allowed
 from apps.predictions.services import predictions_log
 from apps.reports.models import Report
-from tests.chatops.test_slash_commands import _form, slack
+from tests.chatops.factories import filed_from_slack
+from tests.chatops.helpers import slack, slack_form
 from tests.registry.factories import iris_row, trained_version
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def channel():
 def test_the_verdict_of_the_replay_is_posted_to_the_channel(logged, channel, django_capture_on_commit_callbacks):
     url, received = channel
     with django_capture_on_commit_callbacks(execute=True):
-        slack(_form("iris req-9 this is no virginica", response_url=""))
+        slack(slack_form("iris req-9 this is no virginica", response_url=""))
     report = Report.objects.get()
 
     text = chat_follow_up(report_id=report.pk, response_url=url)
@@ -71,9 +72,9 @@ def test_filing_from_slack_schedules_the_follow_up_for_slacks_own_host(logged, m
     sent = []
     monkeypatch.setattr(tasks.chat_follow_up_task, "delay", lambda *args: sent.append(args))
     with django_capture_on_commit_callbacks(execute=True):
-        answer = slack(_form("iris req-9 odd", response_url="https://hooks.slack.com/commands/T1/2/3"))
+        answer = slack(slack_form("iris req-9 odd", response_url="https://hooks.slack.com/commands/T1/2/3"))
     with django_capture_on_commit_callbacks(execute=True):
-        slack(_form("iris req-9 odd again", trigger_id="other", response_url="https://evil.example/steal"))
+        slack(slack_form("iris req-9 odd again", trigger_id="other", response_url="https://evil.example/steal"))
 
     assert "I am replaying it" in answer.json()["text"]
     assert sent == [(Report.objects.order_by("pk").first().pk, "https://hooks.slack.com/commands/T1/2/3")]
@@ -96,8 +97,7 @@ def test_response_urls_only_go_to_the_platforms_own_hosts(settings, platform, ur
 
 def _filed_from_slack(django_capture_on_commit_callbacks) -> Report:
     with django_capture_on_commit_callbacks(execute=True):
-        slack(_form("iris req-9 this is no virginica", response_url=""))
-    return Report.objects.get()
+        return filed_from_slack("iris req-9 this is no virginica", response_url="")
 
 
 def test_a_response_url_on_a_private_address_is_refused_unless_allowed(logged, channel, settings,

@@ -19,7 +19,8 @@ from apps.incidents.services import incident_transition, incident_update
 from apps.notifications.models import ModelWebhook
 from apps.reports.models import Report
 from tests.accounts.factories import admin_user
-from tests.chatops.test_slash_commands import _form, logged, slack  # noqa: F401 — the fixture
+from tests.chatops.factories import filed_from_slack
+from tests.chatops.helpers import slack, slack_form
 
 pytestmark = pytest.mark.django_db
 
@@ -48,10 +49,9 @@ def slack_receiver(settings):
 
 
 @pytest.fixture
-def filed(logged, slack_receiver):  # noqa: F811 — the fixture from test_slash_commands
+def filed(logged, slack_receiver):
     base, _ = slack_receiver
-    assert slack(_form("iris req-777 shows a cactus for roses", response_url=f"{base}/response")).status_code == 200
-    return Report.objects.get()
+    return filed_from_slack("iris req-777 shows a cactus for roses", response_url=f"{base}/response")
 
 
 def _move(report, to: str, django_capture_on_commit_callbacks, **kwargs):
@@ -105,15 +105,15 @@ def test_a_change_is_told_once_however_often_the_task_runs(filed, slack_receiver
     assert len(received) == 1
 
 
-def test_a_response_url_on_another_host_is_not_kept(logged, slack_receiver):  # noqa: F811
-    slack(_form("iris req-777 odd", response_url="https://evil.example/steal"))
+def test_a_response_url_on_another_host_is_not_kept(logged, slack_receiver):
+    slack(slack_form("iris req-777 odd", response_url="https://evil.example/steal"))
 
     assert ChatOrigin.objects.get().response_url == ""
 
 
-def test_the_chat_bot_account_is_created_once_through_the_audited_service(logged, slack_receiver):  # noqa: F811
-    slack(_form("iris req-777 first"))
-    slack(_form("iris req-777 second", trigger_id="another"))
+def test_the_chat_bot_account_is_created_once_through_the_audited_service(logged, slack_receiver):
+    slack(slack_form("iris req-777 first"))
+    slack(slack_form("iris req-777 second", trigger_id="another"))
 
     events = AuditEvent.objects.filter(action="bot_account.create")
     assert [event.new for event in events] == [{"username": "slack-bot"}]

@@ -1,54 +1,21 @@
 """Slack and Mattermost slash commands, signed the way the platforms sign them."""
 
-import hashlib
-import hmac
 import time
-from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
 
-from apps.predictions.services import predictions_log
 from apps.reports.models import Report
 from tests.accounts.factories import UserFactory
-from tests.registry.factories import iris_row, trained_version
+from tests.chatops.helpers import MATTERMOST_TOKEN, slack, slack_form, slack_signature
+from tests.registry.factories import iris_row
 from tests.reports.factories import file_report
 
 pytestmark = pytest.mark.django_db
 
-SLACK_SECRET = "test-slack-signing-secret"
-MATTERMOST_TOKEN = "test-mattermost-token"
-
-
-@pytest.fixture
-def logged():
-    version = trained_version("iris")
-    predictions_log(rows=[{"prediction_id": "req-777", "model": "iris", "model_version": "1.0",
-                           "features": iris_row(5), "output": "virginica"}])
-    return version
-
-
-def _form(text: str, **extra) -> str:
-    return urlencode({"token": "legacy-ignored", "team_id": "T1", "channel_name": "ml-wtf", "user_id": "U42",
-                      "user_name": "ada", "command": "/wtf", "text": text, "trigger_id": "13345224609.738",
-                      "response_url": "https://hooks.slack.com/commands/1234/5678", **extra})
-
-
-def _sign(body: str, timestamp: int, secret: str = SLACK_SECRET) -> str:
-    base = f"v0:{timestamp}:{body}".encode()
-    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-
-
-def slack(body: str, *, timestamp: int | None = None, signature: str | None = None):
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    return Client().post("/integrations/slack/commands/", data=body,
-                         content_type="application/x-www-form-urlencoded",
-                         HTTP_X_SLACK_REQUEST_TIMESTAMP=str(timestamp),
-                         HTTP_X_SLACK_SIGNATURE=signature or _sign(body, timestamp))
-
 
 def test_free_text_with_a_prediction_id_files_a_report_from_the_log(logged):
-    response = slack(_form("iris req-777 the flower shop shows a cactus for roses"))
+    response = slack(slack_form("iris req-777 the flower shop shows a cactus for roses"))
 
     report = Report.objects.get()
     assert response.status_code == 200
@@ -60,7 +27,7 @@ def test_free_text_with_a_prediction_id_files_a_report_from_the_log(logged):
 
 
 def test_a_retried_command_files_nothing_twice(logged):
-    body = _form("req-777 wrong again")
+    body = slack_form("req-777 wrong again")
 
     first, again = slack(body), slack(body)
 
@@ -69,12 +36,12 @@ def test_a_retried_command_files_nothing_twice(logged):
 
 
 def test_forged_stale_and_tampered_requests_are_refused(logged):
-    body = _form("iris req-777 forged")
+    body = slack_form("iris req-777 forged")
     old = int(time.time()) - 6 * 60
 
-    forged = slack(body, signature=_sign(body, int(time.time()), secret="not-the-secret"))
-    stale = slack(body, timestamp=old, signature=_sign(body, old))
-    tampered = slack(_form("iris req-777 something else"), signature=_sign(body, int(time.time())))
+    forged = slack(body, signature=slack_signature(body, int(time.time()), secret="not-the-secret"))
+    stale = slack(body, timestamp=old, signature=slack_signature(body, old))
+    tampered = slack(slack_form("iris req-777 something else"), signature=slack_signature(body, int(time.time())))
     unsigned = Client().post("/integrations/slack/commands/", data=body,
                              content_type="application/x-www-form-urlencoded")
 
@@ -85,15 +52,15 @@ def test_forged_stale_and_tampered_requests_are_refused(logged):
 
 def test_help_and_unknown_ids_get_a_useful_answer(logged):
     # Free text without a prediction id now files a report (issue 16): tests/chatops/test_free_text.py.
-    assert "status 12" in slack(_form("help")).json()["text"]
-    assert "I know no report WTF-99" in slack(_form("status 99")).json()["text"]
+    assert "status 12" in slack(slack_form("help")).json()["text"]
+    assert "I know no report WTF-99" in slack(slack_form("status 99")).json()["text"]
 
 
 def test_status_tells_what_became_of_a_chat_report(logged):
-    slack(_form("iris req-777 cactus"))
+    slack(slack_form("iris req-777 cactus"))
     report = Report.objects.get()
 
-    text = slack(_form(f"status WTF-{report.pk}", trigger_id="2")).json()["text"]
+    text = slack(slack_form(f"status WTF-{report.pk}", trigger_id="2")).json()["text"]
 
     assert f"INC-{report.incident_id} is *Open*" in text
 
@@ -101,20 +68,20 @@ def test_status_tells_what_became_of_a_chat_report(logged):
 def test_status_does_not_reveal_reports_filed_elsewhere(logged):
     private = file_report(reporter=UserFactory(), version=logged, title="Secret customer case")
 
-    text = slack(_form(f"status {private.pk}")).json()["text"]
+    text = slack(slack_form(f"status {private.pk}")).json()["text"]
 
     assert "Secret customer case" not in text and "I know no report" in text
 
 
 def test_mattermost_commands_are_verified_by_their_token(logged):
-    body = _form("iris req-777 from mattermost", token=MATTERMOST_TOKEN)
+    body = slack_form("iris req-777 from mattermost", token=MATTERMOST_TOKEN)
     url = "/integrations/mattermost/commands/"
     form = "application/x-www-form-urlencoded"
 
     accepted = Client().post(url, data=body, content_type=form)
-    by_header = Client().post(url, data=_form("status 999999"), content_type=form,
+    by_header = Client().post(url, data=slack_form("status 999999"), content_type=form,
                               HTTP_AUTHORIZATION=f"Token {MATTERMOST_TOKEN}")
-    refused = Client().post(url, data=_form("iris req-777 x", token="guess"), content_type=form)
+    refused = Client().post(url, data=slack_form("iris req-777 x", token="guess"), content_type=form)
 
     assert accepted.status_code == 200 and Report.objects.get().channel == "mattermost"
     assert by_header.status_code == 200 and "I know no report WTF-999999" in by_header.json()["text"]
@@ -124,13 +91,13 @@ def test_mattermost_commands_are_verified_by_their_token(logged):
 def test_an_integration_without_its_secret_is_off(logged, settings):
     settings.SLACK_SIGNING_SECRET = ""
 
-    response = slack(_form("iris req-777 x"))
+    response = slack(slack_form("iris req-777 x"))
 
     assert response.status_code == 503 and "SLACK_SIGNING_SECRET" in response.json()["detail"]
 
 
 def test_oversized_text_and_wrong_methods_are_4xx(logged):
-    assert slack(_form("x" * 5000)).status_code == 400
+    assert slack(slack_form("x" * 5000)).status_code == 400
     assert Client().get("/integrations/slack/commands/").status_code == 405
 
 
@@ -143,7 +110,7 @@ def test_status_lists_the_open_action_items_of_the_incident(logged):
     from apps.actions.services import action_item_review, action_item_transition
     from apps.postmortems.services import action_item_propose, postmortem_start
 
-    slack(_form("iris req-777 cactus"))
+    slack(slack_form("iris req-777 cactus"))
     report = Report.objects.get()
     author, reviewer = UserFactory(username="ana"), UserFactory(username="bo")
     postmortem_start(incident_id=report.incident_id, actor=author)
@@ -157,7 +124,7 @@ def test_status_lists_the_open_action_items_of_the_incident(logged):
     action_item_transition(item_id=items[2].pk, actor=author, to="done")
     ActionItem.objects.filter(pk=items[0].pk).update(due_date=timezone.localdate() - timedelta(days=1))
 
-    text = slack(_form(f"status {report.pk}", trigger_id="3")).json()["text"]
+    text = slack(slack_form(f"status {report.pk}", trigger_id="3")).json()["text"]
 
     assert "Open action items (2):" in text
     assert f"AI-{items[0].pk} “Check units at ingestion” (open, ana, due " in text and "— OVERDUE" in text
@@ -170,15 +137,15 @@ def _in(channel_id: str, channel_name: str, **extra) -> dict:
 
 
 def test_status_answers_only_in_the_channel_the_report_was_filed_from(logged):
-    slack(_form("iris req-777 the shop shows cacti", **_in("C1", "ml-wtf")))
+    slack(slack_form("iris req-777 the shop shows cacti", **_in("C1", "ml-wtf")))
     report = Report.objects.get()
-    unknown = slack(_form("status 999999", trigger_id="9", **_in("C2", "random"))).json()["text"]
+    unknown = slack(slack_form("status 999999", trigger_id="9", **_in("C2", "random"))).json()["text"]
 
-    same_channel = slack(_form(f"status {report.pk}", trigger_id="2", **_in("C1", "ml-wtf"))).json()["text"]
-    other_channel = slack(_form(f"status {report.pk}", trigger_id="3", **_in("C2", "random"))).json()["text"]
+    same_channel = slack(slack_form(f"status {report.pk}", trigger_id="2", **_in("C1", "ml-wtf"))).json()["text"]
+    other_channel = slack(slack_form(f"status {report.pk}", trigger_id="3", **_in("C2", "random"))).json()["text"]
     # A channel that took the old one's name is another channel.
-    same_name = slack(_form(f"status {report.pk}", trigger_id="4", **_in("C3", "ml-wtf"))).json()["text"]
-    other_workspace = slack(_form(f"status {report.pk}", trigger_id="5",
+    same_name = slack(slack_form(f"status {report.pk}", trigger_id="4", **_in("C3", "ml-wtf"))).json()["text"]
+    other_workspace = slack(slack_form(f"status {report.pk}", trigger_id="5",
                                   **_in("C1", "ml-wtf", team_id="T2"))).json()["text"]
 
     assert "the shop shows cacti" in same_channel and f"INC-{report.incident_id}" in same_channel
@@ -189,11 +156,11 @@ def test_status_answers_only_in_the_channel_the_report_was_filed_from(logged):
 
 
 def test_status_of_a_slack_report_is_not_told_on_mattermost(logged):
-    slack(_form("iris req-777 the shop shows cacti", **_in("C1", "ml-wtf")))
+    slack(slack_form("iris req-777 the shop shows cacti", **_in("C1", "ml-wtf")))
     report = Report.objects.get()
 
     answer = Client().post("/integrations/mattermost/commands/",
-                           data=_form(f"status {report.pk}", token=MATTERMOST_TOKEN, **_in("C1", "ml-wtf")),
+                           data=slack_form(f"status {report.pk}", token=MATTERMOST_TOKEN, **_in("C1", "ml-wtf")),
                            content_type="application/x-www-form-urlencoded").json()["text"]
 
     assert answer == f"I know no report WTF-{report.pk} filed from Mattermost."

@@ -3,6 +3,7 @@ category derived from it, and a registered wine model for the tests that need th
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import joblib
@@ -15,9 +16,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from apps.predictions.services import predictions_log
 from apps.registry.models import ModelVersion
 from apps.registry.reference import compute_reference_stats, infer_schema
 from apps.registry.services import model_team_assign, model_version_register
+
+# A fixed "now" for the drift tests: a Wednesday morning, UTC.
+NOW = datetime(2026, 3, 4, 9, 30, tzinfo=UTC)
 
 
 def wine_frame(*, with_category: bool = False) -> tuple[pd.DataFrame, pd.Series]:
@@ -59,3 +64,19 @@ def wine_version(model_name: str = "wine", version: str = "1.0", *, team=None, l
 def wine_row(index: int = 0) -> dict[str, float]:
     features, _ = wine_frame()
     return {key: float(value) for key, value in features.iloc[index].items()}
+
+
+def log_wine(version: ModelVersion, *, count: int, start: datetime, scale: dict[str, float] | None = None,
+             seed: int = 0, prefix: str = "p") -> None:
+    """Logs `count` predictions of `version`, one a minute from `start`: wine rows drawn with
+    1% noise, each feature in `scale` multiplied by its factor (a unit change, a drift)."""
+    frame, _ = wine_frame()
+    rng = np.random.default_rng(seed)
+    sample = frame.sample(n=count, replace=True, random_state=seed).reset_index(drop=True)
+    sample = sample * rng.normal(1.0, 0.01, size=sample.shape)
+    for name, factor in (scale or {}).items():
+        sample[name] = sample[name] * factor
+    predictions_log(rows=[{"prediction_id": f"{prefix}-{i}", "model": version.model.name,
+                           "model_version": version.version, "features": row, "output": "class_0",
+                           "timestamp": (start + timedelta(minutes=i)).isoformat()}
+                          for i, row in enumerate(sample.to_dict(orient="records"))])

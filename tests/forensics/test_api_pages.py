@@ -9,8 +9,7 @@ from apps.forensics.templatetags.forensics_tags import drift_reason
 from apps.incidents.models import Incident
 from apps.reports.services import report_create
 from tests.accounts.factories import TeamFactory, UserFactory, member_of, token_client
-from tests.forensics.factories import wine_row, wine_version
-from tests.forensics.test_services import NOW, _log
+from tests.forensics.factories import NOW, log_wine, wine_row, wine_version
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +42,7 @@ def test_drift_api_and_page_show_the_shifted_feature(client):
     team = TeamFactory()
     version = wine_version(team=team)
     member = member_of(team)
-    _log(version, count=300, start=NOW, scale={"proline": 1.5}, seed=5)
+    log_wine(version, count=300, start=NOW, scale={"proline": 1.5}, seed=5)
     api = token_client(member)
 
     queued = api.post("/api/v1/drift/", {"model": "wine", "model_version": "1.0", "from": NOW.isoformat(),

@@ -13,8 +13,7 @@ from apps.forensics.services import drift_report_run
 from apps.predictions.services import predictions_log
 from apps.registry.joint import compute_joint_stats
 from tests.accounts.factories import TeamFactory, member_of, token_client
-from tests.forensics.factories import wine_frame, wine_version
-from tests.forensics.test_services import NOW
+from tests.forensics.factories import NOW, wine_frame, wine_version
 
 
 def _window(frame: pd.DataFrame, *, joined_wrong: float, seed: int) -> pd.DataFrame:

@@ -3,9 +3,8 @@ the daily run that opens an incident, through the real services and a real wine 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-import numpy as np
 import pytest
 
 from apps.audit.models import AuditEvent
@@ -18,33 +17,17 @@ from apps.forensics.services import (
     report_forensics_compute,
     report_forensics_request,
 )
-from apps.predictions.services import predictions_log
 from apps.reports.services import report_create
 from tests.accounts.factories import TeamFactory, UserFactory, member_of
-from tests.forensics.factories import wine_frame, wine_row, wine_version
+from tests.forensics.factories import NOW, log_wine, wine_row, wine_version
 
 pytestmark = pytest.mark.django_db
-NOW = datetime(2026, 3, 4, 9, 30, tzinfo=UTC)
-
-
-def _log(version, *, count: int, start: datetime, scale: dict[str, float] | None = None, seed: int = 0,
-         prefix: str = "p") -> None:
-    frame, _ = wine_frame()
-    rng = np.random.default_rng(seed)
-    sample = frame.sample(n=count, replace=True, random_state=seed).reset_index(drop=True)
-    sample = sample * rng.normal(1.0, 0.01, size=sample.shape)
-    for name, factor in (scale or {}).items():
-        sample[name] = sample[name] * factor
-    predictions_log(rows=[{"prediction_id": f"{prefix}-{i}", "model": version.model.name,
-                           "model_version": version.version, "features": row, "output": "class_0",
-                           "timestamp": (start + timedelta(minutes=i)).isoformat()}
-                          for i, row in enumerate(sample.to_dict(orient="records"))])
 
 
 def test_report_forensics_point_at_the_unit_change(run_on_commit):
     version = wine_version()
-    _log(version, count=200, start=NOW - timedelta(hours=5))
-    _log(version, count=50, start=NOW - timedelta(hours=2), scale={"proline": 1000}, prefix="ms", seed=1)
+    log_wine(version, count=200, start=NOW - timedelta(hours=5))
+    log_wine(version, count=50, start=NOW - timedelta(hours=2), scale={"proline": 1000}, prefix="ms", seed=1)
     features = wine_row(70) | {"proline": wine_row(70)["proline"] * 1000}
     with run_on_commit():
         report = report_create(reporter=UserFactory(), model_name="wine", model_version="1.0", features=features,
@@ -98,8 +81,8 @@ def test_daily_drift_opens_one_incident_for_a_shifted_window_and_none_for_a_stea
     shifted = wine_version("wine-shifted")
     steady = wine_version("wine-steady")
     yesterday = NOW.replace(hour=0, minute=0) - timedelta(days=1)
-    _log(shifted, count=300, start=yesterday + timedelta(hours=1), scale={"proline": 1.5, "alcohol": 1.2}, seed=2)
-    _log(steady, count=300, start=yesterday + timedelta(hours=1), seed=3)
+    log_wine(shifted, count=300, start=yesterday + timedelta(hours=1), scale={"proline": 1.5, "alcohol": 1.2}, seed=2)
+    log_wine(steady, count=300, start=yesterday + timedelta(hours=1), seed=3)
 
     with run_on_commit():
         reports = drift_reports_schedule_daily(now=NOW)
@@ -118,7 +101,7 @@ def test_daily_drift_opens_one_incident_for_a_shifted_window_and_none_for_a_stea
     assert "proline" in first_evidence.note and first_evidence.url == f"/forensics/drift/{first_evidence.ref_id}/"
 
     # The next day's drift adds to the same open incident instead of opening another.
-    _log(shifted, count=300, start=yesterday + timedelta(days=1, hours=1), scale={"proline": 1.5}, seed=4,
+    log_wine(shifted, count=300, start=yesterday + timedelta(days=1, hours=1), scale={"proline": 1.5}, seed=4,
          prefix="q")
     with run_on_commit():
         next_day = drift_reports_schedule_daily(now=NOW + timedelta(days=1))
@@ -131,7 +114,7 @@ def test_drift_without_reference_or_enough_rows_says_so():
 
     bare = trained_version("bare", with_reference=False)
     few = wine_version("few")
-    _log(few, count=20, start=NOW - timedelta(hours=3))
+    log_wine(few, count=20, start=NOW - timedelta(hours=3))
 
     no_reference = drift_report_run(drift_report_id=drift_report_request(model_version=bare, actor=None).pk)
     too_few = drift_report_run(drift_report_id=drift_report_request(model_version=few, actor=None, end=NOW).pk)
@@ -163,7 +146,7 @@ def test_drift_leaves_out_redacted_features(run_on_commit):
     version = wine_version("wine-private")
     model_redaction_set(model=version.model, features=["proline"])
     yesterday = NOW.replace(hour=0, minute=0) - timedelta(days=1)
-    _log(version, count=300, start=yesterday + timedelta(hours=1), scale={"alcohol": 1.2}, seed=2)
+    log_wine(version, count=300, start=yesterday + timedelta(hours=1), scale={"alcohol": 1.2}, seed=2)
 
     with run_on_commit():
         drift = drift_reports_schedule_daily(now=NOW)[0]

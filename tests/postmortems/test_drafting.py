@@ -13,8 +13,8 @@ from apps.incidents.models import EvidenceKind
 from apps.postmortems.models import WhyNode, WhyStatus
 from apps.postmortems.services import postmortem_start, why_node_decide, why_nodes_draft_from_diagnosis
 from tests.accounts.factories import TeamFactory, UserFactory, member_of
-from tests.diagnosis.conftest import _fresh_models, trained  # noqa: F401 — the trained models
 from tests.diagnosis.factories import file, predict, register
+from tests.diagnosis.fixtures import fresh_models, trained  # noqa: F401 — the trained models
 
 pytestmark = pytest.mark.django_db
 

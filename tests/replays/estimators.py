@@ -52,6 +52,26 @@ class SlowClassifier:
         return self.inner.predict(features)
 
 
+class InterruptedClassifier:
+    """Wraps a real classifier; the first time it predicts, it calls `meanwhile` (set by the
+    test on the class, so it is not pickled): what happens elsewhere while a worker predicts."""
+
+    meanwhile = None
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def fit(self, features, labels):
+        self.inner.fit(features, labels)
+        return self
+
+    def predict(self, features):
+        happen, type(self).meanwhile = type(self).meanwhile, None
+        if happen is not None:
+            happen()
+        return self.inner.predict(features)
+
+
 class ScoreRegressor:
     """A real linear regression that gives a float score per input (fitted on the label codes)."""
 

@@ -71,16 +71,23 @@ def test_a_redelivered_chunk_counts_nothing_twice(user, reports, settings):
 def test_a_chunk_taken_over_after_its_worker_was_presumed_dead_writes_nothing(user, reports, settings):
     """The old run of a chunk (attempt 1) finishing after the sweep restarted it (attempt 2)
     must not write: the final write checks the attempt it claimed."""
-    from apps.replays.services import runs
+    from django.db.models import F
+    from sklearn.linear_model import LogisticRegression
+
+    from tests.replays.estimators import InterruptedClassifier
 
     settings.REPLAY_CHUNK_SIZE = 10
-    replay = replay_start(actor=user, model_version=reports[0].model_version, reports=reports, dispatch=False)
+    stalled = trained_version(version="2.0", estimator=InterruptedClassifier(LogisticRegression(max_iter=1000)))
+    replay = replay_start(actor=user, model_version=stalled, reports=reports, dispatch=False)
     chunk = replay.chunks.get()
-    attempt = runs._claim(chunk.pk)
-    work = runs._predict_chunk(ReplayChunk.objects.select_related("replay__model_version__model").get(pk=chunk.pk))
-    ReplayChunk.objects.filter(pk=chunk.pk).update(attempts=attempt + 1)  # restarted meanwhile
+    # While the first worker predicts, the sweep presumes it dead and another worker claims the chunk.
+    InterruptedClassifier.meanwhile = lambda: ReplayChunk.objects.filter(pk=chunk.pk).update(
+        attempts=F("attempts") + 1)
 
-    assert runs._chunk_commit(chunk=chunk, attempt=attempt, work=work) is False
+    replay_chunk_run(chunk_id=chunk.pk)
+
+    assert InterruptedClassifier.meanwhile is None  # the takeover did happen mid-run
+    assert ReplayChunk.objects.get(pk=chunk.pk).attempts == 2
     assert ReplayResult.objects.filter(replay=replay).count() == 0
     assert Replay.objects.get(pk=replay.pk).processed == 0
 
