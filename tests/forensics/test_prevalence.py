@@ -13,6 +13,7 @@ from apps.forensics.services import report_forensics_compute
 from apps.predictions.services import predictions_log
 from apps.reports.services import report_create
 from tests.accounts.factories import TeamFactory, member_of
+from tests.diagnosis.factories import register, train
 from tests.forensics.factories import wine_row, wine_version
 
 pytestmark = pytest.mark.django_db
@@ -87,31 +88,35 @@ def test_report_page_shows_todays_share(client):
     assert "50.0% of today&#x27;s 2 predictions have <code>proline</code> above the training max" in page
 
 
-def test_values_are_counted_the_same_way_on_either_database(settings):
+def test_values_are_counted_the_same_way_on_either_database(settings, tmp_path):
     """One read of the day's log serves every odd feature: numbers against the training range,
-    missing values (absent or null, but not a stray string), and exact values as logged."""
-    from apps.forensics.services import _prevalence
-
+    missing values (absent or null, but not a stray string), and exact values as logged (an
+    unseen category, and a JSON true, which is not the text "True")."""
     settings.TIME_ZONE = "UTC"
-    version = wine_version(team=TeamFactory())
+    # The diagnosis tests' wine model: the wine features and one category, colour_band.
+    dataset = train("wine", tmp_path)
+    version = register(dataset, team=TeamFactory())
     now = datetime(2026, 3, 4, 12, 0, tzinfo=ZoneInfo("UTC"))
-    base = wine_row(5)
-    rows = [base | {"proline": 1_000_000.0, "hue": None, "ash": "blue"},
-            base | {"proline": 900.0, "hue": "n/a", "ash": True},
-            {k: v for k, v in base.items() if k != "hue"} | {"ash": "blue"},
-            base | {"ash": 2.36}]
+    base = dataset.row(5)
+    rows = [base | {"proline": 1_000_000.0, "hue": None, "colour_band": "blue"},
+            base | {"proline": 900.0, "hue": "n/a", "colour_band": True},
+            {k: v for k, v in base.items() if k != "hue"} | {"colour_band": "blue"},
+            base | {"colour_band": 2.36}]
     predictions_log(rows=[{"prediction_id": f"p{i}", "model": version.model.name, "model_version": version.version,
                            "features": features, "output": "class_0", "timestamp": now.isoformat()}
                           for i, features in enumerate(rows)])
-    report = _odd_report(version)
-    reference = (version.reference_stats or {})["features"]
-    checks = [{"feature": "proline", "flags": ["above_max"], "value": 1_000_000.0, "reference": reference["proline"]},
-              {"feature": "hue", "flags": ["missing"], "value": None, "reference": {}},
-              {"feature": "ash", "flags": ["unseen_category"], "value": "blue", "reference": {}},
-              {"feature": "alcohol", "flags": ["unseen_category"], "value": True, "reference": {}}]
+    odd = base | {"proline": 1_000_000.0, "hue": None}
+    blue, true = (report_create(reporter=member_of(version.model.team), model_name=version.model.name,
+                                model_version=version.version, features=odd | {"colour_band": band},
+                                output="class_0", title="Same cultivar everywhere", allow_schema_mismatch=True)
+                  for band in ("blue", True))
 
-    findings = {finding["feature"]: finding for finding in _prevalence(report=report, checks=checks, now=now)}
+    findings = {finding["feature"]: finding
+                for finding in report_forensics_compute(report_id=blue.pk, now=now).prevalence}
+    as_true = {finding["feature"]: finding
+               for finding in report_forensics_compute(report_id=true.pk, now=now).prevalence}
 
     assert {name: (finding["matching"], finding["total"]) for name, finding in findings.items()} == {
-        "proline": (1, 4), "hue": (2, 4), "ash": (2, 4), "alcohol": (0, 4)}
-    assert findings["ash"]["condition"] == "= 'blue'"
+        "proline": (1, 4), "hue": (2, 4), "colour_band": (2, 4)}
+    assert findings["colour_band"]["condition"] == "= 'blue'"
+    assert (as_true["colour_band"]["matching"], as_true["colour_band"]["condition"]) == (1, "= True")
