@@ -13,7 +13,7 @@ from apps.actions.models import ActionItem, ActionItemReminder, ReminderKind
 from apps.actions.services import action_item_reminders_send, action_item_transition
 from apps.actions.tasks import action_item_reminders_task
 from apps.incidents.services import incident_update
-from apps.notifications.models import ModelWebhook
+from tests.notifications.factories import model_webhook
 
 from .factories import accepted_ticket, ticket_world
 
@@ -84,7 +84,7 @@ def test_finished_and_unaccepted_tickets_are_not_reminded(world, mailoutbox):
 
 
 def test_the_model_s_channel_hears_of_its_tickets_except_restricted_ones(world, fake_server, mailoutbox):
-    ModelWebhook.objects.create(model=world.model, url=f"{fake_server.url}/hooks/fraud")
+    model_webhook(world.model, f"{fake_server.url}/hooks/fraud")
 
     sent = action_item_reminders_send(today=TODAY)
 
@@ -102,7 +102,7 @@ def test_the_model_s_channel_hears_of_its_tickets_except_restricted_ones(world, 
 
 
 def test_a_channel_that_opted_out_hears_nothing(world, fake_server):
-    ModelWebhook.objects.create(model=world.model, url=f"{fake_server.url}/hooks/fraud", on_reminder=False)
+    model_webhook(world.model, f"{fake_server.url}/hooks/fraud", on_reminder=False)
 
     action_item_reminders_send(today=TODAY)
 
@@ -111,7 +111,7 @@ def test_a_channel_that_opted_out_hears_nothing(world, fake_server):
 
 def test_failures_to_send_are_recorded_and_do_not_stop_the_run(world, fake_server, mailoutbox, settings):
     fake_server.answers = [(500, None)]
-    ModelWebhook.objects.create(model=world.model, url=f"{fake_server.url}/hooks/fraud")
+    model_webhook(world.model, f"{fake_server.url}/hooks/fraud")
     world.reviewer.email = ""
     world.reviewer.save(update_fields=["email"])
 

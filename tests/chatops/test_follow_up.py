@@ -8,11 +8,11 @@ import pytest
 
 from apps.chatops import tasks
 from apps.chatops.follow_up import chat_follow_up, response_url_allowed
-from apps.predictions.services import predictions_log
 from apps.reports.models import Report
 from tests.chatops.factories import filed_from_slack
 from tests.chatops.helpers import slack, slack_form
-from tests.registry.factories import iris_row, trained_version
+from tests.predictions.factories import logged_prediction
+from tests.registry.factories import trained_version
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def logged():
     version = trained_version("iris")
-    predictions_log(rows=[{"prediction_id": "req-9", "model": "iris", "model_version": "1.0",
-                           "features": iris_row(0), "output": "virginica"}])  # the model says setosa
+    logged_prediction(version, "req-9", index=0, output="virginica")  # the model says setosa
     return version
 
 

@@ -16,11 +16,11 @@ from apps.chatops.hear_back import chat_status_tell
 from apps.chatops.models import ChatOrigin
 from apps.incidents.hooks import StatusChange
 from apps.incidents.services import incident_transition, incident_update
-from apps.notifications.models import ModelWebhook
 from apps.reports.models import Report
 from tests.accounts.factories import admin_user
 from tests.chatops.factories import filed_from_slack
 from tests.chatops.helpers import slack, slack_form
+from tests.notifications.factories import model_webhook
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def test_within_30_minutes_the_answer_goes_to_the_commands_response_url(filed, s
 def test_later_the_models_channel_is_told_with_a_mention_of_the_reporter(filed, slack_receiver,
                                                                        django_capture_on_commit_callbacks):
     base, received = slack_receiver
-    ModelWebhook.objects.create(model=filed.model, url=f"{base}/channel")
+    model_webhook(filed.model, f"{base}/channel")
     later = timezone.now() + timedelta(minutes=31)
     with mock.patch("django.utils.timezone.now", return_value=later):
         _move(filed, "declined", django_capture_on_commit_callbacks, note="Cacti are roses in this shop.")
@@ -86,7 +86,7 @@ def test_later_the_models_channel_is_told_with_a_mention_of_the_reporter(filed, 
 
 def test_a_restricted_incident_is_not_told_in_a_channel(filed, slack_receiver, django_capture_on_commit_callbacks):
     base, received = slack_receiver
-    ModelWebhook.objects.create(model=filed.model, url=f"{base}/channel")
+    model_webhook(filed.model, f"{base}/channel")
     incident_update(incident_id=filed.incident_id, actor=admin_user(), restricted=True)
     later = timezone.now() + timedelta(minutes=31)
     with mock.patch("django.utils.timezone.now", return_value=later):

@@ -4,9 +4,9 @@ from django.test import Client
 from apps.accounts.models import INTAKE_SCOPES
 from apps.accounts.services import bot_account_create, membership_set
 from apps.feedback.models import Feedback
-from apps.predictions.services import predictions_log
 from apps.reports.models import Report
 from tests.accounts.factories import UserFactory, access_world, token_client
+from tests.predictions.factories import log_predictions, logged_prediction, prediction_row
 from tests.registry.factories import iris_row, trained_version
 
 pytestmark = pytest.mark.django_db
@@ -15,9 +15,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def logged():
     versions = [trained_version("iris", "1.0"), trained_version("iris", "1.1")]
-    predictions_log(rows=[{"prediction_id": f"p-{version.version}-{n}", "model": "iris",
-                           "model_version": version.version, "features": iris_row(n), "output": "setosa"}
-                          for version in versions for n in range(3)])
+    log_predictions(*(prediction_row(version, f"p-{version.version}-{n}", index=n)
+                      for version in versions for n in range(3)))
     return versions
 
 
@@ -99,8 +98,7 @@ def test_an_intake_token_cannot_read_the_counts(logged, widget):
 @pytest.fixture
 def fraud_world():
     world = access_world()
-    predictions_log(rows=[{"prediction_id": "acct-1", "model": world.model.name,
-                           "model_version": world.version.version, "features": iris_row(3), "output": "virginica"}])
+    logged_prediction(world.version, "acct-1", index=3, output="virginica")
     other_bot = bot_account_create(username="search-bot")
     membership_set(team=world.other_team, user=other_bot, role="member")
     world.other_bot = other_bot

@@ -9,10 +9,10 @@ from rest_framework.test import APIClient
 from apps.core.errors import InvalidInput, PermissionDenied
 from apps.feedback.models import Feedback
 from apps.feedback.services import publishable_key_create, publishable_key_revoke
-from apps.predictions.services import predictions_log
 from apps.reports.models import Report
 from tests.accounts.factories import UserFactory, access_world, member_of, token_client
 from tests.feedback.factories import widget_key
+from tests.predictions.factories import log_predictions, prediction_row
 from tests.registry.factories import iris_row, trained_version
 from tests.reports.factories import image_bytes, upload
 
@@ -24,8 +24,7 @@ SHOP = "https://shop.example.com"
 @pytest.fixture
 def logged():
     version = trained_version("iris", "1.0")
-    predictions_log(rows=[{"prediction_id": f"p-{n}", "model": "iris", "model_version": "1.0",
-                           "features": iris_row(n), "output": "setosa"} for n in range(3)])
+    log_predictions(*(prediction_row(version, f"p-{n}", index=n) for n in range(3)))
     return version
 
 

@@ -8,9 +8,9 @@ import pytest
 from apps.insights.digest import digest_week, team_digests_send
 from apps.insights.models import DigestSent, TeamPolicy
 from apps.insights.tasks import team_digests_task
-from apps.notifications.models import ModelWebhook
 from tests.accounts.factories import member_of
 from tests.actions.fake_http import FakeServer, start
+from tests.notifications.factories import model_webhook
 
 from .factories import at, history, incident
 
@@ -29,7 +29,7 @@ def channel():
 @pytest.fixture
 def past(channel):
     past = history()
-    ModelWebhook.objects.create(model=past.wine.model, url=channel.url)
+    model_webhook(past.wine.model, channel.url)
     # Opened last week (M2): one the channel may hear of, one restricted to the team.
     past.fresh = incident(past.wine, opened=at(past.weeks[2] + timedelta(days=1), 10), predicted=None,
                           title="Every red is a rosé")

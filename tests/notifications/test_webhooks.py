@@ -7,8 +7,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from apps.incidents.services import incident_transition, incident_update
-from apps.notifications.models import ModelWebhook
 from apps.notifications.services import WebhookTemporarilyFailed, incident_notify
+from tests.notifications.factories import model_webhook
 from tests.registry.factories import trained_version
 from tests.reports.factories import file_report
 
@@ -51,7 +51,7 @@ def channel():
 @pytest.fixture
 def version(channel):
     version = trained_version()
-    ModelWebhook.objects.create(model=version.model, url=channel.url)
+    model_webhook(version.model, channel.url)
     return version
 
 

@@ -3,9 +3,9 @@
 import pytest
 from django.test import Client
 
-from apps.predictions.services import predictions_log
 from apps.reports.models import Report
 from tests.accounts.factories import TeamFactory, UserFactory, member_of, token_client
+from tests.predictions.factories import log_predictions, prediction_row
 from tests.registry.factories import iris_row, trained_version
 
 pytestmark = pytest.mark.django_db
@@ -19,13 +19,11 @@ def team():
 @pytest.fixture
 def logged(team):
     version = trained_version("iris", team=team)
-    rows = [
-        {"prediction_id": "p-1", "timestamp": "2026-11-20T09:00:00Z", "context": {"request_id": "req-1", "user": 7}},
-        {"prediction_id": "p-2", "timestamp": "2026-11-20T10:00:00Z", "context": {"request_id": "req-2", "user": 7}},
-        {"prediction_id": "p-3", "timestamp": "2026-11-21T10:00:00Z", "context": {"request_id": "req-3", "user": 8}},
-    ]
-    predictions_log(rows=[{**row, "model": "iris", "model_version": "1.0", "features": iris_row(n),
-                           "output": "setosa"} for n, row in enumerate(rows)])
+    log_predictions(
+        prediction_row(version, "p-1", index=0, at="2026-11-20T09:00:00Z", context={"request_id": "req-1", "user": 7}),
+        prediction_row(version, "p-2", index=1, at="2026-11-20T10:00:00Z", context={"request_id": "req-2", "user": 7}),
+        prediction_row(version, "p-3", index=2, at="2026-11-21T10:00:00Z", context={"request_id": "req-3", "user": 8}),
+    )
     return version
 
 
@@ -119,9 +117,8 @@ def test_the_form_shows_the_team_what_was_logged_before_filing(logged, team):
 @pytest.fixture
 def odd_customers(logged):
     # Customer ids that read as non-finite numbers: matched as the text they are.
-    predictions_log(rows=[{"prediction_id": f"p-{name}", "model": "iris", "model_version": "1.0",
-                           "features": iris_row(9), "output": "setosa", "timestamp": "2026-11-22T10:00:00Z",
-                           "context": {"customer": name}} for name in ("nan", "Infinity", "1e400")])
+    log_predictions(*(prediction_row(logged, f"p-{name}", index=9, at="2026-11-22T10:00:00Z",
+                                     context={"customer": name}) for name in ("nan", "Infinity", "1e400")))
     return logged
 
 

@@ -12,11 +12,12 @@ from django.utils import timezone
 from apps.feedback.models import Feedback
 from apps.feedback.services import feedback_give
 from apps.predictions.models import Prediction
-from apps.predictions.services import predictions_log, predictions_purge
+from apps.predictions.services import predictions_purge
 from apps.predictions.tasks import predictions_purge_task
 from apps.registry.services import model_retention_set
 from apps.reports.services import report_create
-from tests.registry.factories import iris_row, trained_version
+from tests.predictions.factories import log_predictions, prediction_row
+from tests.registry.factories import trained_version
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +29,7 @@ def version():
 
 def _log(version, ages_in_days: dict[str, float]) -> None:
     now = timezone.now()
-    predictions_log(rows=[
-        {"prediction_id": pid, "model": version.model.name, "model_version": version.version,
-         "features": iris_row(0), "output": "setosa", "timestamp": (now - timedelta(days=age)).isoformat()}
-        for pid, age in ages_in_days.items()
-    ])
+    log_predictions(*(prediction_row(version, pid, at=now - timedelta(days=age)) for pid, age in ages_in_days.items()))
 
 
 def _stored() -> set[str]:

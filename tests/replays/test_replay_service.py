@@ -1,9 +1,9 @@
 import pytest
-from sklearn.dummy import DummyClassifier
 
 from apps.replays.models import ReplayResult, ReplayStatus
 from apps.replays.services import replay_run, replay_start
 from tests.registry.factories import trained_version
+from tests.replays.factories import constant_version, replayed
 from tests.reports.factories import file_report
 
 pytestmark = pytest.mark.django_db
@@ -14,12 +14,10 @@ def version():
     return trained_version()
 
 
-def test_replaying_with_the_logged_version_reproduces_the_output(user, version, run_on_commit):
+def test_replaying_with_the_logged_version_reproduces_the_output(user, version):
     report = file_report(reporter=user, version=version, index=0, output="setosa")
 
-    with run_on_commit():
-        replay = replay_start(actor=user, model_version=version, reports=[report])
-    replay.refresh_from_db()
+    replay = replayed(user, version, [report])
 
     assert replay.status == ReplayStatus.SUCCEEDED
     assert (replay.total, replay.matched, replay.mismatched, replay.errors) == (1, 1, 0, 0)
@@ -29,72 +27,62 @@ def test_replaying_with_the_logged_version_reproduces_the_output(user, version, 
     assert replay.library_versions["runtime:scikit-learn"]
 
 
-def test_a_logged_output_the_model_does_not_give_is_a_mismatch_with_a_diff(user, version, run_on_commit):
+def test_a_logged_output_the_model_does_not_give_is_a_mismatch_with_a_diff(user, version):
     report = file_report(reporter=user, version=version, index=0, output="virginica")
 
-    with run_on_commit():
-        replay = replay_start(actor=user, model_version=version, reports=[report])
+    replay = replayed(user, version, [report])
     result = ReplayResult.objects.get(replay=replay)
 
     assert result.matches_original is False
     assert result.diff == {"logged": "virginica", "replayed": "setosa"}
 
 
-def test_another_version_can_verify_a_fix(user, version, run_on_commit):
+def test_another_version_can_verify_a_fix(user, version):
     report = file_report(reporter=user, version=version, index=0, output="setosa")
-    candidate = trained_version(version="2.0", estimator=DummyClassifier(strategy="constant", constant="virginica"))
+    candidate = constant_version("virginica")
 
-    with run_on_commit():
-        replay = replay_start(actor=user, model_version=candidate, reports=[report])
-    replay.refresh_from_db()
+    replay = replayed(user, candidate, [report])
 
     assert replay.kind == "verify"
     assert replay.mismatched == 1
     assert replay.results.get().output == "virginica"
 
 
-def test_many_reports_are_replayed_in_one_run(user, version, run_on_commit):
+def test_many_reports_are_replayed_in_one_run(user, version):
     reports = [file_report(reporter=user, version=version, index=i) for i in (0, 60, 120)]
-    with run_on_commit():
-        replay = replay_start(actor=user, model_version=version, reports=reports)
-    replay.refresh_from_db()
+    replay = replayed(user, version, reports)
     assert replay.total == 3 and replay.matched + replay.mismatched == 3
     assert replay.results.count() == 3
 
 
-def test_a_tampered_artifact_fails_the_run_with_a_clear_message(user, version, run_on_commit):
+def test_a_tampered_artifact_fails_the_run_with_a_clear_message(user, version):
     report = file_report(reporter=user, version=version)
     with open(version.artifact_uri, "ab") as handle:
         handle.write(b"!")
 
-    with run_on_commit():
-        replay = replay_start(actor=user, model_version=version, reports=[report])
-    replay.refresh_from_db()
+    replay = replayed(user, version, [report])
 
     assert replay.status == ReplayStatus.FAILED
     assert "has changed since it was registered" in replay.error_message
     assert replay.results.count() == 0
 
 
-def test_an_input_the_model_cannot_take_is_a_row_error_not_a_crash(user, version, run_on_commit):
+def test_an_input_the_model_cannot_take_is_a_row_error_not_a_crash(user, version):
     good = file_report(reporter=user, version=version, index=0)
     bad = file_report(reporter=user, version=version, index=1,
                       features={"sepal_length": "long", "sepal_width": 1, "petal_length": 1, "petal_width": 1},
                       allow_schema_mismatch=True)
 
-    with run_on_commit():
-        replay = replay_start(actor=user, model_version=version, reports=[good, bad])
-    replay.refresh_from_db()
+    replay = replayed(user, version, [good, bad])
 
     assert replay.status == ReplayStatus.SUCCEEDED
     assert (replay.matched, replay.errors) == (1, 1)
     assert "could not convert" in replay.results.get(report=bad).error.lower()
 
 
-def test_running_a_replay_twice_does_nothing_the_second_time(user, version, run_on_commit):
+def test_running_a_replay_twice_does_nothing_the_second_time(user, version):
     report = file_report(reporter=user, version=version)
-    with run_on_commit():
-        replay = replay_start(actor=user, model_version=version, reports=[report])
+    replay = replayed(user, version, [report])
 
     replay_run(replay_id=replay.pk)  # a redelivered message
     replay.refresh_from_db()

@@ -7,15 +7,14 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from sklearn.dummy import DummyClassifier
 
 from apps.core.errors import InvalidInput, PermissionDenied
-from apps.incidents.services import incident_transition
 from apps.replays.expectations import expectation_met
 from apps.replays.models import Replay, ReplayStatus
-from apps.replays.services import expected_outcome_set, replay_start
+from apps.replays.services import expected_outcome_set
 from tests.accounts.factories import TeamFactory, UserFactory, member_of
 from tests.registry.factories import trained_version
+from tests.replays.factories import constant_version, regression_case, replayed
 from tests.reports.factories import file_report
 
 pytestmark = pytest.mark.django_db
@@ -53,34 +52,23 @@ def test_an_expectation_that_cannot_be_checked_is_refused(user, predicate, value
         expected_outcome_set(actor=user, report=report, predicate=predicate, value=value)
 
 
-def _resolved_case(user, version, *, index: int, predicate: str, value, title: str = "Odd prediction"):
-    report = file_report(reporter=user, version=version, index=index, title=title)
-    expected_outcome_set(actor=user, report=report, predicate=predicate, value=value)
-    incident_transition(incident_id=report.incident_id, to="resolved", actor=None)
-    return report
-
-
 @pytest.fixture
 def suite_world(user):
     """Version 1.0 (the real iris model) passes two cases; 2.0 answers 'virginica' for all."""
     v1 = trained_version()
-    fixed = _resolved_case(user, v1, index=0, predicate="equals", value="setosa", title="Setosa became virginica")
-    never = _resolved_case(user, v1, index=1, predicate="equals", value="versicolor", title="Never right")
-    kept = _resolved_case(user, v1, index=2, predicate="not_equals", value="versicolor", title="Kept")
-    v2 = trained_version(version="2.0", estimator=DummyClassifier(strategy="constant", constant="virginica"))
+    fixed = regression_case(user, v1, index=0, predicate="equals", value="setosa", title="Setosa became virginica")
+    never = regression_case(user, v1, index=1, predicate="equals", value="versicolor", title="Never right")
+    kept = regression_case(user, v1, index=2, predicate="not_equals", value="versicolor", title="Kept")
+    v2 = constant_version("virginica")
     return v1, v2, fixed, never, kept
 
 
-def test_a_suite_run_classifies_each_case_against_earlier_versions(user, suite_world, run_on_commit):
+def test_a_suite_run_classifies_each_case_against_earlier_versions(user, suite_world):
     v1, v2, fixed, never, kept = suite_world
-    with run_on_commit():
-        first = replay_start(actor=user, model_version=v1, reports=[fixed, never, kept], suite=True)
-    first.refresh_from_db()
+    first = replayed(user, v1, [fixed, never, kept], suite=True)
     assert (first.passed, first.regressed, first.still_failing) == (2, 0, 1)
 
-    with run_on_commit():
-        second = replay_start(actor=user, model_version=v2, reports=[fixed, never, kept], suite=True)
-    second.refresh_from_db()
+    second = replayed(user, v2, [fixed, never, kept], suite=True)
 
     assert second.status == ReplayStatus.SUCCEEDED
     verdicts = {result.report_id: result.verdict for result in second.results.all()}
@@ -88,12 +76,11 @@ def test_a_suite_run_classifies_each_case_against_earlier_versions(user, suite_w
     assert (second.passed, second.regressed, second.still_failing) == (1, 1, 1)
 
 
-def test_the_logged_output_of_an_earlier_version_counts_as_having_passed(user, run_on_commit):
+def test_the_logged_output_of_an_earlier_version_counts_as_having_passed(user):
     v1 = trained_version()
-    report = _resolved_case(user, v1, index=0, predicate="equals", value="setosa")  # logged 'setosa' on 1.0
-    v2 = trained_version(version="2.0", estimator=DummyClassifier(strategy="constant", constant="virginica"))
-    with run_on_commit():
-        replay = replay_start(actor=user, model_version=v2, reports=[report], suite=True)
+    report = regression_case(user, v1, index=0, predicate="equals", value="setosa")  # logged 'setosa' on 1.0
+    v2 = constant_version("virginica")
+    replay = replayed(user, v2, [report], suite=True)
     assert replay.results.get().verdict == "regressed"
 
 
@@ -182,8 +169,7 @@ def test_only_the_owning_team_sets_expectations():
     expected_outcome_set(actor=member_of(team), report=report, predicate="equals", value="setosa")
 
 
-def test_the_report_page_sets_the_expectation_and_the_model_page_shows_suite_history(client, user, suite_world,
-                                                                                     run_on_commit):
+def test_the_report_page_sets_the_expectation_and_the_model_page_shows_suite_history(client, user, suite_world):
     v1, v2, fixed, never, kept = suite_world
     client.force_login(user)
     response = client.post(f"/reports/{never.pk}/expectation/", {"predicate": "in_set",
@@ -192,8 +178,7 @@ def test_the_report_page_sets_the_expectation_and_the_model_page_shows_suite_his
     page = client.get(f"/reports/{never.pk}/").content.decode()
     assert "output is one of versicolor or virginica" in page
 
-    with run_on_commit():
-        run = replay_start(actor=user, model_version=v2, reports=[fixed, never, kept], suite=True)
+    run = replayed(user, v2, [fixed, never, kept], suite=True)
     model_page = client.get("/models/iris/").content.decode()
     assert "Regression suite by version" in model_page
     assert f'href="/replays/{run.pk}/"' in model_page
@@ -236,7 +221,7 @@ def test_the_model_page_reads_the_suite_in_the_same_queries_however_many_cases(c
     with CaptureQueriesContext(connection) as three:
         client.get("/models/iris/")
     for index in range(3, 9):
-        _resolved_case(user, v1, index=index, predicate="equals", value="setosa")
+        regression_case(user, v1, index=index, predicate="equals", value="setosa")
     with CaptureQueriesContext(connection) as nine:
         page = client.get("/models/iris/").content.decode()
     assert "9 cases" in page and len(nine) == len(three)
