@@ -22,9 +22,3 @@ def audit_event(target: models.Model, action: str, *, actor=None, at: datetime |
         event = AuditEvent.objects.get(pk=event.pk)
     return event
 
-
-def unsaved_event(action: str, *, target_type: str, target_id: str = "4", old: dict[str, Any] | None = None,
-                  new: dict[str, Any] | None = None, actor: str = "sam") -> AuditEvent:
-    """An event as a page reads it, not stored: for what only formats events (sentences)."""
-    return AuditEvent(action=action, target_type=target_type, target_id=target_id, old=old or {}, new=new or {},
-                      actor_label=actor)

@@ -4,6 +4,7 @@ from django.utils import timezone
 from apps.core.idempotency import idempotency_records_purge
 from apps.core.models import IdempotencyRecord
 from apps.reports.models import Report
+from tests.core.factories import answered_key
 from tests.registry.factories import iris_row, trained_version
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +45,8 @@ def test_a_failed_request_does_not_burn_the_key(api_client, body):
 def test_keys_expire_after_a_day(api_client, body):
     _post(api_client, body, "old")
     IdempotencyRecord.objects.update(created_at=timezone.now() - timezone.timedelta(hours=25))
+    recent = answered_key(api_client.user, "recent", age=timezone.timedelta(hours=23))
     assert idempotency_records_purge() == 1
+    assert list(IdempotencyRecord.objects.all()) == [recent]
     assert _post(api_client, body, "old").status_code == 201
     assert Report.objects.count() == 2

@@ -16,6 +16,7 @@ from apps.predictions.models import Prediction
 from apps.registry.models import Model, ModelVersion
 from apps.reports.models import Report
 from tests.accounts.factories import TeamFactory, member_of
+from tests.audit.factories import audit_event
 
 
 def at(day: date, hour: int = 0) -> datetime:
@@ -23,8 +24,7 @@ def at(day: date, hour: int = 0) -> datetime:
 
 
 def event(target, action: str, when: datetime, old: dict | None = None, new: dict | None = None) -> AuditEvent:
-    return AuditEvent.objects.create(action=action, target_type=target._meta.label_lower, target_id=str(target.pk),
-                                     created_at=when, old=old or {}, new=new or {}, actor_label="system")
+    return audit_event(target, action, at=when, old=old, new=new)
 
 
 def incident(version: ModelVersion, *, opened: datetime, predicted: datetime | None, severity: str = Severity.MEDIUM,
