@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import pytest
 
 from apps.audit.models import AuditEvent
 from apps.core.errors import InvalidInput, PermissionDenied
+from apps.incidents.models import Incident
 from apps.incidents.selectors import incident_get
 from apps.incidents.similarity import similar_incidents, similarity_mark
 from apps.incidents.tags import incident_tag_add
 from apps.postmortems.services import contributing_factor_add, postmortem_start, postmortem_update
-from tests.accounts.factories import TeamFactory, admin_user, member_of
+from tests.accounts.factories import access_world, admin_user
 from tests.incidents.factories import model_of, opened_incident
 
 pytestmark = pytest.mark.django_db
@@ -22,18 +26,29 @@ def _root_cause(incident, actor, category):
                       root_cause_category=category)
 
 
-@pytest.fixture
-def history():
-    """Wine and churn models of one team; the incident under study has `proline` arriving ~1000× too large."""
-    from types import SimpleNamespace
+@dataclass
+class History:
+    """Incidents with known answers around the shared world's people (`access_world`)."""
 
-    team, other_team = TeamFactory(slug="ml"), TeamFactory(slug="search")
-    member = member_of(team)
-    wine, churn = model_of("wine", team=team), model_of("churn", team=team)
-    ranking = model_of("ranking", team=other_team)
-    now = SimpleNamespace(
-        member=member,
-        outsider=member_of(other_team),
+    member: Any
+    outsider: Any
+    incident: Incident
+    same_pattern: Incident
+    unit_change_elsewhere: Incident
+    same_model_only: Incident
+    hidden: Incident
+
+
+@pytest.fixture
+def history() -> History:
+    """Wine and churn models of the world's team, ranking of the other team; the incident under
+    study has `proline` arriving ~1000× too large."""
+    world = access_world()
+    wine, churn = model_of("wine", team=world.team), model_of("churn", team=world.team)
+    ranking = model_of("ranking", team=world.other_team)
+    now = History(
+        member=world.member,
+        outsider=world.outsider,
         incident=opened_incident(model=wine, title="Cultivar flips when proline arrives in milligrams",
                                  pattern="proline:scale_shift"),
         same_pattern=opened_incident(model=wine, title="Every bottle from the new cellar is class_2",
@@ -45,8 +60,8 @@ def history():
         hidden=opened_incident(model=ranking, title="Ranking shows proline in milligrams",
                                pattern="proline:scale_shift", restricted=True),
     )
-    _root_cause(now.incident, member, "feature_pipeline")
-    _root_cause(now.unit_change_elsewhere, member, "feature_pipeline")
+    _root_cause(now.incident, world.member, "feature_pipeline")
+    _root_cause(now.unit_change_elsewhere, world.member, "feature_pipeline")
     return now
 
 

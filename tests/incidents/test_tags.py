@@ -8,7 +8,7 @@ from apps.audit.models import AuditEvent
 from apps.core.errors import InvalidInput, PermissionDenied
 from apps.incidents.models import IncidentTag, Tag
 from apps.incidents.tags import incident_tag_add, incident_tags, tag_counts, tag_merge
-from tests.accounts.factories import TeamFactory, admin_user, member_of
+from tests.accounts.factories import access_world
 from tests.incidents.factories import model_of, opened_incident
 
 pytestmark = pytest.mark.django_db
@@ -16,14 +16,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world():
-    from types import SimpleNamespace
-
-    team, other = TeamFactory(slug="ml"), TeamFactory(slug="search")
-    model = model_of("wine", team=team)
-    return SimpleNamespace(
-        member=member_of(team), outsider=member_of(other), admin=admin_user(),
-        first=opened_incident(model=model, title="First"), second=opened_incident(model=model, title="Second"),
-        hidden=opened_incident(model=model_of("ranking", team=other), title="Hidden", restricted=True))
+    """The shared world plus two incidents of its team's model "wine" and a restricted one of
+    the other team's "ranking"."""
+    world = access_world()
+    wine = model_of("wine", team=world.team)
+    world.first = opened_incident(model=wine, title="First")
+    world.second = opened_incident(model=wine, title="Second")
+    world.hidden = opened_incident(model=model_of("ranking", team=world.other_team), title="Hidden", restricted=True)
+    return world
 
 
 def test_a_tag_is_created_the_first_time_and_reused_however_it_is_typed(world):
