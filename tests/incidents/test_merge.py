@@ -9,7 +9,7 @@ from apps.core.errors import Conflict, IllegalTransition, NotFound, PermissionDe
 from apps.incidents.models import IncidentStatus
 from apps.incidents.services import incident_merge, incident_transition
 from apps.reports.services import report_move
-from tests.accounts.factories import TeamFactory, UserFactory, member_of
+from tests.accounts.factories import access_world
 from tests.registry.factories import trained_version
 from tests.reports.factories import file_report
 
@@ -122,21 +122,18 @@ def test_merging_goes_through_the_state_machine(user, version):
 
 
 def test_only_people_who_may_change_both_incidents_merge_them():
-    team = TeamFactory()
-    version = trained_version("fraud", team=team)
-    reporter = UserFactory()
-    target = file_report(reporter=reporter, version=version, index=SETOSA).incident
-    source = file_report(reporter=reporter, version=version, index=VIRGINICA).incident
-    outsider = member_of(TeamFactory())
+    world = access_world()
+    target = world.incident  # the reporter's setosa report's
+    source = file_report(reporter=world.reporter, version=world.version, index=VIRGINICA).incident
 
     with pytest.raises(PermissionDenied):
-        incident_merge(source_id=source.pk, target_id=target.pk, actor=reporter)
+        incident_merge(source_id=source.pk, target_id=target.pk, actor=world.reporter)
     from apps.incidents.services import incident_update
     incident_update(incident_id=target.pk, actor=None, restricted=True)
     with pytest.raises(NotFound):
-        incident_merge(source_id=source.pk, target_id=target.pk, actor=outsider)
+        incident_merge(source_id=source.pk, target_id=target.pk, actor=world.outsider)
 
-    incident_merge(source_id=source.pk, target_id=target.pk, actor=member_of(team))
+    incident_merge(source_id=source.pk, target_id=target.pk, actor=world.member)
 
 
 # --- moving one report (unmerge) --------------------------------------------------------------
@@ -187,14 +184,13 @@ def test_nonsense_moves_are_refused(user, version):
 
 
 def test_only_the_team_moves_reports_and_others_do_not_learn_what_exists():
-    team = TeamFactory()
-    version = trained_version("fraud", team=team)
-    reporter = UserFactory()
-    reports = [file_report(reporter=reporter, version=version, index=SETOSA + i) for i in (0, 1)]
+    world = access_world()
+    second = file_report(reporter=world.reporter, version=world.version, index=SETOSA + 1)
+    assert second.incident_id == world.incident.pk
 
     with pytest.raises(PermissionDenied):  # the reporter sees their report, not more
-        report_move(report_id=reports[1].pk, to_incident_id=None, actor=reporter)
+        report_move(report_id=second.pk, to_incident_id=None, actor=world.reporter)
     with pytest.raises(NotFound):
-        report_move(report_id=reports[1].pk, to_incident_id=None, actor=member_of(TeamFactory()))
+        report_move(report_id=second.pk, to_incident_id=None, actor=world.outsider)
 
-    assert report_move(report_id=reports[1].pk, to_incident_id=None, actor=member_of(team)).grouping_locked
+    assert report_move(report_id=second.pk, to_incident_id=None, actor=world.member).grouping_locked

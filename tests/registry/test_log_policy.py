@@ -8,7 +8,7 @@ from apps.audit.models import AuditEvent
 from apps.core.errors import InvalidInput, PermissionDenied
 from apps.registry.models import Model
 from apps.registry.services import model_redaction_set, model_retention_set
-from tests.accounts.factories import TeamFactory, UserFactory, admin_user, member_of
+from tests.accounts.factories import TeamFactory, access_world, admin_user, member_of
 from tests.admin_forms import admin_form_data
 from tests.registry.factories import train_artifact, trained_version
 
@@ -65,17 +65,16 @@ def test_redacted_features_must_be_a_list_of_names(names):
 
 
 def test_only_reviewers_of_the_owning_team_or_admins_change_the_log_policy():
-    team = TeamFactory()
-    version = trained_version(team=team)
-    member, reviewer, outsider = member_of(team), member_of(team, role="reviewer"), UserFactory()
+    world = access_world()
+    version = world.version
 
-    for person in (member, outsider):
+    for person in (world.member, world.outsider, world.reporter):
         with pytest.raises(PermissionDenied):
             model_redaction_set(model=version.model, features=["email"], actor=person)
         with pytest.raises(PermissionDenied):
             model_retention_set(model=version.model, days=7, actor=person)
-    model_redaction_set(model=version.model, features=["email"], actor=reviewer)
-    model_retention_set(model=version.model, days=7, actor=admin_user())
+    model_redaction_set(model=version.model, features=["email"], actor=world.reviewer)
+    model_retention_set(model=version.model, days=7, actor=world.admin)
 
     version.model.refresh_from_db()
     assert (version.model.redacted_features, version.model.retention_days) == (["email"], 7)
