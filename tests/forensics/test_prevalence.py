@@ -114,4 +114,4 @@ def test_values_are_counted_the_same_way_on_either_database(settings):
 
     assert {name: (finding["matching"], finding["total"]) for name, finding in findings.items()} == {
         "proline": (1, 4), "hue": (2, 4), "ash": (2, 4), "alcohol": (0, 4)}
-    assert findings["ash"]["condition"] == "= 'blue'"
+    assert findings["ash"]["condition"] == "= `blue`"
