@@ -172,6 +172,29 @@ def _rounded(data: Any) -> Any:
     return data
 
 
+# Forensics flags in words, for badges (the codes stay in the API and the stored checks). One
+# vocabulary for every page that shows a flag: the report page, the post-mortem and its meeting.
+FLAG_LABELS = {
+    "above_max": "above the training max", "below_min": "below the training min",
+    "scale_shift": "unit change", "default_value": "placeholder", "missing": "missing",
+    "unseen_category": "unseen category", "unknown_feature": "unknown feature", "type_mismatch": "wrong type",
+    "non_finite": "not a finite number", "redacted": "redacted", "swapped": "swapped features",
+    "default_filled": "mean or median fill", "unusual_combination": "unusual combination",
+    "inconsistent_with_others": "does not fit the others",
+}
+
+
+def flag_label(flag: str | None) -> str:
+    """A forensics flag as a badge reads it: "unusual_combination" → "unusual combination",
+    "swapped_with:magnesium" → "swapped with magnesium"; an unknown code loses its underscores."""
+    if not flag:
+        return ""
+    code, _, detail = str(flag).partition(":")
+    if code == "swapped_with" and detail:
+        return f"swapped with {detail}"
+    return FLAG_LABELS.get(code, code.replace("_", " "))
+
+
 def pairs(data: Any) -> list[tuple[str, str]]:
     """A JSON object as (key, value) rows for a definition list; anything else as one row."""
     if isinstance(data, dict):

@@ -241,7 +241,9 @@ class _Writer:
                             new={"status": "open", "model_version": version.version}, actor="system")
                 self._move(incident, IncidentStatus.OPEN, IncidentStatus.RESOLVED, back + timedelta(hours=10))
             if past.closed:
-                self._move(incident, IncidentStatus.RESOLVED, IncidentStatus.CLOSED, resolved + timedelta(days=30))
+                # A month after resolving, but never in the future: My reports said "last change in 11 h".
+                closed = max(resolved, min(resolved + timedelta(days=30), self.now - timedelta(hours=1)))
+                self._move(incident, IncidentStatus.RESOLVED, IncidentStatus.CLOSED, closed)
         postmortem = self._postmortem(past, incident, opened) if past.postmortem else None
         Incident.objects.filter(pk=incident.pk).update(status=incident.status, updated_at=incident.updated_at)
         onset = opened - timedelta(hours=past.detect_hours)

@@ -10,6 +10,7 @@ from itertools import combinations
 from typing import Any
 
 from apps.core.humanize import percentile_phrase
+from apps.core.humanize import value as humanize_value
 from apps.registry.redaction import is_redacted
 
 # Unit changes people actually make: ×10ⁿ (s→ms, m→mm, €→cents) and ×60 / ×3600 (min, h → s).
@@ -42,6 +43,19 @@ def fmt(value: float) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return f"{int(value):,}"
     return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
+
+
+def quoted(value: Any, limit: int = 40) -> str:
+    """A logged value inside a check's sentence, in the house style: numbers as people read them,
+    anything else in backticks (shown as code, like the feature names), never a Python repr:
+    `womens_bags`, not 'womens_bags'. Long values are cut at `limit` characters."""
+    if is_number(value):
+        return fmt(value)
+    text = value if isinstance(value, str) else humanize_value(value)
+    if text == "":
+        return "an empty text"
+    text = text.replace("`", "'")
+    return f"`{text[:limit]}…`" if len(text) > limit else f"`{text}`"
 
 
 def percentile(value: float, quantiles: dict[str, float | None]) -> float | None:
@@ -169,7 +183,7 @@ def check_feature(name: str, value: Any, declared: dict | None, ref: dict | None
             return check
         if not is_number(value):
             check.update(flags=["type_mismatch"], score=SCORE_TYPE_MISMATCH,
-                         message=f"`{name}` should be a number but is {value!r:.40}.")
+                         message=f"`{name}` should be a number but is {quoted(value)}.")
             return check
         if not ref.get("quantiles"):
             check["message"] = (f"`{name}` was always missing in training: there is nothing to compare with."
@@ -179,13 +193,13 @@ def check_feature(name: str, value: Any, declared: dict | None, ref: dict | None
         return check
     if expected_type == "boolean" and not isinstance(value, bool):
         check.update(flags=["type_mismatch"], score=SCORE_TYPE_MISMATCH,
-                     message=f"`{name}` should be true or false but is {value!r:.40}.")
+                     message=f"`{name}` should be true or false but is {quoted(value)}.")
         return check
     categories = ref.get("categories") or {c: None for c in (declared or {}).get("categories", [])}
     if categories and str(value) not in categories:
-        common = ", ".join(f"{c!r}" for c in list(categories)[:3])
+        common = ", ".join(quoted(c) for c in list(categories)[:3])
         check.update(flags=["unseen_category"], score=SCORE_UNSEEN_CATEGORY,
-                     message=f"`{name}` = {value!r:.40} never occurred in training (most common: {common}).")
+                     message=f"`{name}` = {quoted(value)} never occurred in training (most common: {common}).")
     elif categories and categories.get(str(value)) is not None:
         check["reference"]["frequency"] = categories[str(value)]
     return check

@@ -16,7 +16,7 @@ import numpy as np
 
 from apps.registry.joint_model import JointModel
 
-from .checks import fmt, is_number
+from .checks import fmt, is_number, quoted
 
 SCORE_INCONSISTENT = 0.45
 SCORE_SWAPPED_JOINT = 0.5
@@ -179,8 +179,9 @@ def _unusual_categories(by_name: dict[str, dict], state: _Input) -> None:
         if surprise <= entry["surprise_threshold"]:
             continue
         likely = max(probabilities, key=probabilities.get)
-        message = (f"`{name}` = {value!r} is unlikely together with the rest of this input: given the other "
-                   f"features it has a {probabilities[value]:.1%} chance, and {likely!r} {probabilities[likely]:.0%}. "
+        message = (f"`{name}` = {quoted(value)} is unlikely together with the rest of this input: given the "
+                   f"other features it has a {probabilities[value]:.1%} chance, and {quoted(likely)} "
+                   f"{probabilities[likely]:.0%}. "
                    "Does this input mix two records (a shared account, a wrong join)?")
         _add(by_name[name], "unusual_combination", SCORE_UNUSUAL_COMBINATION
              + _strength(surprise / entry["surprise_threshold"]), message, {name: likely})

@@ -9,14 +9,14 @@ from typing import Any
 
 from apps.registry.models import ModelVersion
 
-from .checks import fmt, is_number
+from .checks import fmt, is_number, quoted
 from .counterfactual import Variant, counterfactual_predict
 
 MAX_REPAIRS = 3
 
 
 def _describe(suggestion: dict[str, Any]) -> str:
-    parts = [f"`{name}` = {fmt(float(value)) if is_number(value) else repr(value)}"
+    parts = [f"`{name}` = {fmt(float(value)) if is_number(value) else quoted(value)}"
              for name, value in suggestion.items()]
     return " and ".join(parts)
 

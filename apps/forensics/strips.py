@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from apps.core.humanize import number, percentile, percentile_phrase
+from apps.core.humanize import flag_label, number, percentile, percentile_phrase
 from apps.core.humanize import value as human_value
 
 from .checks import is_number
@@ -50,17 +50,6 @@ class InputRow:
     description: str  # the strip in words, for screen readers and the hover title
     badges: tuple[str, ...] = ()  # the flags in words
     suggestion_text: str = ""  # the repair a finding suggests, in words
-
-
-# Flags in words for the badges (the codes stay in the API).
-_BADGES = {"inconsistent_with_others": "does not fit the others", "default_filled": "mean or median fill",
-           "unusual_combination": "unusual combination", "default_value": "placeholder", "scale_shift": "unit change"}
-
-
-def badge(flag: str) -> str:
-    if flag.startswith("swapped_with:"):
-        return f"swapped with {flag.split(':', 1)[1]}"
-    return _BADGES.get(flag, flag.replace("_", " "))
 
 
 def suggestion_text(suggestion: dict[str, Any] | None) -> str:
@@ -132,6 +121,6 @@ def input_rows(*, checks: list[dict[str, Any]], reference: dict[str, Any]) -> li
             suspicious=bool(check.get("flags")) and "redacted" not in (check.get("flags") or []),
             median_text=number(ref.get("median")) if is_number(ref.get("median")) else "—",
             range_text=range_text or "—", percentile_text=percentile(check["percentile"]) if known else "—",
-            strip=strip, description=description, badges=tuple(badge(flag) for flag in check.get("flags") or []),
+            strip=strip, description=description, badges=tuple(flag_label(flag) for flag in check.get("flags") or []),
             suggestion_text=suggestion_text(check.get("suggestion"))))
     return rows

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from apps.actions.selectors import action_items_of_incident
+from apps.core.humanize import flag_label
 
 from . import selectors
 from .factor_selectors import contributing_factors
@@ -91,7 +92,7 @@ def _facts(postmortem: Postmortem, *, user, base_url: str) -> str:
         if report.top_check and report.top_check.get("flags"):
             check = report.top_check
             line.append(f"  - Most suspicious input: `{check['feature']}` = `{_cell(check.get('value'))}` "
-                        f"({', '.join(check['flags'])})")
+                        f"({', '.join(flag_label(flag) for flag in check['flags'])})")
         reports.append("\n".join(line))
     if reports:
         parts.append("### Reports\n\n" + "\n".join(reports))

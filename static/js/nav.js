@@ -20,3 +20,20 @@ document.documentElement.classList.add("js");
     }
   });
 })();
+// The signed-in person's menu is a <details>: it opens and closes from the keyboard without
+// this script. Escape closes it (back on its summary), as does a click anywhere else.
+(function () {
+  const menu = document.getElementById("person-menu");
+  if (!menu) return;
+  const summary = menu.querySelector("summary");
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && menu.open) {
+      menu.open = false;
+      summary.focus();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+  document.addEventListener("click", function (event) {
+    if (menu.open && !menu.contains(event.target)) menu.open = false;
+  });
+})();

@@ -107,3 +107,31 @@ def test_a_logged_value_keeps_its_digits_and_loses_only_float_noise():
     assert humanize.value(7.654321) == "7.654321"
     assert humanize.value(0.1 + 0.2) == "0.3"
     assert humanize.value(625000.0) == "625,000"
+
+
+# Every flag code the input checks write (apps/forensics/checks.py and joint.py).
+FLAG_CODES = ["above_max", "below_min", "scale_shift", "default_value", "missing", "unseen_category",
+              "unknown_feature", "type_mismatch", "non_finite", "redacted", "swapped", "default_filled",
+              "unusual_combination", "inconsistent_with_others", "swapped_with:magnesium"]
+
+
+@pytest.mark.parametrize("code", FLAG_CODES)
+def test_every_flag_code_has_words_for_its_badge(code):
+    label = humanize.flag_label(code)
+    assert label and "_" not in label.replace("magnesium", "") and ":" not in label
+
+
+@pytest.mark.parametrize(("code", "shown"), [
+    ("unusual_combination", "unusual combination"),
+    ("inconsistent_with_others", "does not fit the others"),
+    ("scale_shift", "unit change"),
+    ("swapped_with:proline", "swapped with proline"),
+    ("a_future_flag", "a future flag"),
+])
+def test_flag_badges_read_as_words(code, shown):
+    assert humanize.flag_label(code) == shown
+
+
+def test_the_flag_filter_words_a_flag_like_the_function():
+    assert _render("{% for f in flags %}[{{ f|flag_label }}]{% endfor %}",
+                   flags=["unusual_combination", "swapped_with:ash"]) == "[unusual combination][swapped with ash]"

@@ -52,3 +52,13 @@ def test_the_history_has_the_changes_before_its_incidents_and_their_onsets():
         ("factor", "training_serving_skew")}
     # The milliseconds post-mortem is there for search to find.
     assert Incident.objects.filter(postmortem__summary__icontains="milliseconds").count() == 1
+
+
+def test_nothing_in_the_demo_history_happens_in_the_future():
+    """My reports once said a closed report's last change came "in 11 h"."""
+    from apps.audit.models import AuditEvent
+
+    call_command("seed_demo")
+    now = timezone.now()
+    assert not AuditEvent.objects.filter(created_at__gt=now).exists()
+    assert not Incident.objects.filter(updated_at__gt=now).exists()

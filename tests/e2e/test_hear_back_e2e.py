@@ -23,6 +23,7 @@ def test_the_reporter_sees_the_fix_on_my_reports_and_gets_one_email(page, browse
     trained_version(world.model.name, "1.1", team=world.team)
 
     log_in(page, world.reporter.username)
+    page.get_by_role("navigation", name="Main").locator("#person-menu > summary").click()  # the person's menu
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Account").click()
     page.get_by_role("link", name="My reports").click()
     row = page.get_by_role("row", name=re.compile(f"WTF-{world.report.pk}"))
@@ -44,6 +45,7 @@ def test_the_reporter_sees_the_fix_on_my_reports_and_gets_one_email(page, browse
     assert [message.to for message in mail.outbox] == [[world.reporter.email]]
     assert mail.outbox[0].subject == f"WTF-{world.report.pk}: fixed in version 1.1"
 
+    page.get_by_role("navigation", name="Main").locator("#person-menu > summary").click()  # the person's menu
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Account").click()
     page.get_by_label("E-mail me when something happens to a report I filed").uncheck()
     page.get_by_role("button", name="Save").click()

@@ -101,6 +101,7 @@ def test_decline_with_an_explanation_the_reporter_then_reads_and_assign_to_me(pa
     console.locator("#move-form").get_by_role("button", name="Decline").click()
     expect(console.locator("#incident-status")).to_have_text("Declined (expected behaviour)")
 
+    page.locator("#person-menu > summary").click()  # Sign out sits in the signed-in person's menu
     page.get_by_role("button", name="Sign out").click()
     log_in(page, world.reporter.username)
     page.goto(f"/reports/{world.report.pk}/")

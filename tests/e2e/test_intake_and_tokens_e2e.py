@@ -49,6 +49,7 @@ def test_a_key_is_shown_once_and_revoked_from_the_tokens_page(page, login, live_
     user = UserFactory()
     login(user)
 
+    page.get_by_role("navigation", name="Main").locator("#person-menu > summary").click()  # the person's menu
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Tokens").click()
     page.get_by_label("Name").fill("ci-script")
     page.get_by_label("Intake only: file reports, log predictions, send feedback").check()

@@ -4,6 +4,8 @@ navigation folds behind a Menu button that opens it."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -69,5 +71,64 @@ def test_on_a_phone_the_navigation_opens_from_the_menu_button_and_closes_with_es
         page.keyboard.press("Escape")
         expect(navigation).to_be_hidden()
         expect(menu).to_be_focused()
+    finally:
+        context.close()
+
+
+def _one_line(page) -> bool:
+    """Whether the bar's first and last items (Report a WTF, the search box, the person's menu) share one line."""
+    nav = page.get_by_role("navigation", name="Main")
+    boxes = [nav.get_by_role("link", name="Report a WTF").bounding_box(),
+             nav.get_by_role("searchbox", name="Search").bounding_box(),
+             nav.locator("#person-menu > summary").bounding_box()]
+    middles = [box["y"] + box["height"] / 2 for box in boxes]
+    return max(middles) - min(middles) < 12
+
+
+@pytest.mark.parametrize("width", [1440, 1280])
+def test_an_admins_navigation_fits_one_line_and_its_person_menu_works_from_the_keyboard(browser, live_server, width):
+    seed_demo()
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900}, locale="en-US")
+    page = context.new_page()
+    try:
+        log_in_anywhere(page)  # the demo user is an admin: Audit and Admin are in the menu too
+        assert _one_line(page), f"the navigation wraps at {width} px"
+        nav = page.get_by_role("navigation", name="Main")
+        expect(nav.get_by_role("link", name="Insights")).to_be_visible()
+        expect(nav.get_by_role("link", name="Admin")).to_be_hidden()
+
+        nav.locator("#person-menu > summary").focus()
+        page.keyboard.press("Enter")
+        for name in ("Account", "Tokens", "Audit", "Admin"):
+            expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
+        expect(nav.get_by_role("button", name="Sign out")).to_be_visible()
+        assert _overflow(page) <= 0
+        page.keyboard.press("Escape")
+        expect(nav.get_by_role("link", name="Admin")).to_be_hidden()
+        expect(nav.locator("#person-menu > summary")).to_be_focused()
+
+        # A list page's actions sit in its header, not inside the heading and at its size.
+        page.goto("/reports/mine/")
+        heading = page.get_by_role("heading", level=1)
+        expect(heading).to_have_text("My reports")
+        report = page.locator("main").get_by_role("link", name="Report a WTF")
+        expect(report).to_be_visible()
+        size = report.evaluate("a => parseFloat(getComputedStyle(a).fontSize)")
+        assert size < heading.evaluate("h => parseFloat(getComputedStyle(h).fontSize)")
+    finally:
+        context.close()
+
+
+def test_on_a_phone_the_person_menu_opens_inside_the_navigation(browser, live_server):
+    seed_demo()
+    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORTS["phone"], locale="en-US")
+    page = context.new_page()
+    try:
+        log_in_anywhere(page)
+        nav = page.get_by_role("navigation", name="Main")
+        nav.locator("#person-menu > summary").click()
+        nav.get_by_role("link", name="Account", exact=True).click()
+        expect(page).to_have_url(re.compile(r"/account/$"))
+        assert _overflow(page) <= 0
     finally:
         context.close()

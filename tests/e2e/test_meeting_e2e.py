@@ -143,3 +143,24 @@ def test_the_meeting_changes_hands_and_the_reporter_only_follows(browser, live_s
     finally:
         for screen in screens:
             screen.context.close()
+
+
+def test_the_facts_slide_words_its_flags_and_shows_the_screenshot(browser, live_server):
+    """On the projector the most suspicious input reads as on the report page: the flag in words,
+    the categories quoted as code (not a Python repr), and the customer's screenshot loaded."""
+    seed_demo()
+    postmortem = Postmortem.objects.get(incident__model__name=HOME_MODEL, status="in_review")
+    screen = _screen(browser, live_server, DEMO_USERNAME)
+    try:
+        screen.goto(f"/postmortems/meeting/{postmortem.incident_id}/")
+        suspicious = screen.locator("#facts .suspicious-input").first
+        expect(suspicious.locator(".badge.flag")).to_have_text("unusual combination")
+        expect(suspicious.locator("code", has_text="womens_bags").first).to_be_visible()
+        expect(suspicious).not_to_contain_text("unusual_combination")
+        expect(suspicious).not_to_contain_text("'womens_bags'")
+        thumbnail = screen.locator("#facts img.thumbnail").first
+        thumbnail.scroll_into_view_if_needed()
+        expect(thumbnail).to_be_visible()
+        screen.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle())
+    finally:
+        screen.context.close()

@@ -35,7 +35,8 @@ def test_unseen_category_ranks_first(row):
 
     assert checks[0]["feature"] == "colour_band"
     assert checks[0]["flags"] == ["unseen_category"]
-    assert "never occurred in training" in checks[0]["message"]
+    assert "`colour_band` = `purple` never occurred in training" in checks[0]["message"]
+    assert "'" not in checks[0]["message"]
 
 
 @pytest.mark.parametrize("row", ROWS)

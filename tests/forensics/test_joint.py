@@ -200,6 +200,9 @@ def test_a_category_that_does_not_go_with_the_rest_ranks_first(dataset):
 
         assert checks[0]["feature"] == feature and checks[0]["flags"] == ["unusual_combination"]
         assert "unlikely together with the rest of this input" in checks[0]["message"]
+        # The categories are quoted as the feature names are (code type), never as a Python repr.
+        message = checks[0]["message"]
+        assert f"`{feature}` = `{other}` is unlikely" in message and f"'{other}'" not in message
         assert checks[0]["suggestion"] == {feature: row[feature]}
 
 

@@ -118,5 +118,5 @@ def test_values_are_counted_the_same_way_on_either_database(settings, tmp_path):
 
     assert {name: (finding["matching"], finding["total"]) for name, finding in findings.items()} == {
         "proline": (1, 4), "hue": (2, 4), "colour_band": (2, 4)}
-    assert findings["colour_band"]["condition"] == "= 'blue'"
-    assert (as_true["colour_band"]["matching"], as_true["colour_band"]["condition"]) == (1, "= True")
+    assert findings["colour_band"]["condition"] == "= `blue`"
+    assert (as_true["colour_band"]["matching"], as_true["colour_band"]["condition"]) == (1, "= `true`")

@@ -47,6 +47,12 @@ def json_value(data: Any) -> str:
 
 
 @register.filter
+def flag_label(flag: str | None) -> str:
+    """`{{ flag|flag_label }}`: a forensics flag code in words ("unusual combination")."""
+    return humanize.flag_label(flag)
+
+
+@register.filter
 def datetime_abs(value: datetime | None) -> str:
     """One absolute format, 24-hour clock: 2026-12-06 21:05."""
     return humanize.date_time(value)

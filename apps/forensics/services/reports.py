@@ -23,7 +23,7 @@ from apps.registry.redaction import redacted_names
 from apps.reports.models import Report
 
 from ..attribution import attribute
-from ..checks import fmt
+from ..checks import fmt, quoted
 from ..models import JobStatus, ReportForensics
 from ..neighbours import nearest, neighbours_summary
 from ..onset import report_signature_write
@@ -180,7 +180,7 @@ def _prevalence(*, report: Report, checks: list[dict], now: datetime) -> list[di
             matching, condition = int(values.isna().sum()), "missing"
         else:
             matching = int((_as_json_text(values) == _json_text(check["value"])).sum())
-            condition = f"= {check['value']!r:.40}"
+            condition = f"= {quoted(check['value'])}"
         finding = {"feature": name, "condition": condition, "matching": matching, "total": total,
                    "share": matching / total if total else None, **day}
         findings.append(finding | {"message": prevalence_message(finding=finding, today=local_now.date())})
