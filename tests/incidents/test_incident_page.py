@@ -13,8 +13,8 @@ from django.db import connection
 from django.utils import timezone
 from sklearn.dummy import DummyClassifier
 
-from apps.incidents.page import incident_page
 from apps.incidents.services import incident_update
+from apps.pages.selectors.incident import incident_page
 from apps.postmortems.models import WhyStatus
 from apps.replays.models import Replay
 from apps.reports.models import Report

@@ -1,8 +1,8 @@
 """Pages that compose many apps. Each lives here, in the top layer, so that the apps they draw
 on (incidents, reports, predictions, feedback, replays) stay independent of one another. They
 keep the URL names of the app they present (`home`, `registry:detail`, `registry:suite-run`,
-`reports:detail`):
-the root URLconf routes them under that app's namespace."""
+`reports:detail`,
+`incidents:detail`): the root URLconf routes them under that app's namespace."""
 
 from __future__ import annotations
 
@@ -184,3 +184,9 @@ def report_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "replay_pending": any(not replay.is_finished for replay, _ in replays),
         "attachments": attachment_list(user=request.user, report_id=report.pk),
     })
+
+
+from .incidents import incident_detail_view, incident_transition_view, incident_update_view  # noqa: E402
+
+__all__ = ["home", "incident_detail_view", "incident_transition_view", "incident_update_view",
+           "model_detail_view", "model_suite_run_view", "report_detail_view"]
