@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from apps.accounts.views import SignInView
 from apps.core import views as core_views
+from apps.incidents import urls as incidents_urls
 from apps.pages import urls as pages_urls
 from apps.registry import urls as registry_urls
 from apps.replays import urls as replays_urls
@@ -47,7 +48,10 @@ urlpatterns = [
     path("reports/", include((reports_urls.urlpatterns + pages_urls.report_patterns + replays_urls.report_patterns,
                               reports_urls.app_name))),
     path("replays/", include("apps.replays.urls")),
-    path("incidents/", include("apps.incidents.urls")),
+    # The incident page composes reports, replays, post-mortems and tickets (apps.pages); its replay panel is
+    # the replays app's.
+    path("incidents/", include((incidents_urls.urlpatterns + pages_urls.incident_patterns
+                                + replays_urls.incident_patterns, incidents_urls.app_name))),
     path("forensics/", include("apps.forensics.urls")),
     path("diagnosis/", include("apps.diagnosis.urls")),
     # The post-mortem pages live under /incidents/<id>/postmortem/ and /postmortems/meeting/.

@@ -2,7 +2,8 @@
 
 Evidence points at something the tracker already holds (a report, its forensics, a replay, a
 drift report, an attachment) or outside it (a link to logs or a dashboard, a note). Each kind
-that names an object is checked to belong to the incident's model, so a why-node cannot cite
+that names an object is checked to belong to the incident's model by the app that owns it
+(asked through hooks.py: those apps sit above incidents), so a why-node cannot cite
 another team's replay, and attaching the same object twice returns the first row (tasks that
 attach drift reports are safe to run twice)."""
 
@@ -11,12 +12,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 
 from apps.accounts.access import user_access
 from apps.audit.services import audit_record
 from apps.core.errors import InvalidInput
 
+from .hooks import evidence_cited_reports, evidence_target
 from .models import EvidenceKind, Incident, IncidentEvidence
 from .selectors import incident_get, incident_get_for_work
 
@@ -27,43 +28,12 @@ _NEEDS_REF = {EvidenceKind.REPORT, EvidenceKind.FORENSICS, EvidenceKind.REPLAY, 
 
 def _target(*, incident: Incident, kind: str, ref_id: int) -> tuple[str, str]:
     """The default title and the page of the object `ref_id` names; InvalidInput if it is not
-    one of this incident's (or its model's)."""
-    from apps.forensics.models import DriftReport
-    from apps.replays.models import Replay
-    from apps.reports.models import Attachment, Report
-
-    missing = InvalidInput(f"There is no {EvidenceKind(kind).label.lower()} {ref_id} on this incident's model.",
+    one of this incident's (or its model's). The app that owns the kind answers (hooks.py)."""
+    target = evidence_target(incident=incident, kind=kind, ref_id=ref_id)
+    if target is None:
+        raise InvalidInput(f"There is no {EvidenceKind(kind).label.lower()} {ref_id} on this incident's model.",
                            errors={"ref_id": ["Not found on this incident."]})
-    if kind in (EvidenceKind.REPORT, EvidenceKind.FORENSICS, EvidenceKind.DIAGNOSIS):
-        report = Report.objects.filter(pk=ref_id, incident_id=incident.pk).first()
-        if report is None:
-            raise missing
-        url = reverse("reports:detail", args=[report.pk])
-        if kind == EvidenceKind.FORENSICS:
-            return f"Input forensics of report #{report.pk}", url + "#forensics"
-        if kind == EvidenceKind.DIAGNOSIS:
-            # `ref_id` is the report: its diagnosis is one row per report, recomputed in place.
-            return f"Diagnosis of report #{report.pk}", url + "#diagnosis"
-        return f"Report #{report.pk}: {report.title}", url
-    if kind == EvidenceKind.REPLAY:
-        replay = Replay.objects.filter(pk=ref_id, model_version__model_id=incident.model_id) \
-            .select_related("model_version").first()
-        if replay is None:
-            raise missing
-        return f"Replay #{replay.pk} on version {replay.model_version.version}", \
-            reverse("replays:detail", args=[replay.pk])
-    if kind == EvidenceKind.DRIFT_REPORT:
-        drift = DriftReport.objects.filter(pk=ref_id, model_version__model_id=incident.model_id) \
-            .select_related("model_version").first()
-        if drift is None:
-            raise missing
-        return f"Drift report #{drift.pk} of version {drift.model_version.version}", \
-            reverse("forensics:drift-detail", args=[drift.pk])
-    attachment = Attachment.objects.filter(pk=ref_id, report__incident_id=incident.pk).first()
-    if attachment is None:
-        raise missing
-    return f"Attachment {attachment.original_name}", \
-        reverse("reports:attachment", args=[attachment.report_id, attachment.pk])
+    return target.title, target.url
 
 
 def _check_url(url: str) -> None:
@@ -140,19 +110,15 @@ def evidence_as_seen_by(*, user, incident: Incident, rows: list[IncidentEvidence
     that would answer 404."""
     if not rows or user_access(user).can_work_on_team(incident.model.team_id):
         return rows
-    from apps.reports.models import Attachment
-    from apps.reports.selectors import report_list
-
-    attachment_reports = dict(Attachment.objects.filter(
-        pk__in=[row.ref_id for row in rows if row.kind == EvidenceKind.ATTACHMENT]).values_list("pk", "report_id"))
+    cited = evidence_cited_reports(
+        user=user, report_ids={row.ref_id for row in rows if row.kind in _REPORT_KINDS - {EvidenceKind.ATTACHMENT}},
+        attachment_ids={row.ref_id for row in rows if row.kind == EvidenceKind.ATTACHMENT})
 
     def report_of(row: IncidentEvidence) -> int | None:
-        return attachment_reports.get(row.ref_id) if row.kind == EvidenceKind.ATTACHMENT else row.ref_id
+        return cited.attachment_reports.get(row.ref_id) if row.kind == EvidenceKind.ATTACHMENT else row.ref_id
 
-    cited = {report_of(row) for row in rows if row.kind in _REPORT_KINDS} - {None}
-    readable = set(report_list(user=user).filter(pk__in=cited).values_list("pk", flat=True)) if cited else set()
     for row in rows:
-        if row.kind in _REPORT_KINDS and report_of(row) not in readable:
+        if row.kind in _REPORT_KINDS and report_of(row) not in cited.readable:
             row.title = _WITHHELD_TITLES[row.kind].format(report=report_of(row) or "?")
             row.url, row.note, row.withheld = "", "", True
         elif row.kind in _TEAM_KINDS:

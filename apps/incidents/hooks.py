@@ -91,3 +91,56 @@ def incident_announce_on_commit(*, incident: Incident, event: str) -> None:
                              exc_info=result)
 
     transaction.on_commit(send)
+
+
+# --- Evidence that names an object of an app above incidents ----------------------------------
+# Evidence may cite a report (or its forensics, diagnosis or an attachment), a replay or a drift
+# report: objects of apps above incidents, which incidents may not import. So incidents ask, and
+# the app that owns the kind answers (its receiver is connected in its AppConfig.ready()). These
+# two signals are questions, sent with `send` (not send_robust): an answer that fails is a bug,
+# and must not turn into evidence attached unchecked or shown unredacted.
+
+
+@dataclass(frozen=True)
+class EvidenceTarget:
+    """What a piece of evidence points at: its default title and the page it links to."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class CitedReports:
+    """What a reader may open among the reports evidence cites."""
+
+    readable: frozenset[int]  # the report ids the reader may open
+    attachment_reports: dict[int, int]  # attachment id -> the report it belongs to
+
+
+# Sent with `incident`, `kind` and `ref_id`; the owning app's receiver answers an EvidenceTarget
+# when `ref_id` is one of the incident's (or its model's) objects of that kind, None otherwise.
+evidence_target_requested = Signal()
+# Sent with `user`, `report_ids` and `attachment_ids`; the reports app answers CitedReports.
+evidence_reports_requested = Signal()
+
+
+def evidence_target(*, incident: Incident, kind: str, ref_id: int) -> EvidenceTarget | None:
+    """The target the owning app found, or None when no app knows `ref_id` on this incident."""
+    for _receiver, answer in evidence_target_requested.send(sender=Incident, incident=incident, kind=kind,
+                                                            ref_id=ref_id):
+        if answer is not None:
+            return answer
+    return None
+
+
+def evidence_cited_reports(*, user, report_ids: set[int], attachment_ids: set[int]) -> CitedReports:
+    """What `user` may open among the cited reports; nothing, if no app answers (so evidence is
+    withheld rather than shown to someone who may not read it)."""
+    readable: set[int] = set()
+    attachment_reports: dict[int, int] = {}
+    for _receiver, answer in evidence_reports_requested.send(sender=Incident, user=user, report_ids=report_ids,
+                                                             attachment_ids=attachment_ids):
+        if answer is not None:
+            readable |= answer.readable
+            attachment_reports.update(answer.attachment_reports)
+    return CitedReports(readable=frozenset(readable), attachment_reports=attachment_reports)

@@ -18,3 +18,10 @@ model_patterns = [
 report_patterns = [
     path("<int:pk>/", views.report_detail_view, name="detail"),
 ]
+
+# Under /incidents/, in the `incidents` namespace.
+incident_patterns = [
+    path("<int:pk>/", views.incident_detail_view, name="detail"),
+    path("<int:pk>/transition/", views.incident_transition_view, name="transition"),
+    path("<int:pk>/update/", views.incident_update_view, name="update"),
+]

@@ -13,3 +13,10 @@ report_patterns = [
     path("<int:pk>/replay/", views.report_replay_view, name="replay"),
     path("<int:pk>/expectation/", views.report_expectation_view, name="expectation"),
 ]
+
+# The replay panel of the incident page, routed by the root URLconf under /incidents/ in the
+# `incidents` namespace (`incidents:replay`, `incidents:replays`).
+incident_patterns = [
+    path("<int:pk>/replay/", views.incident_replay_view, name="replay"),
+    path("<int:pk>/replays/", views.incident_replays_view, name="replays"),
+]

@@ -13,8 +13,9 @@ from django.db import connection
 from django.utils import timezone
 from sklearn.dummy import DummyClassifier
 
-from apps.incidents.page import incident_page
+from apps.incidents.evidence import incident_evidence_add
 from apps.incidents.services import incident_update
+from apps.pages.selectors.incident import incident_page
 from apps.postmortems.models import WhyStatus
 from apps.replays.models import Replay
 from apps.reports.models import Report
@@ -198,3 +199,22 @@ def test_the_page_makes_as_many_queries_for_twenty_reports_as_for_two(client, wo
     with django_assert_num_queries(two):
         page = client.get(url)
     assert "1.0: 20 of 20 reproduce · 2.0: 2 of 2 change the answer" in text(page)
+
+
+def test_a_reader_outside_the_team_gets_the_page_in_as_many_queries_for_six_cited_reports_as_for_one(
+        client, world, django_assert_num_queries):
+    """Evidence citing reports is redacted for people outside the team by asking the reports app
+    which of them the reader may open: one question for all the rows, not one a row."""
+    cite = dict(incident_id=world.incident.pk, actor=world.member)
+    incident_evidence_add(kind="report", ref_id=world.report.pk, **cite)
+    client.force_login(world.outsider)
+    url = f"/incidents/{world.incident.pk}/"
+    client.get(url)
+    one = queries_made(lambda: client.get(url))
+    for index in range(2, 7):
+        cited = file_report(reporter=member_of(world.team, username=f"c{index}"), version=world.version, index=index)
+        incident_evidence_add(kind="report", ref_id=cited.pk, **cite)
+        incident_evidence_add(kind="forensics", ref_id=cited.pk, **cite)
+    with django_assert_num_queries(one):
+        page = text(client.get(url))
+    assert page.count("(only the owning team and its reporter see it)") == 11

@@ -1,0 +1,1 @@
+"""The read models of the composed pages: one selector per page, returning typed dataclasses."""
