@@ -14,7 +14,7 @@ from django.utils import timezone
 from apps.actions.selectors import action_items_of_incident
 
 from . import selectors
-from .factor_selectors import contributing_factors
+from .selectors import contributing_factors
 from .models import Postmortem, WhyNode, WhyStatus
 
 VERDICT = {

@@ -14,7 +14,7 @@ from apps.incidents.evidence import incident_evidence_list
 from apps.incidents.selectors import incident_counts
 
 from . import forms, selectors
-from .factor_selectors import contributing_factors
+from .selectors import contributing_factors
 from .models import POSTMORTEM_TRANSITIONS, Postmortem, PostmortemStatus, ReviewComment, Section, WhyNode, WhyStatus
 
 SECTIONS: list[str] = list(Section.values)
