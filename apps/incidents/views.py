@@ -10,6 +10,7 @@ from apps.audit.selectors import audit_events_for
 from apps.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from apps.core.humanize import counted
 from apps.core.listing import LIST_PAGE_SIZE, filters_from_form, list_page
+from apps.core.page_actions import errors_onto_form, shown_on_page
 from apps.registry.selectors import model_version_get, model_version_latest
 from apps.replays.selectors import reports_for_batch
 from apps.replays.services import replay_start
@@ -122,15 +123,11 @@ def incident_transition_view(request, pk: int):
         else:
             services.incident_transition(incident_id=pk, to=data["to"], actor=request.user, note=data["note"],
                                          fixed_in_version=data["fixed_in_version"] or None)
-    except (NotFound, PermissionDenied):
-        raise
     except InvalidInput as error:
-        for name, problems in error.errors.items():
-            form.add_error(name if name in form.fields else None, problems)
-        if not error.errors:
-            form.add_error(None, error.detail)
+        errors_onto_form(form, error, others_as_non_field=True, detail_if_none=True)
         return _console_response(request, pk, move=move, move_form=form, status=400)
     except DomainError as error:
+        shown_on_page(error)  # 404 / 403: the middleware's page
         return _console_response(request, pk, refusal=_refusal(error), status=error.status)
     moved = selectors.incident_get(user=request.user, incident_id=pk)
     if data["to"] == IncidentStatus.DUPLICATE:
@@ -180,9 +177,8 @@ def incident_access_view(request, pk: int):
     try:
         services.incident_update(incident_id=pk, actor=request.user, restricted=data["restricted"],
                                  restricted_to=named, public_title=data["public_title"].strip())
-    except (NotFound, PermissionDenied):
-        raise
     except DomainError as error:
+        shown_on_page(error)  # 404 / 403: the middleware's page
         messages.error(request, error.detail)
         return back
     if data["restricted"]:
@@ -206,9 +202,8 @@ def incident_evidence_add_view(request, pk: int):
         return back
     try:
         evidence = incident_evidence_add(incident_id=pk, actor=request.user, **form.cleaned_data)
-    except (NotFound, PermissionDenied):
-        raise
     except DomainError as error:
+        shown_on_page(error)  # 404 / 403: the middleware's page
         messages.error(request, error.detail)
         return back
     messages.success(request, f"Evidence attached: {evidence.title}")
@@ -226,9 +221,8 @@ def incident_merge_view(request, pk: int):
     try:
         target = services.incident_merge(source_id=pk, target_id=form.cleaned_data["into"], actor=request.user,
                                          note=form.cleaned_data["note"])
-    except (NotFound, PermissionDenied):
-        raise
     except DomainError as error:
+        shown_on_page(error)  # 404 / 403: the middleware's page
         messages.error(request, error.detail)
         return redirect("incidents:detail", pk)
     messages.success(request, f"INC-{pk} is merged into INC-{target.pk}: its reports are here now, and later "

@@ -23,6 +23,16 @@ from .access import (
 from .factors import FactorCount, FactorRow, contributing_factor_counts, contributing_factors
 from .hints import BLAME_CHECKED_FIELDS, SUGGESTED_DEPTH, people_names, postmortem_hints
 from .meeting import PRESENTER_IDLE, PresenterView, meeting_presenter, postmortem_agenda, postmortem_agenda_as_seen_by
+from .read import (
+    ActionItemRow,
+    CitedEvidence,
+    CommentRow,
+    PostmortemRead,
+    WhyRow,
+    postmortem_action_items,
+    postmortem_read,
+    review_comments,
+)
 from .record import TimelineItem, postmortem_facts, postmortem_history, postmortem_timeline, root_cause_category_label
 from .why_tree import (
     Blockers,
@@ -36,12 +46,13 @@ from .why_tree import (
 )
 
 __all__ = [
-    "BLAME_CHECKED_FIELDS", "PRESENTER_IDLE", "SUGGESTED_DEPTH", "Blockers", "FactorCount", "FactorRow",
-    "PresenterView", "TimelineItem", "approval_blockers", "contributing_factor_counts", "contributing_factors",
-    "incident_visibility_queryset", "meeting_presenter", "people_names", "postmortem_agenda",
+    "ActionItemRow", "BLAME_CHECKED_FIELDS", "Blockers", "CitedEvidence", "CommentRow", "FactorCount", "FactorRow",
+    "PRESENTER_IDLE", "PostmortemRead", "PresenterView", "SUGGESTED_DEPTH", "TimelineItem", "WhyRow",
+    "approval_blockers", "contributing_factor_counts", "contributing_factors", "incident_visibility_queryset",
+    "meeting_presenter", "people_names", "postmortem_action_items", "postmortem_agenda",
     "postmortem_agenda_as_seen_by", "postmortem_can_review", "postmortem_can_work", "postmortem_facts",
     "postmortem_get", "postmortem_get_for_export", "postmortem_get_for_work", "postmortem_hints",
-    "postmortem_history", "postmortem_list", "postmortem_of", "postmortem_revision", "postmortem_timeline",
-    "root_cause_category_label", "root_cause_chain", "transition_problem", "unchecked_nodes",
-    "why_node_delete_problem", "why_nodes", "why_roots",
+    "postmortem_history", "postmortem_list", "postmortem_of", "postmortem_read", "postmortem_revision",
+    "postmortem_timeline", "review_comments", "root_cause_category_label", "root_cause_chain", "transition_problem",
+    "unchecked_nodes", "why_node_delete_problem", "why_nodes", "why_roots",
 ]

@@ -54,14 +54,17 @@ def postmortem_can_review(*, user, postmortem: Postmortem) -> bool:
         and postmortem_can_work(user=user, postmortem=postmortem)
 
 
-def postmortem_revision(*, postmortem: Postmortem) -> int:
+def postmortem_revision(*, postmortem: Postmortem, items: list[ActionItem] | None = None) -> int:
     """What a meeting screen polls: a number that grows with every change to the post-mortem
     or anything in it. The post-mortem's own changes count in its `revision`; its action items
     live in the layer below and count in their own `version` (bumped by every change, 1 when
     proposed), so the sum grows whichever app made the change, without the actions app
-    reaching up to touch the post-mortem."""
-    items = ActionItem.objects.filter(incident_id=postmortem.incident_id).aggregate(total=Sum("version"))["total"]
-    return postmortem.revision + (items or 0)
+    reaching up to touch the post-mortem. `items`: the incident's action items, when the
+    caller has them."""
+    if items is not None:  # the caller has read them already
+        return postmortem.revision + sum(item.version for item in items)
+    total = ActionItem.objects.filter(incident_id=postmortem.incident_id).aggregate(total=Sum("version"))["total"]
+    return postmortem.revision + (total or 0)
 
 
 def postmortem_get_for_work(*, user, incident_id: int) -> Postmortem:

@@ -37,7 +37,8 @@ def people_names(*, postmortem: Postmortem) -> set[str]:
     return names
 
 
-def postmortem_hints(*, postmortem: Postmortem, nodes: list[WhyNode] | None = None) -> list[dict[str, Any]]:
+def postmortem_hints(*, postmortem: Postmortem, nodes: list[WhyNode] | None = None,
+                     items: list[ActionItem] | None = None) -> list[dict[str, Any]]:
     """Advice for the editor, never a block: blaming language, confirmed answers without
     evidence, a chain that stops early or wanders on."""
     nodes = why_nodes(postmortem=postmortem) if nodes is None else nodes
@@ -65,14 +66,17 @@ def postmortem_hints(*, postmortem: Postmortem, nodes: list[WhyNode] | None = No
         hints.append({"kind": "depth", "field": "why_nodes",
                       "message": f"The chain is {len(chain)} levels deep: check the last steps are still about "
                                  "this incident and not history in general."})
-    hints += _scope_hints(postmortem)
+    hints += _scope_hints(postmortem, items)
     return hints
 
 
-def _scope_hints(postmortem: Postmortem) -> list[dict[str, Any]]:
+def _scope_hints(postmortem: Postmortem, items: list[ActionItem] | None) -> list[dict[str, Any]]:
     """Fixing only this instance leaves the next one, which will look different, to happen."""
-    scopes = set(ActionItem.objects.filter(incident_id=postmortem.incident_id)
-                 .exclude(review_state=ReviewState.REJECTED).values_list("scope", flat=True))
+    if items is None:
+        scopes = set(ActionItem.objects.filter(incident_id=postmortem.incident_id)
+                     .exclude(review_state=ReviewState.REJECTED).values_list("scope", flat=True))
+    else:
+        scopes = {item.scope for item in items if item.review_state != ReviewState.REJECTED}
     if scopes and ActionScope.CATEGORY not in scopes:
         return [{"kind": "scope", "field": "action_items",
                  "message": "Every action point fixes this instance only. What would catch or prevent the whole "

@@ -26,9 +26,12 @@ from ..models import (
 )
 
 
-def postmortem_history(*, postmortem: Postmortem, limit: int = 100) -> list:
-    """The post-mortem's audit events and those of its action items, newest first."""
-    targets = [postmortem, *ActionItem.objects.filter(incident_id=postmortem.incident_id).only("pk")]
+def postmortem_history(*, postmortem: Postmortem, limit: int = 100, items: list[ActionItem] | None = None) -> list:
+    """The post-mortem's audit events and those of its action items (`items`, when the caller
+    has them), newest first."""
+    if items is None:
+        items = list(ActionItem.objects.filter(incident_id=postmortem.incident_id).only("pk"))
+    targets = [postmortem, *items]
     return list(audit_events_for_all(targets=targets).order_by("-created_at", "-id")[:limit])
 
 
@@ -68,7 +71,8 @@ def postmortem_timeline(*, user, postmortem: Postmortem) -> list[TimelineItem]:
     return sorted(items, key=lambda item: (item.at, item.source != "audit"))
 
 
-def postmortem_facts(*, user, postmortem: Postmortem) -> dict[str, Any]:
+def postmortem_facts(*, user, postmortem: Postmortem,
+                     evidence: list[IncidentEvidence] | None = None) -> dict[str, Any]:
     """What the tracker already knows, pulled into the Facts section: the reports (what was
     seen, what was expected, the logged input and output), the replays of them, the most
     suspicious input of each, and the evidence attached to the incident — each only as far as
@@ -87,8 +91,9 @@ def postmortem_facts(*, user, postmortem: Postmortem) -> dict[str, Any]:
         report.forensics = forensics.get(report.pk)
     replays = list(replay_list(user=user).filter(reports__incident_id=postmortem.incident_id).distinct()
                    .select_related("model_version").order_by("-created_at")[:20])
-    evidence = evidence_as_seen_by(user=user, incident=postmortem.incident,
-                                   rows=list(IncidentEvidence.objects.filter(incident_id=postmortem.incident_id)))
+    if evidence is None:
+        evidence = evidence_as_seen_by(user=user, incident=postmortem.incident,
+                                       rows=list(IncidentEvidence.objects.filter(incident_id=postmortem.incident_id)))
     return {"reports": reports, "replays": replays, "evidence": evidence}
 
 

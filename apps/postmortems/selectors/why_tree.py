@@ -45,11 +45,14 @@ def root_cause_chain(nodes: list[WhyNode]) -> list[WhyNode]:
     """The longest path of confirmed answers from the top: the root-cause chain. Refuted and
     unchecked branches are on record but not on it."""
     best: list[WhyNode] = []
+    by_parent: dict[int | None, list[WhyNode]] = {}
+    for node in nodes:
+        by_parent.setdefault(node.parent_id, []).append(node)
 
     def walk(node: WhyNode, path: list[WhyNode]) -> None:
         nonlocal best
         path = path + [node]
-        confirmed_kids = [kid for kid in getattr(node, "kids", []) if kid.status == WhyStatus.CONFIRMED]
+        confirmed_kids = [kid for kid in by_parent.get(node.pk, []) if kid.status == WhyStatus.CONFIRMED]
         if not confirmed_kids and len(path) > len(best):
             best = path
         for kid in confirmed_kids:
@@ -75,8 +78,10 @@ class Blockers:
         return bool(self.items)
 
 
-def approval_blockers(*, postmortem: Postmortem, nodes: list[WhyNode] | None = None) -> list[str]:
-    """What stops approval, in words for the reviewer; empty when it may be approved."""
+def approval_blockers(*, postmortem: Postmortem, nodes: list[WhyNode] | None = None,
+                      undecided_items: int | None = None) -> list[str]:
+    """What stops approval, in words for the reviewer; empty when it may be approved.
+    `undecided_items` is the number of proposed action points, when the caller has them."""
     nodes = why_nodes(postmortem=postmortem) if nodes is None else nodes
     blockers = []
     if not postmortem.root_cause_category:
@@ -85,7 +90,8 @@ def approval_blockers(*, postmortem: Postmortem, nodes: list[WhyNode] | None = N
         blockers.append("Confirm at least one answer to the top \"why?\": the root-cause chain is empty.")
     for node in unchecked_nodes(nodes):
         blockers.append(f"Check hypothesis #{node.pk} (\"{node.answer[:80]}\"): confirm or refute it.")
-    undecided = ActionItem.objects.filter(incident_id=postmortem.incident_id, review_state=ReviewState.PROPOSED).count()
+    undecided = ActionItem.objects.filter(incident_id=postmortem.incident_id, review_state=ReviewState.PROPOSED) \
+        .count() if undecided_items is None else undecided_items
     if undecided:
         blockers.append(f"Accept or reject the {undecided} proposed action point(s).")
     return blockers
@@ -104,8 +110,8 @@ def why_node_delete_problem(*, node: WhyNode, has_follow_ups: bool) -> Conflict 
     return None
 
 
-def transition_problem(*, user, postmortem: Postmortem, to: str,
-                       nodes: list[WhyNode] | None = None) -> DomainError | None:
+def transition_problem(*, user, postmortem: Postmortem, to: str, nodes: list[WhyNode] | None = None,
+                       undecided_items: int | None = None) -> DomainError | None:
     """Why `user` may not move the post-mortem to `to` now — the error postmortem_transition
     raises — or None when the move is allowed. The page asks the same question to offer only
     the moves a person may make, so the two never disagree."""
@@ -124,7 +130,7 @@ def transition_problem(*, user, postmortem: Postmortem, to: str,
     if to == PostmortemStatus.APPROVED:
         if user is not None and postmortem.author_id == user.pk:
             return PermissionDenied("You wrote this post-mortem, so someone else approves it (four eyes).")
-        blockers = approval_blockers(postmortem=postmortem, nodes=nodes)
+        blockers = approval_blockers(postmortem=postmortem, nodes=nodes, undecided_items=undecided_items)
         if blockers:
             return Conflict("The post-mortem cannot be approved yet: " + " ".join(blockers),
                             extra={"blockers": blockers, "current": postmortem.status,

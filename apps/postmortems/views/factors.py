@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from .. import forms, services
 from ..models import Section
-from ._common import form_data, run_action, with_errors
+from ._common import form_data, form_put_back, run_action
 
 
 @login_required
@@ -22,7 +22,7 @@ def factor_add_view(request, pk: int):
         return f"Contributing factor added: {factor.get_category_display()}."
 
     return run_action(request, pk, section=Section.ROOT_CAUSE, act=act, anchor="factors",
-                      on_error=lambda error: lambda context: context.update(factor_form=with_errors(form, error)))
+                      on_error=form_put_back("factor_form", form))
 
 
 @login_required

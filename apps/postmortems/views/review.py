@@ -15,7 +15,7 @@ from apps.core.errors import DomainError, NotFound
 from .. import forms, selectors, services
 from ..models import Section
 from ..page_context import SECTIONS
-from ._common import form_data, run_action, with_errors
+from ._common import form_data, form_put_back, posted_put_back, run_action
 
 
 @login_required
@@ -29,7 +29,7 @@ def action_propose_view(request, pk: int):
         return f"Action point AI-{item.pk} proposed: a reviewer accepts or rejects it."
 
     return run_action(request, pk, section=Section.ACTIONS, act=act, anchor="action-add",
-                on_error=lambda error: lambda context: context.update(action_form=with_errors(form, error)))
+                      on_error=form_put_back("action_form", form))
 
 
 @login_required
@@ -49,9 +49,7 @@ def action_review_view(request, pk: int, item_id: int):
 
     def on_error(error: DomainError) -> Callable[[dict[str, Any]], None]:
         def adjust(context: dict[str, Any]) -> None:
-            for item in context["action_items"]:
-                if item.pk == item_id:
-                    item.failure = {"detail": error.detail, "data": request.POST}
+            context["item_failures"][item_id] = {"detail": error.detail, "data": request.POST}
         return adjust
 
     return run_action(request, pk, section=Section.ACTIONS, act=act, anchor=f"action-{item_id}", on_error=on_error)
@@ -70,4 +68,4 @@ def comment_add_view(request, pk: int):
         return "Comment added."
 
     return run_action(request, pk, section=section, act=act, anchor=f"comments-{section}",
-                on_error=lambda error: lambda context: context.update(comment_data=request.POST))
+                      on_error=posted_put_back(request, "comment_data"))
