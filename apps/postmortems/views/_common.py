@@ -84,3 +84,14 @@ def form_put_back(name: str, form) -> Callable[[DomainError], Callable[[dict[str
 def posted_put_back(request, name: str) -> Callable[[DomainError], Callable[[dict[str, Any]], None]]:
     """`on_error` for a view whose template refills its fields from the POST (under `name`)."""
     return lambda error: lambda context: context.update({name: request.POST})
+
+
+def run_form_action(request, pk: int, form, *, service: Callable[..., Any], said: Callable[[Any], str], section: str,
+                    anchor: str, form_name: str):
+    """`run_action` for a form whose cleaned data are the service's arguments: the service gets
+    them with the incident and the actor, `said` words what it returned; a refusal shows the form
+    again as posted (under `form_name`)."""
+    def act() -> str:
+        return said(service(incident_id=pk, actor=request.user, **form_data(form)))
+
+    return run_action(request, pk, section=section, act=act, anchor=anchor, on_error=form_put_back(form_name, form))

@@ -15,21 +15,15 @@ from apps.core.errors import DomainError, NotFound
 from .. import forms, selectors, services
 from ..models import Section
 from ..page_context import SECTIONS
-from ._common import form_data, form_put_back, posted_put_back, run_action
+from ._common import form_data, posted_put_back, run_action, run_form_action
 
 
 @login_required
 @require_POST
 def action_propose_view(request, pk: int):
-    form = forms.ActionItemForm(request.POST)
-
-    def act() -> str:
-        data = form_data(form)
-        item = services.action_item_propose(incident_id=pk, actor=request.user, **data)
-        return f"Action point AI-{item.pk} proposed: a reviewer accepts or rejects it."
-
-    return run_action(request, pk, section=Section.ACTIONS, act=act, anchor="action-add",
-                      on_error=form_put_back("action_form", form))
+    return run_form_action(request, pk, forms.ActionItemForm(request.POST), service=services.action_item_propose,
+                           said=lambda item: f"Action point AI-{item.pk} proposed: a reviewer accepts or rejects it.",
+                           section=Section.ACTIONS, anchor="action-add", form_name="action_form")
 
 
 @login_required
