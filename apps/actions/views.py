@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from apps.core.errors import DomainError, NotFound, PermissionDenied
+from apps.core.errors import DomainError
+from apps.core.page_actions import errors_onto_form, page_action, shown_on_page
 from apps.incidents.selectors import incidents_as_seen_by
 from apps.registry.models import ModelVersion
 
@@ -119,15 +120,12 @@ def action_item_transition_view(request, pk: int):
     if not form.is_valid():
         messages.error(request, "Choose where to move the ticket.")
         return redirect(back)
-    try:
+    def act() -> str:
         item = services.action_item_transition(item_id=pk, actor=request.user, **form.cleaned_data)
-    except (NotFound, PermissionDenied):
-        raise
-    except DomainError as error:
-        messages.error(request, f"AI-{pk} was not moved: {error.detail}")
-        return redirect(f"{back}#ai-{pk}")
-    messages.success(request, f"AI-{pk} “{item.title}” is now {item.get_status_display().lower()}.")
-    return redirect(f"{back}#ai-{pk}")
+        return f"AI-{pk} “{item.title}” is now {item.get_status_display().lower()}."
+
+    return page_action(request, act, back=f"{back}#ai-{pk}",
+                       refused_message=lambda error: f"AI-{pk} was not moved: {error.detail}")
 
 
 def _saved_message(pk: int, changes: dict, item: ActionItem) -> str:
@@ -151,14 +149,8 @@ def action_item_update_view(request, pk: int):
         changes = form.changes()
         try:
             item = services.action_item_update(item_id=pk, actor=request.user, owner_from_team=True, **changes)
-        except (NotFound, PermissionDenied):
-            raise
         except DomainError as error:
-            for field, errors in error.errors.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
-            if not error.errors:
-                form.add_error(None, error.detail)
+            errors_onto_form(form, shown_on_page(error), others_as_non_field=True, detail_if_none=True)
         else:
             message = _saved_message(pk, changes, item)
             if request.htmx:
@@ -176,26 +168,19 @@ def action_item_comment_view(request, pk: int):
     if not form.is_valid():
         messages.error(request, "Write the comment first (at most 10,000 characters).")
         return redirect("actions:detail", pk)
-    try:
+    def act() -> str:
         services.action_item_comment_add(item_id=pk, actor=request.user, body=form.cleaned_data["body"])
-    except (NotFound, PermissionDenied):
-        raise
-    except DomainError as error:
-        messages.error(request, error.detail)
-    return redirect(f"{reverse('actions:detail', args=[pk])}#comments")
+        return ""  # the comment on the page says it
+
+    return page_action(request, act, back=f"{reverse('actions:detail', args=[pk])}#comments")
 
 
 @login_required
 @require_POST
 def action_item_export_view(request, pk: int):
     selectors.action_item_get_for_work(user=request.user, item_id=pk)
-    try:
+    def act() -> str:
         services.action_item_export_request(item_id=pk, actor=request.user)
-    except (NotFound, PermissionDenied):
-        raise
-    except DomainError as error:
-        messages.error(request, error.detail)
-    else:
-        messages.success(request, f"AI-{pk} is being exported to GitHub; its issue's link appears here when it is "
-                                  "created.")
-    return redirect("actions:detail", pk)
+        return f"AI-{pk} is being exported to GitHub; its issue's link appears here when it is created."
+
+    return page_action(request, act, back=reverse("actions:detail", args=[pk]))

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.accounts.access import user_access
-from apps.core.errors import DomainError, NotFound, PermissionDenied
+from apps.core.errors import DomainError, PermissionDenied
+from apps.core.page_actions import shown_on_page
 
 from . import selectors
 from .similarity import similar_incidents, similarity_mark
@@ -41,9 +42,8 @@ def _answer(request, incident_id: int, card, *, message: str = "", error: str = 
 def incident_tag_add_view(request, pk: int):
     try:
         tag = incident_tag_add(incident_id=pk, actor=request.user, name=request.POST.get("name", ""))
-    except (NotFound, PermissionDenied):
-        raise
     except DomainError as error:
+        shown_on_page(error)  # 404 / 403: the middleware's page
         return _answer(request, pk, _tags_card, error=error.detail, anchor="#tags")
     return _answer(request, pk, _tags_card, message=f"Tagged “{tag.name}”.", anchor="#tags")
 
@@ -72,9 +72,8 @@ def incident_similar_mark_view(request, pk: int):
     verdict = request.POST.get("verdict") or None
     try:
         similarity_mark(incident_id=pk, other_id=int(other), actor=request.user, verdict=verdict)
-    except (NotFound, PermissionDenied):
-        raise
     except DomainError as error:
+        shown_on_page(error)  # 404 / 403: the middleware's page
         return _answer(request, pk, _similar_card, error=error.detail, anchor="#similar")
     words = {"similar": "marked similar", "not_similar": "marked not similar"}.get(verdict or "", "no longer marked")
     return _answer(request, pk, _similar_card, message=f"INC-{other} is {words}.", anchor="#similar")

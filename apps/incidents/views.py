@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from apps.core.errors import DomainError, NotFound, PermissionDenied
+from apps.core.errors import DomainError
 from apps.core.listing import LIST_PAGE_SIZE, filters_from_form, list_page
+from apps.core.page_actions import shown_on_page
 
 from . import selectors, services
 from .evidence import incident_evidence_add
@@ -48,9 +49,8 @@ def incident_access_view(request, pk: int):
     try:
         services.incident_update(incident_id=pk, actor=request.user, restricted=data["restricted"],
                                  restricted_to=named, public_title=data["public_title"].strip())
-    except (NotFound, PermissionDenied):
-        raise
     except DomainError as error:
+        shown_on_page(error)  # 404 / 403: the middleware's page
         messages.error(request, error.detail)
         return back
     if data["restricted"]:
@@ -74,9 +74,8 @@ def incident_evidence_add_view(request, pk: int):
         return back
     try:
         evidence = incident_evidence_add(incident_id=pk, actor=request.user, **form.cleaned_data)
-    except (NotFound, PermissionDenied):
-        raise
     except DomainError as error:
+        shown_on_page(error)  # 404 / 403: the middleware's page
         messages.error(request, error.detail)
         return back
     messages.success(request, f"Evidence attached: {evidence.title}")
@@ -94,9 +93,8 @@ def incident_merge_view(request, pk: int):
     try:
         target = services.incident_merge(source_id=pk, target_id=form.cleaned_data["into"], actor=request.user,
                                          note=form.cleaned_data["note"])
-    except (NotFound, PermissionDenied):
-        raise
     except DomainError as error:
+        shown_on_page(error)  # 404 / 403: the middleware's page
         messages.error(request, error.detail)
         return redirect("incidents:detail", pk)
     messages.success(request, f"INC-{pk} is merged into INC-{target.pk}: its reports are here now, and later "

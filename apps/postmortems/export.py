@@ -11,12 +11,11 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from apps.actions.selectors import action_items_of_incident
 from apps.core.humanize import flag_label
 
 from . import selectors
-from .factor_selectors import contributing_factors
 from .models import Postmortem, WhyNode, WhyStatus
+from .selectors import ActionItemRow, FactorRow, PostmortemRead, TimelineItem, WhyRow
 
 VERDICT = {
     WhyStatus.CONFIRMED: "✅ confirmed",
@@ -49,7 +48,8 @@ def _absolute(url: str, base_url: str) -> str:
     return f"{base_url.rstrip('/')}{url}" if url.startswith("/") and base_url else url
 
 
-def why_tree_markdown(roots: Iterable[WhyNode], *, chain_ids: set[int], depth: int = 0) -> str:
+def why_tree_markdown(roots: Iterable[WhyRow | WhyNode], *, chain_ids: set[int] | frozenset[int],
+                      depth: int = 0) -> str:
     """Nested list of the why-tree: each node's question, answer and verdict; refuted answers
     struck through; the nodes on the root-cause chain marked."""
     lines: list[str] = []
@@ -65,7 +65,8 @@ def why_tree_markdown(roots: Iterable[WhyNode], *, chain_ids: set[int], depth: i
             lines.append(f"{indent}  - Verdict: {_indented(node.decision_note, indent + '    ')}")
         if node.how_to_check:
             lines.append(f"{indent}  - Check: {_indented(node.how_to_check, indent + '    ')}")
-        evidence = [item.title for item in node.evidence.all()]
+        cited = node.evidence.all() if isinstance(node, WhyNode) else node.evidence
+        evidence = [item.title for item in cited]
         if node.evidence_note:
             evidence.append(_indented(node.evidence_note, indent + "    "))
         if evidence:
@@ -76,8 +77,7 @@ def why_tree_markdown(roots: Iterable[WhyNode], *, chain_ids: set[int], depth: i
     return "\n".join(lines)
 
 
-def _facts(postmortem: Postmortem, *, user, base_url: str) -> str:
-    facts = selectors.postmortem_facts(user=user, postmortem=postmortem)
+def _facts(postmortem: Postmortem, facts: dict, *, base_url: str) -> str:
     parts = [postmortem.facts.strip()] if postmortem.facts.strip() else []
     reports = []
     for report in facts["reports"]:
@@ -111,9 +111,9 @@ def _facts(postmortem: Postmortem, *, user, base_url: str) -> str:
 _SOURCES = {"manual": "manual", "change": "change event"}
 
 
-def _timeline(postmortem: Postmortem, *, user) -> str:
+def _timeline(timeline: Iterable[TimelineItem]) -> str:
     rows = [f"| {_when(item.at)} | {_cell(item.text)} | {_SOURCES.get(item.source, 'recorded')} |"
-            for item in selectors.postmortem_timeline(user=user, postmortem=postmortem)]
+            for item in timeline]
     return "| When | What | Source |\n|---|---|---|\n" + "\n".join(rows) if rows else ""
 
 
@@ -135,10 +135,9 @@ def _impact(postmortem: Postmortem) -> str:
     return text
 
 
-def _action_items(postmortem: Postmortem) -> str:
-    items = action_items_of_incident(incident_id=postmortem.incident_id)
+def _action_items(rows_: Iterable[ActionItemRow]) -> str:
     rows = []
-    for item in items:
+    for item in (row.item for row in rows_):
         review = item.get_review_state_display()
         if item.review_reason:
             review += f": {item.review_reason}"
@@ -153,9 +152,9 @@ def _action_items(postmortem: Postmortem) -> str:
             "|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows))
 
 
-def _factors(postmortem: Postmortem) -> str:
+def _factors(factors: Iterable[FactorRow]) -> str:
     rows = [f"| {_cell(factor.category_label)} | {_cell(factor.description)} | {factor.certainty_label} | "
-            f"{'yes' if factor.is_trigger else ''} |" for factor in contributing_factors(postmortem=postmortem)]
+            f"{'yes' if factor.is_trigger else ''} |" for factor in factors]
     if not rows:
         return ""
     # A subsection of the root cause, as in the editor: the category above stays the primary one.
@@ -167,10 +166,14 @@ def postmortem_markdown(*, user, postmortem: Postmortem, base_url: str = "") -> 
     """The whole post-mortem as Markdown, with the facts `user` may see. `base_url` (e.g.
     https://incidents.example.com) makes the links to the tracker's own pages absolute, so they
     work from a wiki."""
-    incident = postmortem.incident
-    nodes = selectors.why_nodes(postmortem=postmortem, user=user)
-    chain = selectors.root_cause_chain(nodes)
-    category = selectors.root_cause_category_label(postmortem.root_cause_category) or "not chosen"
+    read = selectors.postmortem_read(viewer=user, postmortem=postmortem, facts=True)
+    return postmortem_read_markdown(read, base_url=base_url)
+
+
+def postmortem_read_markdown(read: PostmortemRead, *, base_url: str = "") -> str:
+    """The Markdown of a post-mortem already read (the facts included)."""
+    postmortem, incident, chain = read.postmortem, read.postmortem.incident, read.chain
+    category = read.category_label or "not chosen"
     header = [
         f"# Post-mortem: INC-{incident.pk} {incident.title}",
         "",
@@ -189,14 +192,15 @@ def postmortem_markdown(*, user, postmortem: Postmortem, base_url: str = "") -> 
         ("Where we got lucky", postmortem.got_lucky)))
     sections = [
         _section("Summary", postmortem.summary),
-        _section("Facts", _facts(postmortem, user=user, base_url=base_url)),
-        _section("Timeline", _timeline(postmortem, user=user)),
-        _section("Five whys", why_tree_markdown(selectors.why_roots(nodes), chain_ids={node.pk for node in chain})),
+        _section("Facts", _facts(postmortem, read.facts or {"reports": [], "replays": [], "evidence": []},
+                                 base_url=base_url)),
+        _section("Timeline", _timeline(read.timeline)),
+        _section("Five whys", why_tree_markdown(read.roots, chain_ids=read.chain_ids)),
         _section("Root-cause chain", chain_text),
         _section("Root cause", f"Category: **{category}**\n\n{postmortem.root_cause_summary.strip()}"
-                               + _factors(postmortem)),
+                               + _factors(read.factors)),
         _section("Impact", _impact(postmortem)),
         _section("Lessons", lessons),
-        _section("Action items", _action_items(postmortem)),
+        _section("Action items", _action_items(read.action_items)),
     ]
     return "\n".join(header) + "\n" + "\n".join(sections)

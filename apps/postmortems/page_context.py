@@ -7,15 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from apps.actions.selectors import action_item_review_problem, action_items_of_incident
 from apps.core.errors import Conflict
 from apps.diagnosis.selectors import incident_diagnosis_get
-from apps.incidents.evidence import incident_evidence_list
 from apps.incidents.selectors import incident_counts
 
 from . import forms, selectors
-from .factor_selectors import contributing_factors
-from .models import POSTMORTEM_TRANSITIONS, Postmortem, PostmortemStatus, ReviewComment, Section, WhyNode, WhyStatus
+from .models import POSTMORTEM_TRANSITIONS, Postmortem, PostmortemStatus, Section, WhyStatus
 
 SECTIONS: list[str] = list(Section.values)
 SECTION_LABELS: dict[str, str] = dict(Section.choices)
@@ -60,10 +57,12 @@ def section_or_first(value: str | None) -> str:
     return value if value in SECTIONS else SECTIONS[0]
 
 
-def _transition_choices(*, user, postmortem: Postmortem, nodes: list[WhyNode]) -> list[TransitionChoice]:
+def _transition_choices(*, user, read: selectors.PostmortemRead) -> list[TransitionChoice]:
+    postmortem = read.postmortem
     choices = []
     for to in POSTMORTEM_TRANSITIONS.allowed_from(postmortem.status):
-        problem = selectors.transition_problem(user=user, postmortem=postmortem, to=to, nodes=nodes)
+        problem = selectors.transition_problem(user=user, postmortem=postmortem, to=to, nodes=list(read.nodes),
+                                               undecided_items=read.undecided_items)
         blockers = problem.extra.get("blockers", []) if isinstance(problem, Conflict) else []
         if problem is not None and not blockers:
             continue  # not this person's move (a reviewer's, or the author approving their own)
@@ -88,39 +87,23 @@ def _hints_by_place(hints: list[dict[str, Any]]) -> tuple[dict[str, list], dict[
 
 
 def postmortem_page(*, user, postmortem: Postmortem, section: str, read_only: bool = False) -> dict[str, Any]:
-    """Everything a post-mortem page shows, for the section `section` being the current step.
-    `read_only` (the printable view) leaves out every control."""
-    nodes = selectors.why_nodes(postmortem=postmortem, user=user)
-    chain = selectors.root_cause_chain(nodes)
-    chain_ids = {node.pk for node in chain}
-    hints = selectors.postmortem_hints(postmortem=postmortem, nodes=nodes)
-    hints_by_field, hints_by_node, tree_hints = _hints_by_place(hints)
-    can_work = not read_only and selectors.postmortem_can_work(user=user, postmortem=postmortem)
-    can_review = not read_only and selectors.postmortem_can_review(user=user, postmortem=postmortem)
+    """Everything a post-mortem page shows, for the section `section` being the current step:
+    the read model (`selectors.postmortem_read`) and what only a page has (steps, forms).
+    `read_only` (the printable view) leaves out every control. A view that answers a refused
+    POST puts what the person typed back through `node_failures` / `item_failures` (by id)."""
+    read = selectors.postmortem_read(viewer=user, postmortem=postmortem, facts=True, read_only=read_only)
+    hints_by_field, _, tree_hints = _hints_by_place(list(read.hints))  # a node's own hints are on its row
+    can_work, can_review = read.can_work, read.can_review
     editable = can_work and postmortem.status in (PostmortemStatus.DRAFT, PostmortemStatus.IN_REVIEW)
-    evidence = list(incident_evidence_list(user=user, incident_id=postmortem.incident_id))
-    for node in nodes:
-        node.on_chain = node.pk in chain_ids
-        node.hints = hints_by_node.get(node.pk, [])
-        node.evidence_form = forms.WhyEvidenceForm(
-            initial={"evidence": [item.pk for item in node.evidence.all()], "evidence_note": node.evidence_note},
-            evidence_choices=evidence, auto_id=f"node{node.pk}-%s")
-        node.deletable = selectors.why_node_delete_problem(node=node, has_follow_ups=bool(node.kids)) is None
-        node.child_question = f"Why {node.answer.strip().rstrip('.')[:300]}?"
-    items = list(action_items_of_incident(incident_id=postmortem.incident_id))
-    for item in items:
-        item.reviewable = can_review and action_item_review_problem(user=user, item=item,
-                                                                    model=postmortem.incident.model) is None
-    comments: dict[str, list[ReviewComment]] = {value: [] for value in SECTIONS}
-    for comment in ReviewComment.objects.filter(postmortem=postmortem).select_related("author"):
-        comments[comment.section].append(comment)
+    evidence = list(read.evidence)
     all_steps = steps()
     index = SECTIONS.index(section)
     section_forms = {value: form_class.for_postmortem(postmortem)
                      for value, form_class in forms.SECTION_FORMS.items()}
     return {
+        "read": read,
         "postmortem": postmortem,
-        "revision": selectors.postmortem_revision(postmortem=postmortem),
+        "revision": read.revision,
         "incident": postmortem.incident,
         "incident_counts": incident_counts(incident_id=postmortem.incident_id),
         "section": section,
@@ -131,27 +114,34 @@ def postmortem_page(*, user, postmortem: Postmortem, section: str, read_only: bo
         "can_work": can_work,
         "can_review": can_review,
         "editable": editable,
-        "nodes": nodes,
-        "roots": selectors.why_roots(nodes),
-        "chain": chain,
-        "unchecked_count": sum(1 for node in nodes if node.status == WhyStatus.PROPOSED),
+        "nodes": read.nodes,
+        "roots": read.roots,
+        "chain": read.chain,
+        "unchecked_count": read.unchecked_count,
         "top_question": f"Why did “{postmortem.incident.title}” happen?",
         "hints_by_field": hints_by_field,
         "tree_hints": tree_hints,
         "section_hints": {value: [hint for name in names for hint in hints_by_field.get(name, [])]
                           for value, names in SECTION_HINT_FIELDS.items()},
-        "blockers": selectors.approval_blockers(postmortem=postmortem, nodes=nodes),
-        "transitions": _transition_choices(user=user, postmortem=postmortem, nodes=nodes) if can_work else [],
-        "timeline": selectors.postmortem_timeline(user=user, postmortem=postmortem),
-        "facts": selectors.postmortem_facts(user=user, postmortem=postmortem),
+        "blockers": list(read.blockers),
+        "transitions": _transition_choices(user=user, read=read) if can_work else [],
+        "timeline": list(read.timeline),
+        "facts": read.facts,
         # The tracker's own first checks, on the facts step and the meeting's facts slide.
         "diagnosis": incident_diagnosis_get(user=user, incident_id=postmortem.incident_id),
         "evidence": evidence,
-        "action_items": items,
-        "comments": comments,
-        "history": selectors.postmortem_history(postmortem=postmortem),
-        "category_label": selectors.root_cause_category_label(postmortem.root_cause_category),
+        "action_items": read.action_items,
+        "comments": read.comments_by_section,
+        "history": selectors.postmortem_history(postmortem=postmortem, items=[row.item for row in read.action_items]),
+        "category_label": read.category_label,
         "section_forms": section_forms,
+        # Each hypothesis's evidence form, by node id (the tree's rows are the read model's).
+        "evidence_forms": {node.id: forms.WhyEvidenceForm(
+            initial={"evidence": [item.pk for item in node.evidence], "evidence_note": node.evidence_note},
+            evidence_choices=evidence, auto_id=f"node{node.id}-%s") for node in read.nodes},
+        # What a refused POST on a hypothesis or an action point sends back to it, by id.
+        "node_failures": {},
+        "item_failures": {},
         "timeline_form": forms.TimelineEntryForm(),
         "why_form": forms.WhyNodeForm(initial={"question": f"Why did “{postmortem.incident.title}” happen?"}),
         "action_form": forms.ActionItemForm(),
@@ -160,6 +150,6 @@ def postmortem_page(*, user, postmortem: Postmortem, section: str, read_only: bo
         "factor_rows": [(factor, forms.ContributingFactorForm(prefix=f"factor{factor.id}", initial={
             "category": factor.category, "description": factor.description, "certainty": factor.certainty,
             "is_trigger": factor.is_trigger}) if editable else None)
-            for factor in contributing_factors(postmortem=postmortem)],
+            for factor in read.factors],
         "decision_choices": [WhyStatus.CONFIRMED, WhyStatus.REFUTED],
     }

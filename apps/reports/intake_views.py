@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.core.errors import DomainError, NotFound, PermissionDenied
+from apps.core.page_actions import shown_on_page
 from apps.predictions.selectors import prediction_models_for_id, prediction_preview
 from apps.registry.models import Model
 from apps.registry.selectors import model_list, model_version_by_id, surface_list
@@ -148,9 +149,8 @@ def report_link_prediction_view(request, pk: int):
     try:
         services.report_prediction_link(report_id=report.pk, prediction_id=request.POST.get("prediction_id", ""),
                                         actor=request.user)
-    except (NotFound, PermissionDenied):
-        raise
     except DomainError as error:
+        shown_on_page(error)  # 404 / 403: the middleware's page
         messages.error(request, error.detail)
     else:
         messages.success(request, f"Linked prediction {request.POST['prediction_id'].strip()}: its inputs are in the "

@@ -12,6 +12,7 @@ from apps.accounts.access import user_access
 from apps.accounts.authentication import ApiTokenAuthentication
 from apps.core.errors import DomainError, NotFound, PermissionDenied
 from apps.core.listing import LIST_PAGE_SIZE, filters_from_form, list_page
+from apps.core.page_actions import shown_on_page
 from apps.core.problems import problem_json_response
 
 from . import selectors, services
@@ -101,9 +102,8 @@ def report_move_view(request, pk: int):
         return back
     try:
         moved = services.report_move(report_id=pk, to_incident_id=form.cleaned_data["incident"], actor=request.user)
-    except (NotFound, PermissionDenied):
-        raise
     except DomainError as error:
+        shown_on_page(error)  # 404 / 403: the middleware's page
         messages.error(request, error.detail)
         return back
     messages.success(request, f"WTF-{pk} is now in INC-{moved.incident_id}.")

@@ -7,7 +7,7 @@ import pytest
 from apps.audit.models import AuditEvent
 from apps.core.errors import InvalidInput, PermissionDenied
 from apps.postmortems.export import postmortem_markdown
-from apps.postmortems.factor_selectors import contributing_factor_counts, contributing_factors
+from apps.postmortems.selectors import contributing_factor_counts, contributing_factors
 from apps.postmortems.services import (
     contributing_factor_add,
     contributing_factor_delete,

@@ -11,7 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.audit.selectors import audit_events_for
-from apps.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from apps.core.errors import DomainError, InvalidInput
+from apps.core.page_actions import errors_onto_form, shown_on_page
 from apps.incidents import selectors, services
 from apps.incidents.console import MOVES, incident_console
 from apps.incidents.forms import IncidentFieldsForm, IncidentMoveForm
@@ -100,15 +101,11 @@ def incident_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.incident_transition(incident_id=pk, to=data["to"], actor=request.user, note=data["note"],
                                          fixed_in_version=data["fixed_in_version"] or None)
-    except (NotFound, PermissionDenied):
-        raise
     except InvalidInput as error:
-        for name, problems in error.errors.items():
-            form.add_error(name if name in form.fields else None, problems)
-        if not error.errors:
-            form.add_error(None, error.detail)
+        errors_onto_form(form, error, others_as_non_field=True, detail_if_none=True)
         return _console_response(request, pk, move=move, move_form=form, status=400)
     except DomainError as error:
+        shown_on_page(error)  # 404 / 403: the middleware's page
         return _console_response(request, pk, refusal=_refusal(error), status=error.status)
     moved = selectors.incident_get(user=request.user, incident_id=pk)
     if data["to"] == IncidentStatus.DUPLICATE:

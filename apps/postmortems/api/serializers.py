@@ -3,11 +3,8 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from apps.actions.api.serializers import ActionItemSerializer
-from apps.actions.selectors import action_items_of_incident
 from apps.core.serializer_fields import PersonField, TextField
-from apps.incidents.evidence import evidence_as_seen_by
 from apps.incidents.models import EvidenceKind, IncidentEvidence
-from apps.postmortems import selectors
 from apps.postmortems.models import (
     MAX_SHORT_TEXT,
     MAX_TEXT,
@@ -21,6 +18,7 @@ from apps.postmortems.models import (
     WhyNode,
     WhyStatus,
 )
+from apps.postmortems.selectors import PostmortemRead
 
 MAX_COUNT = 2**63 - 1
 MAX_ID = 2**63 - 1
@@ -176,54 +174,52 @@ class PostmortemSerializer(serializers.ModelSerializer):
                   "approved_at", "published_at", "updated_by", "created_at", "updated_at"]
         read_only_fields = fields
 
-    def _nodes(self, obj: Postmortem) -> list[WhyNode]:
-        if "_nodes" not in self.context:
-            self.context["_nodes"] = selectors.why_nodes(postmortem=obj)
-            self.context["chain_ids"] = {node.pk for node in selectors.root_cause_chain(self.context["_nodes"])}
-        return self.context["_nodes"]
+    @classmethod
+    def of(cls, read: PostmortemRead) -> PostmortemSerializer:
+        """The serializer of a post-mortem read by `selectors.postmortem_read`: every nested list
+        comes from the read model, so rendering it runs no query of its own."""
+        return cls(read.postmortem, context={"read": read})
+
+    @property
+    def read(self) -> PostmortemRead:
+        return self.context["read"]
 
     def get_allowed_transitions(self, obj: Postmortem) -> list[str]:
         return POSTMORTEM_TRANSITIONS.allowed_from(obj.status)
 
     def get_root_cause_category_label(self, obj: Postmortem) -> str:
-        return selectors.root_cause_category_label(obj.root_cause_category)
+        return self.read.category_label
 
     def get_impact_duration_seconds(self, obj: Postmortem) -> int | None:
         duration = obj.impact_duration
         return int(duration.total_seconds()) if duration is not None else None
 
     def get_why_nodes(self, obj: Postmortem) -> list[dict]:
-        nodes = self._nodes(obj)
-        return WhyNodeSerializer(nodes, many=True, context=self.context).data
+        return WhyNodeSerializer(self.read.nodes, many=True, context={"chain_ids": self.read.chain_ids}).data
 
     def get_root_cause_chain(self, obj: Postmortem) -> list[int]:
-        return [node.pk for node in selectors.root_cause_chain(self._nodes(obj))]
+        return [node.id for node in self.read.chain]
 
     def get_approval_blockers(self, obj: Postmortem) -> list[str]:
-        return selectors.approval_blockers(postmortem=obj, nodes=self._nodes(obj))
+        return list(self.read.blockers)
 
     def get_hints(self, obj: Postmortem) -> list[dict]:
-        return selectors.postmortem_hints(postmortem=obj, nodes=self._nodes(obj))
+        return list(self.read.hints)
 
     def get_timeline(self, obj: Postmortem) -> list[dict]:
-        items = selectors.postmortem_timeline(user=self.context["request"].user, postmortem=obj)
-        return TimelineItemSerializer(items, many=True).data
+        return TimelineItemSerializer(self.read.timeline, many=True).data
 
     def get_revision(self, obj: Postmortem) -> int:
-        return selectors.postmortem_revision(postmortem=obj)
+        return self.read.revision
 
     def get_action_items(self, obj: Postmortem) -> list[dict]:
-        items = action_items_of_incident(incident_id=obj.incident_id).select_related("incident__postmortem")
-        return ActionItemSerializer(items, many=True).data
+        return ActionItemSerializer([row.item for row in self.read.action_items], many=True).data
 
     def get_comments(self, obj: Postmortem) -> list[dict]:
-        return ReviewCommentSerializer(ReviewComment.objects.filter(postmortem=obj).select_related("author"),
-                                       many=True).data
+        return ReviewCommentSerializer(self.read.comments, many=True).data
 
     def get_evidence(self, obj: Postmortem) -> list[dict]:
-        rows = list(IncidentEvidence.objects.filter(incident_id=obj.incident_id).select_related("added_by"))
-        return EvidenceSerializer(evidence_as_seen_by(user=self.context["request"].user, incident=obj.incident,
-                                                      rows=rows), many=True).data
+        return EvidenceSerializer(self.read.evidence, many=True).data
 
 
 class PostmortemUpdateSerializer(serializers.Serializer):

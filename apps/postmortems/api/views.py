@@ -11,12 +11,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.actions.api.serializers import ActionItemProposeSerializer, ActionItemSerializer
-from apps.actions.selectors import action_items_of_incident
 from apps.core.errors import NotFound, PreconditionFailed, PreconditionRequired
 from apps.core.schema import problem_responses
 from apps.incidents.evidence import incident_evidence_add, incident_evidence_list
 from apps.postmortems import selectors, services
-from apps.postmortems.models import Postmortem, ReviewComment
+from apps.postmortems.models import Postmortem
 
 from .serializers import (
     EvidenceCreateSerializer,
@@ -72,15 +71,19 @@ def _stale_answer(request, incident_id: int, error: PreconditionFailed) -> Respo
     postmortem = selectors.postmortem_get(user=request.user, incident_id=incident_id)
     body = {"type": "https://mlincidents.dev/problems/precondition-failed", "title": error.title, "status": 412,
             "detail": error.detail, **error.extra,
-            "current": PostmortemSerializer(postmortem, context={"request": request}).data}
+            "current": _postmortem_json(request, postmortem)}
     response = _with_etag(postmortem, body, code=status.HTTP_412_PRECONDITION_FAILED)
     response.content_type = "application/problem+json"
     return response
 
 
+def _postmortem_json(request, postmortem: Postmortem) -> dict:
+    return PostmortemSerializer.of(selectors.postmortem_read(viewer=request.user, postmortem=postmortem)).data
+
+
 def _answer(request, incident_id: int, *, code: int = status.HTTP_200_OK) -> Response:
     postmortem = selectors.postmortem_get(user=request.user, incident_id=incident_id)
-    return _with_etag(postmortem, PostmortemSerializer(postmortem, context={"request": request}).data, code=code)
+    return _with_etag(postmortem, _postmortem_json(request, postmortem), code=code)
 
 
 class PostmortemApi(APIView):
@@ -257,8 +260,7 @@ class CommentListApi(APIView):
     @extend_schema(responses=ReviewCommentSerializer(many=True))
     def get(self, request, pk: int):
         postmortem = selectors.postmortem_get(user=request.user, incident_id=pk)
-        comments = ReviewComment.objects.filter(postmortem=postmortem).select_related("author")
-        return Response(ReviewCommentSerializer(comments, many=True).data)
+        return Response(ReviewCommentSerializer(selectors.review_comments(postmortem=postmortem), many=True).data)
 
     @extend_schema(request=ReviewCommentCreateSerializer, responses={201: ReviewCommentSerializer})
     def post(self, request, pk: int):
@@ -275,8 +277,7 @@ class PostmortemActionItemsApi(APIView):
     @extend_schema(responses=ActionItemSerializer(many=True))
     def get(self, request, pk: int):
         postmortem = selectors.postmortem_get(user=request.user, incident_id=pk)
-        items = action_items_of_incident(incident_id=postmortem.incident_id).select_related("incident__postmortem")
-        return Response(ActionItemSerializer(items, many=True).data)
+        return Response(ActionItemSerializer(selectors.postmortem_action_items(postmortem=postmortem), many=True).data)
 
     @extend_schema(request=ActionItemProposeSerializer, responses={201: ActionItemSerializer, **_CONFLICT},
                    description="Proposes an action point; a reviewer who did not propose it accepts or rejects it.")

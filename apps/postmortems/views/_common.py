@@ -7,20 +7,16 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from apps.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from apps.core.errors import DomainError, InvalidInput
+from apps.core.page_actions import errors_onto_form, is_fetch, page_action
 
 from .. import selectors
 from ..models import Postmortem
 from ..page_context import postmortem_page
-
-
-def is_fetch(request) -> bool:
-    """The meeting screen's controls post with fetch and want JSON, not a page."""
-    return request.headers.get("X-Requested-With") == "fetch"
 
 
 def form_data(form) -> dict[str, Any]:
@@ -33,11 +29,11 @@ def form_data(form) -> dict[str, Any]:
     return form.cleaned_data
 
 
-def back_to_page(request, pk: int, section: str, anchor: str = ""):
+def back_url(request, pk: int, section: str, anchor: str = "") -> str:
     if request.POST.get("return_to") == "meeting":
-        return redirect(reverse("postmortems:meeting", args=[pk]) + f"#{section}")
+        return reverse("postmortems:meeting", args=[pk]) + f"#{section}"
     url = reverse("postmortems:editor", args=[pk]) + f"?section={section}"
-    return redirect(url + (f"#{anchor}" if anchor else ""))
+    return url + (f"#{anchor}" if anchor else "")
 
 
 def render_editor(request, postmortem: Postmortem, section: str, *, status: int = 200,
@@ -49,20 +45,14 @@ def render_editor(request, postmortem: Postmortem, section: str, *, status: int 
 
 
 def run_action(request, pk: int, *, section: str, act: Callable[[], str], anchor: str = "",
-         on_error: Callable[[DomainError], Callable[[dict[str, Any]], None]] | None = None):
-    """Runs `act` (which calls a service and returns what to tell the person) and answers: JSON
-    for fetch, otherwise back to the page. On a refusal the editor is shown again with what
-    the person typed (`on_error` puts it back into the context), so nothing is lost."""
-    try:
-        message = act()
-    except DomainError as error:
-        if is_fetch(request):
-            return JsonResponse({"ok": False, "detail": error.detail, "errors": error.errors}, status=error.status)
-        if isinstance(error, (NotFound, PermissionDenied)):
-            raise
-        if on_error is None or request.POST.get("return_to") == "meeting":
-            messages.error(request, error.detail)
-            return back_to_page(request, pk, section, anchor)
+               on_error: Callable[[DomainError], Callable[[dict[str, Any]], None]] | None = None):
+    """Runs `act` (which calls a service and returns what to tell the person) and answers, as
+    every page POST does (`page_action`): JSON for the meeting screen's fetch, otherwise back to
+    the page. On a refusal the editor is shown again with what the person typed (`on_error`
+    puts it back into the context), so nothing is lost."""
+    back = back_url(request, pk, section, anchor)
+
+    def refused(error: DomainError) -> HttpResponse:
         postmortem = selectors.postmortem_get(user=request.user, incident_id=pk)
         adjust, detail = on_error(error), error.detail
 
@@ -71,19 +61,37 @@ def run_action(request, pk: int, *, section: str, act: Callable[[], str], anchor
             adjust(context)
 
         return render_editor(request, postmortem, section, status=error.status, adjust=with_error)
-    if is_fetch(request):
-        revision = selectors.postmortem_revision(
-            postmortem=selectors.postmortem_get(user=request.user, incident_id=pk))
-        return JsonResponse({"ok": True, "message": message, "revision": revision})
-    messages.success(request, message)
-    return back_to_page(request, pk, section, anchor)
+
+    def done(message: str) -> HttpResponse:
+        if is_fetch(request):
+            revision = selectors.postmortem_revision(
+                postmortem=selectors.postmortem_get(user=request.user, incident_id=pk))
+            return JsonResponse({"ok": True, "message": message, "revision": revision})
+        messages.success(request, message)
+        return redirect(back)
+
+    # From the meeting screen, a refusal goes back to the meeting as a message: it has no forms to refill.
+    shows_form = on_error is not None and request.POST.get("return_to") != "meeting"
+    return page_action(request, act, back=back, refused=refused if shows_form else None, done=done, fetch_json=True)
 
 
-def with_errors(form, error: DomainError):
-    """Puts a service's per-field messages onto the form that was posted."""
-    form.is_valid()  # a form has its error list only once it is cleaned
-    for name, field_messages in error.errors.items():
-        for message in field_messages:
-            if name in form.fields and message not in form.errors.get(name, []):
-                form.add_error(name, message)
-    return form
+def form_put_back(name: str, form) -> Callable[[DomainError], Callable[[dict[str, Any]], None]]:
+    """`on_error` for a view whose form is shown again as posted (under `name` in the page's
+    context), with the service's messages on its fields."""
+    return lambda error: lambda context: context.update({name: errors_onto_form(form, error)})
+
+
+def posted_put_back(request, name: str) -> Callable[[DomainError], Callable[[dict[str, Any]], None]]:
+    """`on_error` for a view whose template refills its fields from the POST (under `name`)."""
+    return lambda error: lambda context: context.update({name: request.POST})
+
+
+def run_form_action(request, pk: int, form, *, service: Callable[..., Any], said: Callable[[Any], str], section: str,
+                    anchor: str, form_name: str):
+    """`run_action` for a form whose cleaned data are the service's arguments: the service gets
+    them with the incident and the actor, `said` words what it returned; a refusal shows the form
+    again as posted (under `form_name`)."""
+    def act() -> str:
+        return said(service(incident_id=pk, actor=request.user, **form_data(form)))
+
+    return run_action(request, pk, section=section, act=act, anchor=anchor, on_error=form_put_back(form_name, form))

@@ -7,17 +7,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from apps.core.errors import DomainError, NotFound, PermissionDenied, PreconditionFailed
+from apps.core.errors import DomainError, PreconditionFailed
+from apps.core.page_actions import errors_onto_form, page_action
 
 from .. import forms, selectors, services
 from ..models import Section
 from ..page_context import SECTIONS
-from ._common import form_data, render_editor, run_action, with_errors
+from ._common import form_data, form_put_back, posted_put_back, render_editor, run_action
 
 
 @login_required
@@ -42,16 +43,18 @@ def section_save_view(request, pk: int, section: str):
     def put_back(context: dict[str, Any]) -> None:
         context["section_forms"][section] = form
 
-    try:
+    def act() -> str:
         data = form_data(form)
         saved = services.postmortem_update(incident_id=pk, actor=request.user, expected_version=data["version"],
                                            base=form.opened_with(), **form.changes())
-    except PreconditionFailed as error:
-        return _conflict(request, pk, section, form, error)
-    except (NotFound, PermissionDenied):
-        raise
-    except DomainError as error:
-        with_errors(form, error)
+        merged = saved.version > data["version"] + 1 and saved.updated_by_id == request.user.pk
+        others = " Others had saved other parts since you opened it; their changes are kept." if merged else ""
+        return f"{dict(Section.choices)[section]} saved.{others}"
+
+    def refused(error: DomainError) -> HttpResponse:
+        if isinstance(error, PreconditionFailed):
+            return _conflict(request, pk, section, form, error)
+        errors_onto_form(form, error)
         postmortem = selectors.postmortem_get(user=request.user, incident_id=pk)
         detail = error.detail
 
@@ -60,11 +63,9 @@ def section_save_view(request, pk: int, section: str):
             put_back(context)
 
         return render_editor(request, postmortem, section, status=error.status, adjust=with_error)
-    merged = saved.version > data["version"] + 1 and saved.updated_by_id == request.user.pk
-    others = " Others had saved other parts since you opened it; their changes are kept." if merged else ""
-    messages.success(request, f"{dict(Section.choices)[section]} saved.{others}")
-    return redirect(reverse("postmortems:editor", args=[pk])
-                    + f"?section={following if 'continue' in request.POST else section}")
+
+    back = reverse("postmortems:editor", args=[pk]) + f"?section={following if 'continue' in request.POST else section}"
+    return page_action(request, act, back=back, refused=refused)
 
 
 def _shown(value: Any) -> str:
@@ -123,7 +124,7 @@ def transition_view(request, pk: int):
 
     section = request.POST.get("section") if request.POST.get("section") in SECTIONS else Section.SUMMARY
     return run_action(request, pk, section=section, act=act, anchor="review-panel",
-                on_error=lambda error: lambda context: context.update(transition_data=request.POST))
+                      on_error=posted_put_back(request, "transition_data"))
 
 
 # --- Timeline --------------------------------------------------------------------------------
@@ -139,7 +140,7 @@ def timeline_add_view(request, pk: int):
         return "Timeline entry added."
 
     return run_action(request, pk, section=Section.TIMELINE, act=act, anchor="timeline-add",
-                on_error=lambda error: lambda context: context.update(timeline_form=with_errors(form, error)))
+                      on_error=form_put_back("timeline_form", form))
 
 
 @login_required

@@ -8,21 +8,16 @@ from django.views.decorators.http import require_POST
 
 from .. import forms, services
 from ..models import Section
-from ._common import form_data, run_action, with_errors
+from ._common import form_data, run_action, run_form_action
 
 
 @login_required
 @require_POST
 def factor_add_view(request, pk: int):
-    form = forms.ContributingFactorForm(request.POST)
-
-    def act() -> str:
-        data = form_data(form)
-        factor = services.contributing_factor_add(incident_id=pk, actor=request.user, **data)
-        return f"Contributing factor added: {factor.get_category_display()}."
-
-    return run_action(request, pk, section=Section.ROOT_CAUSE, act=act, anchor="factors",
-                      on_error=lambda error: lambda context: context.update(factor_form=with_errors(form, error)))
+    return run_form_action(request, pk, forms.ContributingFactorForm(request.POST),
+                           service=services.contributing_factor_add,
+                           said=lambda factor: f"Contributing factor added: {factor.get_category_display()}.",
+                           section=Section.ROOT_CAUSE, anchor="factors", form_name="factor_form")
 
 
 @login_required

@@ -9,7 +9,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from apps.core.errors import DomainError, NotFound, PermissionDenied
+from apps.core.errors import DomainError
+from apps.core.page_actions import shown_on_page
 
 from .. import selectors
 from ..export import postmortem_markdown
@@ -40,10 +41,8 @@ def print_view(request, pk: int):
 def export_markdown_view(request, pk: int):
     try:
         postmortem = selectors.postmortem_get_for_export(user=request.user, incident_id=pk)
-    except (NotFound, PermissionDenied):
-        raise
     except DomainError as error:
-        return render(request, "400.html", {"detail": error.detail}, status=error.status)
+        return render(request, "400.html", {"detail": shown_on_page(error).detail}, status=error.status)
     text = postmortem_markdown(user=request.user, postmortem=postmortem, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="postmortem-INC-{postmortem.incident_id}.md"'

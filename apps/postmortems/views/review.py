@@ -15,21 +15,15 @@ from apps.core.errors import DomainError, NotFound
 from .. import forms, selectors, services
 from ..models import Section
 from ..page_context import SECTIONS
-from ._common import form_data, run_action, with_errors
+from ._common import form_data, posted_put_back, run_action, run_form_action
 
 
 @login_required
 @require_POST
 def action_propose_view(request, pk: int):
-    form = forms.ActionItemForm(request.POST)
-
-    def act() -> str:
-        data = form_data(form)
-        item = services.action_item_propose(incident_id=pk, actor=request.user, **data)
-        return f"Action point AI-{item.pk} proposed: a reviewer accepts or rejects it."
-
-    return run_action(request, pk, section=Section.ACTIONS, act=act, anchor="action-add",
-                on_error=lambda error: lambda context: context.update(action_form=with_errors(form, error)))
+    return run_form_action(request, pk, forms.ActionItemForm(request.POST), service=services.action_item_propose,
+                           said=lambda item: f"Action point AI-{item.pk} proposed: a reviewer accepts or rejects it.",
+                           section=Section.ACTIONS, anchor="action-add", form_name="action_form")
 
 
 @login_required
@@ -49,9 +43,7 @@ def action_review_view(request, pk: int, item_id: int):
 
     def on_error(error: DomainError) -> Callable[[dict[str, Any]], None]:
         def adjust(context: dict[str, Any]) -> None:
-            for item in context["action_items"]:
-                if item.pk == item_id:
-                    item.failure = {"detail": error.detail, "data": request.POST}
+            context["item_failures"][item_id] = {"detail": error.detail, "data": request.POST}
         return adjust
 
     return run_action(request, pk, section=Section.ACTIONS, act=act, anchor=f"action-{item_id}", on_error=on_error)
@@ -70,4 +62,4 @@ def comment_add_view(request, pk: int):
         return "Comment added."
 
     return run_action(request, pk, section=section, act=act, anchor=f"comments-{section}",
-                on_error=lambda error: lambda context: context.update(comment_data=request.POST))
+                      on_error=posted_put_back(request, "comment_data"))

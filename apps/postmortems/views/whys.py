@@ -13,15 +13,13 @@ from apps.incidents.evidence import incident_evidence_list
 
 from .. import forms, services
 from ..models import Section, WhyStatus
-from ._common import form_data, run_action, with_errors
+from ._common import form_data, form_put_back, run_action
 
 
 def _node_failure(node_id: int | None, action: str, data) -> Callable[[DomainError], Callable]:
     def on_error(error: DomainError) -> Callable[[dict[str, Any]], None]:
         def adjust(context: dict[str, Any]) -> None:
-            for node in context["nodes"]:
-                if node.pk == node_id:
-                    node.failure = {"action": action, "detail": error.detail, "data": data}
+            context["node_failures"][node_id] = {"action": action, "detail": error.detail, "data": data}
         return adjust
     return on_error
 
@@ -42,7 +40,7 @@ def why_add_view(request, pk: int):
     def on_error(error: DomainError) -> Callable[[dict[str, Any]], None]:
         if parent_id and str(parent_id).isdigit():
             return _node_failure(int(parent_id), "child", request.POST)(error)
-        return lambda context: context.update(why_form=with_errors(form, error))
+        return form_put_back("why_form", form)(error)
 
     return run_action(request, pk, section=Section.WHYS, act=act, anchor="why-tree", on_error=on_error)
 

@@ -11,7 +11,7 @@ from apps.core.taxonomy import RootCauseCategory
 from apps.incidents.models import Incident
 from apps.incidents.selectors import incident_visibility
 
-from .models import ContributingFactor, FactorCertainty, Postmortem
+from ..models import ContributingFactor, FactorCertainty, Postmortem
 
 
 @dataclass(frozen=True)
