@@ -98,13 +98,12 @@ def incident_transition(*, incident_id: int, to: str, actor, note: str = "",
 
 def _require_action_items_finished(incident: Incident) -> None:
     """Closing the loop: an incident closes only when every accepted action item of its
-    post-mortem is done or won't-do. Without a post-mortem there are none, and nothing changes."""
-    from apps.actions.selectors import action_items_blocking_close
-
-    blocking = action_items_blocking_close(incident_id=incident.pk)
+    post-mortem is done or won't-do. Without a post-mortem there are none, and nothing changes.
+    Action items sit above incidents: the actions app answers through `incident_close_asked`."""
+    blocking = hooks.incident_close_blockers(incident=incident)
     if not blocking:
         return
-    listed = "; ".join(f"AI-{item.pk} “{item.title}” ({item.get_status_display().lower()})" for item in blocking[:10])
+    listed = "; ".join(f"AI-{item.id} “{item.title}” ({item.status_label.lower()})" for item in blocking[:10])
     more = f" and {len(blocking) - 10} more" if len(blocking) > 10 else ""
     raise Conflict(
         f"INC-{incident.pk} cannot close while {len(blocking)} accepted action item"
@@ -113,8 +112,8 @@ def _require_action_items_finished(incident: Incident) -> None:
         extra={"current": incident.status,
                "allowed_transitions": [status for status in INCIDENT_TRANSITIONS.allowed_from(incident.status)
                                        if status != IncidentStatus.CLOSED],
-               "open_action_items": [{"id": item.pk, "title": item.title, "status": item.status,
-                                      "owner": item.owner.get_username() if item.owner_id else None,
+               "open_action_items": [{"id": item.id, "title": item.title, "status": item.status,
+                                      "owner": item.owner,
                                       "due_date": item.due_date.isoformat() if item.due_date else None}
                                      for item in blocking]})
 
