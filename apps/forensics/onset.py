@@ -20,9 +20,8 @@ from apps.core.humanize import number
 from apps.incidents.models import IncidentOnset
 from apps.incidents.signature import incident_flags_add
 from apps.predictions.models import Prediction
+from apps.registry.reference_checks import input_checks
 from apps.reports.models import Report
-
-from .selectors import input_checks
 
 LOOKBACK = timedelta(days=30)
 # How many of a report's most suspicious features join its incident's signature.

@@ -22,12 +22,13 @@ from apps.core.charts import daily_chart
 from apps.core.dates import last_days_start
 from apps.core.errors import DomainError, PermissionDenied
 from apps.feedback.selectors import feedback_counts, feedback_per_day
-from apps.forensics.selectors import input_checks, report_forensics_for
+from apps.forensics.selectors import report_forensics_for
 from apps.forensics.strips import input_rows
 from apps.incidents.models import ACTIVE_STATUSES
 from apps.incidents.selectors import IncidentFilters, incident_list, incident_list_filtered, incidents_as_seen_by
 from apps.predictions.selectors import output_mix, predictions_per_day, predictions_recent
 from apps.registry.changes import changes_between
+from apps.registry.reference_checks import input_checks
 from apps.registry.selectors import model_get, model_list, model_version_by_id, model_version_list, surface_list
 from apps.replays.forms import ExpectedOutcomeForm
 from apps.replays.selectors import expected_outcome_of, replays_for_report, reports_for_batch, suite_history

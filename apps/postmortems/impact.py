@@ -14,8 +14,8 @@ from django.db.models import Max, Min
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
-from apps.forensics.selectors import input_checks
 from apps.predictions.models import Prediction
+from apps.registry.reference_checks import input_checks
 from apps.reports.models import Report
 
 from .models import Postmortem

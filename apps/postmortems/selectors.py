@@ -18,11 +18,11 @@ from apps.audit.selectors import audit_events_for_all
 from apps.audit.sentences import event_phrase
 from apps.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from apps.forensics.models import ReportForensics
-from apps.forensics.selectors import input_checks
 from apps.incidents.changes import incident_changes
 from apps.incidents.evidence import evidence_as_seen_by
 from apps.incidents.models import Incident, IncidentEvidence
 from apps.incidents.selectors import incident_can_work, incident_get, incident_visibility, incidents_as_seen_by
+from apps.registry.reference_checks import input_checks
 from apps.replays.selectors import replay_list
 from apps.reports.selectors import LoggedInputsReaders, report_list
 

@@ -4,7 +4,6 @@ placed again when more becomes known — a model assigned, a logged prediction l
 
 from __future__ import annotations
 
-from apps.forensics.selectors import input_checks
 from apps.incidents import fingerprint as fingerprinting
 from apps.incidents.models import Incident
 from apps.incidents.services import (
@@ -15,6 +14,7 @@ from apps.incidents.services import (
     incident_regroup_report,
     incident_reopen_for_regression,
 )
+from apps.registry.reference_checks import input_checks
 
 from ..models import Report
 

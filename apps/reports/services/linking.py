@@ -17,7 +17,6 @@ from apps.registry.selectors import model_get, model_version_for_surface
 from ..hooks import report_inputs_ready
 from ..models import InputsSource, Report
 from ..selectors import report_get
-from .create import report_forensics_on_intake
 from .grouping import report_place
 
 
@@ -76,8 +75,7 @@ def report_prediction_link(*, report_id: int, prediction_id: str, actor) -> Repo
     audit_record(actor=actor, action="report.link_prediction", target=report, old=old, new={
         "inputs": report.inputs, "prediction_id": report.prediction_id, "incident": report.incident_id,
         "model_version": report.model_version.version})
-    report_forensics_on_intake(report=report, actor=actor)
-    # The differential diagnosis (an app above this one) listens: it queues itself after commit.
+    # Forensics and the differential diagnosis (apps above this one) listen and queue their work.
     report_inputs_ready(report=report, actor=actor)
     return report
 
