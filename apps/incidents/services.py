@@ -13,9 +13,9 @@ from apps.core.errors import Conflict, InvalidInput
 from apps.registry.models import Model, ModelVersion
 
 from . import hooks
-from .fingerprint import Fingerprint
 from .hooks import status_change_announce_on_commit
 from .models import ACTIVE_STATUSES, INCIDENT_TRANSITIONS, FingerprintRoute, Incident, IncidentStatus, Severity
+from .report_fingerprint import Fingerprint
 from .selectors import incident_get, incident_get_for_work
 from .signature import incident_own_signals_write, incident_signals_absorb
 

@@ -4,6 +4,7 @@ carries the forensics block): filing and listing (`/reports/`), reading and sort
 here from apps/reports/api, under the same paths and URL names (contract): reports sit below
 forensics and may not import its serializer. The rules stay in the reports app's services."""
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -29,7 +30,7 @@ class ReportListCreateApi(generics.ListAPIView):
     throttle_classes = INTAKE_THROTTLES
     token_scopes = {"POST": "reports:create"}
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet:
         return selectors.report_list(user=self.request.user)
 
     @extend_schema(
@@ -43,7 +44,7 @@ class ReportListCreateApi(generics.ListAPIView):
                                      description="Send the same key again to get the first response back; "
                                                  "nothing is created twice. Kept 24 hours.")],
     )
-    def post(self, request):
+    def post(self, request) -> Response:
         serializer = ReportCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -66,7 +67,7 @@ class ReportListCreateApi(generics.ListAPIView):
 
 class ReportDetailApi(APIView):
     @extend_schema(responses=ReportDetailSerializer)
-    def get(self, request, pk: int):
+    def get(self, request, pk: int) -> Response:
         report = selectors.report_get(user=request.user, report_id=pk)
         return Response(ReportDetailSerializer(report, context={"request": request}).data)
 
@@ -80,7 +81,7 @@ class ReportDetailApi(APIView):
         description="Sorts an unsorted report: names the model it is about. It joins an incident of that model, "
                     "whose team links its logged prediction.",
     )
-    def patch(self, request, pk: int):
+    def patch(self, request, pk: int) -> Response:
         serializer = ReportUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         # A triager outside the model's team no longer sees the report once sorted: it answers what it did.
@@ -102,7 +103,7 @@ class ReportPredictionLinkApi(APIView):
         description='Links the logged prediction a report was about: the report becomes `"inputs": "logged"`, is '
                     "grouped again and its forensics run. The audit trail records who linked what.",
     )
-    def post(self, request, pk: int):
+    def post(self, request, pk: int) -> Response:
         serializer = PredictionLinkSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.report_prediction_link(report_id=pk, prediction_id=serializer.validated_data["prediction_id"],

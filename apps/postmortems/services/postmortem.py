@@ -13,7 +13,7 @@ from apps.core.errors import Conflict, InvalidInput, PreconditionFailed
 from apps.incidents.models import Incident
 from apps.incidents.selectors import incident_get_for_work
 
-from ..fingerprints import fingerprint
+from ..field_fingerprints import fingerprint
 from ..models import (
     MAX_SHORT_TEXT,
     MAX_TEXT,

@@ -1,3 +1,4 @@
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import MultiPartParser
@@ -32,7 +33,7 @@ class ReportPredictionCandidatesApi(APIView):
                     "context (request id, customer id, surface), the time the person saw it and the answer they "
                     "describe, each with why it matched. At most 20.",
     )
-    def get(self, request, pk: int):
+    def get(self, request, pk: int) -> Response:
         search = prediction_candidates(user=request.user, report_id=pk)
         return Response(PredictionCandidatesSerializer(search).data)
 
@@ -47,13 +48,13 @@ class ReportAttachmentListCreateApi(generics.ListAPIView):
     # files back needs full access.
     token_scopes = {"POST": "reports:create"}
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request user or path
             return Attachment.objects.none()
         return selectors.attachment_list(user=self.request.user, report_id=self.kwargs["pk"])
 
     @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: AttachmentSerializer})
-    def post(self, request, pk: int):
+    def post(self, request, pk: int) -> Response:
         upload_request_check(content_length=request.META.get("CONTENT_LENGTH"))
         # A key limited to intake (a chat bot, a model service) adds files to what it filed.
         intake_only = isinstance(request.auth, ApiToken) and not request.auth.is_full_access
@@ -79,7 +80,7 @@ class ReportMoveApi(APIView):
         description="Moves one report by hand. It is marked `grouping_locked`: automatic grouping never moves it "
                     "back. Reports filed later keep grouping as before.",
     )
-    def post(self, request, pk: int):
+    def post(self, request, pk: int) -> Response:
         selectors.report_get(user=request.user, report_id=pk)
         serializer = ReportMoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -13,7 +13,7 @@ def backfill(apps, schema_editor):
     # the historical model has. Imported here so that the module stays importable on its own.
     # (The checks moved from apps/forensics to apps/registry/reference_checks.py unchanged.)
     from apps.registry.reference_checks import input_checks
-    from apps.incidents.fingerprint import fingerprint
+    from apps.incidents.report_fingerprint import fingerprint
 
     Report = apps.get_model("reports", "Report")
     Incident = apps.get_model("incidents", "Incident")
