@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.access import user_access
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict, InvalidInput
 from apps.registry.models import Model, ModelVersion
@@ -35,7 +36,7 @@ def incident_open(*, model: Model, title: str, severity: str = Severity.MEDIUM, 
     new = {"status": incident.status}
     if follows is not None:
         new["follows"] = follows.pk
-    audit_record(actor=actor, action="incident.open", target=incident, new=new)
+    audit_record(actor=actor, action=AuditAction.INCIDENT_OPEN, target=incident, new=new)
     incident_own_signals_write(incident=incident, pattern=fingerprint.pattern if fingerprint else "")
     hooks.incident_announce_on_commit(incident=incident, event=hooks.OPENED)
     return incident
@@ -187,7 +188,7 @@ def incident_update(*, incident_id: int, actor, **changes) -> Incident:
         incident.save()
         if new.keys() & {"title", "public_title"}:
             incident_own_signals_write(incident=incident)
-        audit_record(actor=actor, action="incident.update", target=incident, old=old, new=new)
+        audit_record(actor=actor, action=AuditAction.INCIDENT_UPDATE, target=incident, old=old, new=new)
     return incident
 
 
@@ -318,7 +319,7 @@ def incident_fold_empty(*, incident_id: int, into: Incident, actor) -> Incident 
     incident.merged_into = into
     incident.updated_at = timezone.now()
     incident.save(update_fields=["status", "merged_into", "updated_at"])
-    audit_record(actor=actor, action="incident.fold", target=incident, old=old,
+    audit_record(actor=actor, action=AuditAction.INCIDENT_FOLD, target=incident, old=old,
                  new={"status": incident.status, "merged_into": into.pk})
     return incident
 
@@ -334,7 +335,7 @@ def incident_reopen_for_regression(*, incident: Incident, report, actor=None) ->
     incident.fixed_in_version = None
     incident.updated_at = timezone.now()
     incident.save(update_fields=["status", "fixed_in_version", "updated_at"])
-    audit_record(actor=actor, action="incident.regression", target=incident, old=old, new={
+    audit_record(actor=actor, action=AuditAction.INCIDENT_REGRESSION, target=incident, old=old, new={
         "status": incident.status, "report": report.pk,
         "model_version": report.model_version.version if report.model_version_id else None})
     status_change_announce_on_commit(incident=incident, old=status_was)
@@ -392,10 +393,10 @@ def incident_merge(*, source_id: int, target_id: int, actor, note: str = "") -> 
     source.save(update_fields=["status", "merged_into", "resolution_note", "updated_at"])
     target.updated_at = now
     target.save(update_fields=["updated_at"])
-    audit_record(actor=actor, action="incident.transition", target=source, old={"status": old_status},
+    audit_record(actor=actor, action=AuditAction.INCIDENT_TRANSITION, target=source, old={"status": old_status},
                  new={"status": source.status, "merged_into": target.pk,
                       "note": note or f"Merged into INC-{target.pk}: its reports moved there."})
     incident_signals_absorb(source_id=source.pk, target_id=target.pk)
-    audit_record(actor=actor, action="incident.merge", target=target,
+    audit_record(actor=actor, action=AuditAction.INCIDENT_MERGE, target=target,
                  new={"merged": source.pk, "reports": moved})
     return target

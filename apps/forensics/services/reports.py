@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.access import require_work_on_model
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict
 from apps.registry.backends import ArtifactError, backend_for
@@ -46,7 +47,7 @@ def report_forensics_request(*, report: Report, actor, on_intake: bool = False) 
     forensics, _ = ReportForensics.objects.update_or_create(
         report=report, defaults={"status": JobStatus.QUEUED, "requested_at": timezone.now(), "error_message": ""})
     if not on_intake:
-        audit_record(actor=actor, action="report.forensics_request", target=report, new={"status": "queued"})
+        audit_record(actor=actor, action=AuditAction.REPORT_FORENSICS_REQUEST, target=report, new={"status": "queued"})
     from ..tasks import report_forensics_task
 
     transaction.on_commit(lambda: enqueue(report_forensics_task, report.pk))

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import InvalidInput
 from apps.incidents.models import Severity
@@ -98,7 +99,7 @@ def report_create(
         report.incident = grouped.incident
         report.fingerprint = fingerprint.key
     report.save()
-    audit_record(actor=reporter, action="report.create", target=report, new={
+    audit_record(actor=reporter, action=AuditAction.REPORT_CREATE, target=report, new={
         "incident": report.incident_id, "channel": channel, "inputs": report.inputs,
         "model_version": str(resolved.version) if resolved.version else None,
         **({"grouping": grouped.placement.value, "fingerprint": fingerprint.label} if grouped else {"unsorted": True}),
