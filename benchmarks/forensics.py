@@ -70,8 +70,8 @@ def _correlated_frame(rows: int, features: int, seed: int = 0) -> pd.DataFrame:
 
 
 def per_report_checks(reports: int = 1000, features: int = 50, reference_rows: int = 50_000) -> None:
-    from apps.forensics.checks import rank_checks
     from apps.registry.reference import compute_reference_stats, infer_schema
+    from apps.registry.reference_checks import rank_checks
 
     frame = _correlated_frame(reference_rows + reports, features)
     reference, held_out = frame.iloc[:reference_rows], frame.iloc[reference_rows:]

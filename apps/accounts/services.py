@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict, InvalidInput, PermissionDenied
 
@@ -83,7 +84,7 @@ def api_token_create(*, username: str, name: str = "default", expires_at: dateti
         user=user, name=name, prefix=key[: len(KEY_PREFIX) + 6], digest=token_digest(key), expires_at=expires_at,
         scopes=_checked_scopes(scopes), created_by=actor if actor is not None else None,
     )
-    audit_record(actor=actor or user, action="api_token.create", target=token,
+    audit_record(actor=actor or user, action=AuditAction.API_TOKEN_CREATE, target=token,
                  new={"name": name, "user": user.get_username(), "scopes": token.scopes_label,
                       "expires_at": expires_at.isoformat() if expires_at else None})
     return IssuedToken(token=token, key=key)
@@ -96,7 +97,8 @@ def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="api_token.revoke", target=token, old={"active": True}, new={"active": False})
+        audit_record(actor=actor, action=AuditAction.API_TOKEN_REVOKE, target=token, old={"active": True},
+                     new={"active": False})
     return token
 
 
@@ -122,7 +124,7 @@ def bot_account_create(*, username: str, description: str = "", actor=None):
     user.save()
     bot = BotAccount.objects.create(user=user, description=description[:200],
                                     created_by=actor if actor is not None else None)
-    audit_record(actor=actor, action="bot_account.create", target=bot, new={"username": username})
+    audit_record(actor=actor, action=AuditAction.BOT_ACCOUNT_CREATE, target=bot, new={"username": username})
     return user
 
 
@@ -131,7 +133,7 @@ def team_create(*, slug: str, name: str, actor=None) -> Team:
     _require_admin(actor, "create teams")
     team, created = Team.objects.get_or_create(slug=slug, defaults={"name": name or slug})
     if created:
-        audit_record(actor=actor, action="team.create", target=team, new={"slug": slug, "name": team.name})
+        audit_record(actor=actor, action=AuditAction.TEAM_CREATE, target=team, new={"slug": slug, "name": team.name})
     return team
 
 
@@ -146,7 +148,7 @@ def membership_set(*, team: Team, user, role: str | None, actor=None) -> Members
     if role is None:
         if current is not None:
             current.delete()
-            audit_record(actor=actor, action="team.member_remove", target=team,
+            audit_record(actor=actor, action=AuditAction.TEAM_MEMBER_REMOVE, target=team,
                          old={"user": user.get_username(), **old})
         forget_access(user)
         return None
@@ -157,7 +159,7 @@ def membership_set(*, team: Team, user, role: str | None, actor=None) -> Members
         current.save(update_fields=["role"])
     else:
         return current
-    audit_record(actor=actor, action="team.member_set", target=team,
+    audit_record(actor=actor, action=AuditAction.TEAM_MEMBER_SET, target=team,
                  old={"user": user.get_username(), **old}, new={"user": user.get_username(), "role": role})
     forget_access(user)
     return current
@@ -170,9 +172,9 @@ def triager_set(*, user, enabled: bool, actor=None) -> Triager | None:
     current = Triager.objects.filter(user=user).first()
     if enabled and current is None:
         current = Triager.objects.create(user=user, named_by=actor if actor is not None else None)
-        audit_record(actor=actor, action="triager.add", target=current, new={"user": user.get_username()})
+        audit_record(actor=actor, action=AuditAction.TRIAGER_ADD, target=current, new={"user": user.get_username()})
     elif not enabled and current is not None:
-        audit_record(actor=actor, action="triager.remove", target=current, old={"user": user.get_username()})
+        audit_record(actor=actor, action=AuditAction.TRIAGER_REMOVE, target=current, old={"user": user.get_username()})
         current.delete()
         current = None
     forget_access(user)
@@ -190,6 +192,6 @@ def account_settings_update(*, user, email_report_updates: bool, actor) -> Accou
         current.email_report_updates = email_report_updates
         current.updated_at = timezone.now()
         current.save(update_fields=["email_report_updates", "updated_at"])
-        audit_record(actor=actor, action="account.settings", target=current, old=old,
+        audit_record(actor=actor, action=AuditAction.ACCOUNT_SETTINGS, target=current, old=old,
                      new={"email_report_updates": email_report_updates})
     return current

@@ -9,6 +9,7 @@ from typing import Any
 
 from apps.core.humanize import value as human_value
 
+from .actions import AuditAction
 from .models import AuditEvent
 
 _REFERENCE = {
@@ -50,68 +51,97 @@ def _why(event: AuditEvent) -> str:
     return f"why #{node}" if node else "a why"
 
 
-_SENTENCES: dict[str, Callable[[AuditEvent, str], str]] = {
-    "incident.open": lambda e, t: f"opened {t}",
-    "incident.transition": lambda e, t: _status(e, t),
-    "incident.update": lambda e, t: _fields(e, t),
-    "incident.merge": lambda e, t: f"merged INC-{(e.new or {}).get('merged', '?')} into {t}",
-    "incident.regression": lambda e, t: f"reopened {t} as a regression"
+def _change(event: AuditEvent) -> str:
+    kind, model = (event.new or {}).get("kind"), (event.new or {}).get("model")
+    return f"recorded a {kind + ' ' if kind else ''}change" + (f" to the model {model}" if model else "")
+
+
+_SENTENCES: dict[AuditAction, Callable[[AuditEvent, str], str]] = {
+    AuditAction.INCIDENT_OPEN: lambda e, t: f"opened {t}",
+    AuditAction.INCIDENT_TRANSITION: lambda e, t: _status(e, t),
+    AuditAction.INCIDENT_UPDATE: lambda e, t: _fields(e, t),
+    AuditAction.INCIDENT_MERGE: lambda e, t: f"merged INC-{(e.new or {}).get('merged', '?')} into {t}",
+    AuditAction.INCIDENT_REGRESSION: lambda e, t: f"reopened {t} as a regression"
     + (f" (WTF-{e.new['report']} on version {e.new.get('model_version', '?')})" if (e.new or {}).get("report")
        else ""),
-    "incident.evidence_add": lambda e, t: f"added evidence to {t}",
-    "incident.fold": lambda e, t: f"folded {t} into INC-{(e.new or {}).get('merged_into', '?')}: its only report "
-    "moved there when its inputs arrived",
-    "report.create": lambda e, t: f"filed {t}",
-    "report.move": lambda e, t: f"moved {t} from INC-{(e.old or {}).get('incident', '?')}"
+    AuditAction.INCIDENT_EVIDENCE_ADD: lambda e, t: f"added evidence to {t}",
+    AuditAction.INCIDENT_FOLD:
+        lambda e, t: f"folded {t} into INC-{(e.new or {}).get('merged_into', '?')}: its only report "
+        "moved there when its inputs arrived",
+    AuditAction.REPORT_CREATE: lambda e, t: f"filed {t}",
+    AuditAction.REPORT_MOVE: lambda e, t: f"moved {t} from INC-{(e.old or {}).get('incident', '?')}"
     + (f" to INC-{e.new['incident']}" if (e.new or {}).get("incident") else ""),
-    "report.attachment_add": lambda e, t: f"attached a file to {t}",
-    "report.link_prediction": lambda e, t: f"linked prediction {(e.new or {}).get('prediction_id', '?')} to {t}",
-    "report.assign_model": lambda e, t: f"sorted {t} to the model {(e.new or {}).get('model', '?')}",
-    "report.expectation_set": lambda e, t: f"recorded the expected outcome of {t}",
-    "report.expectation_clear": lambda e, t: f"removed the expected outcome of {t}",
-    "report.forensics_request": lambda e, t: f"asked for the forensics of {t} again",
-    "replay.start": lambda e, t: f"started {t}",
-    "postmortem.start": lambda e, t: f"started {t}",
-    "postmortem.update": lambda e, t: _fields(e, t),
-    "postmortem.transition": lambda e, t: _status(e, t),
-    "postmortem.why_add": lambda e, t: f"asked {_why(e)} in {t}",
-    "postmortem.why_update": lambda e, t: f"edited {_why(e)} in {t}",
-    "postmortem.why_decide": lambda e, t: f"{(e.new or {}).get('status', 'decided')} {_why(e)} in {t}",
-    "postmortem.why_delete": lambda e, t: f"removed {_why(e)} from {t}",
-    "postmortem.timeline_add": lambda e, t: f"added a timeline entry to {t}",
-    "postmortem.timeline_delete": lambda e, t: f"removed a timeline entry from {t}",
-    "postmortem.comment": lambda e, t: f"commented on {t}",
-    "action_item.propose": lambda e, t: f"proposed {t}",
-    "action_item.review": lambda e, t: f"{(e.new or {}).get('review_state', 'reviewed')} {t}",
-    "action_item.transition": lambda e, t: _status(e, t),
-    "action_item.update": lambda e, t: _fields(e, t),
-    "action_item.comment": lambda e, t: f"commented on {t}",
-    "action_item.export_request": lambda e, t: f"asked to export {t} to the tracker",
-    "action_item.export": lambda e, t: f"exported {t} to the tracker",
-    "webhook_delivery.resend": lambda e, t: "sent a webhook delivery again",
-    "feedback.give": lambda e, t: "gave feedback on a prediction",
-    "model.create": lambda e, t: f"registered {t}",
-    "model_version.register": lambda e, t: f"registered {t}",
-    "model.assign_team": lambda e, t: f"changed the team that owns {t}",
-    "model.tolerance_set": lambda e, t: f"changed the replay tolerance of {t}",
-    "model.set_redaction": lambda e, t: f"changed which features of {t} are redacted",
-    "model.set_retention": lambda e, t: f"changed how long {t} keeps its inference log",
-    "api_token.create": lambda e, t: "created an API key",
-    "api_token.revoke": lambda e, t: "revoked an API key",
-    "publishable_key.create": lambda e, t: "created a feedback-widget key",
-    "publishable_key.revoke": lambda e, t: "revoked a feedback-widget key",
-    "account.settings": lambda e, t: "changed their notification settings",
-    "bot_account.create": lambda e, t: f"created the bot account {(e.new or {}).get('username', '')}".rstrip(),
-    "team.create": lambda e, t: f"created {t}",
-    "team.member_set": lambda e, t: f"changed a membership of {t}",
-    "team.member_remove": lambda e, t: f"removed a member from {t}",
-    "triager.add": lambda e, t: f"named {(e.new or {}).get('user', 'someone')} a triager of the Unsorted inbox",
-    "triager.remove": lambda e, t: f"stopped {(e.old or {}).get('user', 'someone')} triaging the Unsorted inbox",
-    "surface.add": lambda e, t: f"added the product surface {t}",
-    "surface.update": lambda e, t: f"changed the product surface {t}",
-    "surface.remove": lambda e, t: f"removed the product surface {(e.old or {}).get('name', '')}".rstrip(),
-    "drift_report.request": lambda e, t: "asked for a drift report",
+    AuditAction.REPORT_ATTACHMENT_ADD: lambda e, t: f"attached a file to {t}",
+    AuditAction.REPORT_LINK_PREDICTION:
+        lambda e, t: f"linked prediction {(e.new or {}).get('prediction_id', '?')} to {t}",
+    AuditAction.REPORT_ASSIGN_MODEL: lambda e, t: f"sorted {t} to the model {(e.new or {}).get('model', '?')}",
+    AuditAction.REPORT_EXPECTATION_SET: lambda e, t: f"recorded the expected outcome of {t}",
+    AuditAction.REPORT_EXPECTATION_CLEAR: lambda e, t: f"removed the expected outcome of {t}",
+    AuditAction.REPORT_FORENSICS_REQUEST: lambda e, t: f"asked for the forensics of {t} again",
+    AuditAction.REPLAY_START: lambda e, t: f"started {t}",
+    AuditAction.POSTMORTEM_START: lambda e, t: f"started {t}",
+    AuditAction.POSTMORTEM_UPDATE: lambda e, t: _fields(e, t),
+    AuditAction.POSTMORTEM_TRANSITION: lambda e, t: _status(e, t),
+    AuditAction.POSTMORTEM_WHY_ADD: lambda e, t: f"asked {_why(e)} in {t}",
+    AuditAction.POSTMORTEM_WHY_UPDATE: lambda e, t: f"edited {_why(e)} in {t}",
+    AuditAction.POSTMORTEM_WHY_DECIDE: lambda e, t: f"{(e.new or {}).get('status', 'decided')} {_why(e)} in {t}",
+    AuditAction.POSTMORTEM_WHY_DELETE: lambda e, t: f"removed {_why(e)} from {t}",
+    AuditAction.POSTMORTEM_TIMELINE_ADD: lambda e, t: f"added a timeline entry to {t}",
+    AuditAction.POSTMORTEM_TIMELINE_DELETE: lambda e, t: f"removed a timeline entry from {t}",
+    AuditAction.POSTMORTEM_COMMENT: lambda e, t: f"commented on {t}",
+    AuditAction.ACTION_ITEM_PROPOSE: lambda e, t: f"proposed {t}",
+    AuditAction.ACTION_ITEM_REVIEW: lambda e, t: f"{(e.new or {}).get('review_state', 'reviewed')} {t}",
+    AuditAction.ACTION_ITEM_TRANSITION: lambda e, t: _status(e, t),
+    AuditAction.ACTION_ITEM_UPDATE: lambda e, t: _fields(e, t),
+    AuditAction.ACTION_ITEM_COMMENT: lambda e, t: f"commented on {t}",
+    AuditAction.ACTION_ITEM_EXPORT_REQUEST: lambda e, t: f"asked to export {t} to the tracker",
+    AuditAction.ACTION_ITEM_EXPORT: lambda e, t: f"exported {t} to the tracker",
+    AuditAction.WEBHOOK_DELIVERY_RESEND: lambda e, t: "sent a webhook delivery again",
+    AuditAction.FEEDBACK_GIVE: lambda e, t: "gave feedback on a prediction",
+    AuditAction.MODEL_CREATE: lambda e, t: f"registered {t}",
+    AuditAction.MODEL_VERSION_REGISTER: lambda e, t: f"registered {t}",
+    AuditAction.MODEL_ASSIGN_TEAM: lambda e, t: f"changed the team that owns {t}",
+    AuditAction.MODEL_TOLERANCE_SET: lambda e, t: f"changed the replay tolerance of {t}",
+    AuditAction.MODEL_SET_REDACTION: lambda e, t: f"changed which features of {t} are redacted",
+    AuditAction.MODEL_SET_RETENTION: lambda e, t: f"changed how long {t} keeps its inference log",
+    AuditAction.API_TOKEN_CREATE: lambda e, t: "created an API key",
+    AuditAction.API_TOKEN_REVOKE: lambda e, t: "revoked an API key",
+    AuditAction.PUBLISHABLE_KEY_CREATE: lambda e, t: "created a feedback-widget key",
+    AuditAction.PUBLISHABLE_KEY_REVOKE: lambda e, t: "revoked a feedback-widget key",
+    AuditAction.ACCOUNT_SETTINGS: lambda e, t: "changed their notification settings",
+    AuditAction.BOT_ACCOUNT_CREATE:
+        lambda e, t: f"created the bot account {(e.new or {}).get('username', '')}".rstrip(),
+    AuditAction.TEAM_CREATE: lambda e, t: f"created {t}",
+    AuditAction.TEAM_MEMBER_SET: lambda e, t: f"changed a membership of {t}",
+    AuditAction.TEAM_MEMBER_REMOVE: lambda e, t: f"removed a member from {t}",
+    AuditAction.TRIAGER_ADD:
+        lambda e, t: f"named {(e.new or {}).get('user', 'someone')} a triager of the Unsorted inbox",
+    AuditAction.TRIAGER_REMOVE:
+        lambda e, t: f"stopped {(e.old or {}).get('user', 'someone')} triaging the Unsorted inbox",
+    AuditAction.SURFACE_ADD: lambda e, t: f"added the product surface {t}",
+    AuditAction.SURFACE_UPDATE: lambda e, t: f"changed the product surface {t}",
+    AuditAction.SURFACE_REMOVE: lambda e, t: f"removed the product surface {(e.old or {}).get('name', '')}".rstrip(),
+    AuditAction.DRIFT_REPORT_REQUEST: lambda e, t: "asked for a drift report",
+    AuditAction.INCIDENT_TAG_ADD: lambda e, t: f"tagged {t} “{(e.new or {}).get('tag', '?')}”",
+    AuditAction.INCIDENT_TAG_REMOVE: lambda e, t: f"removed the tag “{(e.old or {}).get('tag', '?')}” from {t}",
+    AuditAction.TAG_MERGE: lambda e, t: f"merged the tag “{(e.new or {}).get('merged', '?')}” into "
+    f"“{(e.new or {}).get('into', '?')}”",
+    AuditAction.INCIDENT_SIMILARITY_MARK: lambda e, t: f"marked INC-{(e.new or {}).get('other', '?')} "
+    f"{'not similar' if (e.new or {}).get('verdict') == 'not_similar' else 'similar'} to {t}",
+    AuditAction.INCIDENT_SIMILARITY_UNMARK: lambda e, t: f"took back their verdict on INC-"
+    f"{(e.old or {}).get('other', '?')} being like {t}",
+    AuditAction.REPORT_DIAGNOSIS_REQUEST: lambda e, t: f"asked for the diagnosis of {t} again",
+    AuditAction.POSTMORTEM_WHY_DRAFT: lambda e, t: f"drafted {len((e.new or {}).get('why_nodes') or [])} whys in {t}",
+    AuditAction.POSTMORTEM_FACTOR_ADD: lambda e, t: f"added a contributing factor to {t}",
+    AuditAction.POSTMORTEM_FACTOR_UPDATE: lambda e, t: f"edited a contributing factor of {t}",
+    AuditAction.POSTMORTEM_FACTOR_DELETE: lambda e, t: f"removed a contributing factor from {t}",
+    AuditAction.CHANGE_RECORD: lambda e, t: _change(e),
 }
+
+
+def action_has_sentence(action: str) -> bool:
+    """Whether `action` reads as a sentence of its own (else as its code's words)."""
+    return action in _SENTENCES
 
 
 def event_phrase(event: AuditEvent) -> str:

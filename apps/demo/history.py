@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from apps.actions.models import ActionItem, ReviewState, TicketStatus
 from apps.audit.models import AuditEvent
-from apps.incidents.fingerprint import Fingerprint
 from apps.incidents.models import Incident, IncidentOnset, IncidentStatus, SignalKind
+from apps.incidents.report_fingerprint import Fingerprint
 from apps.incidents.signature import incident_own_signals_write, incident_signals_add
 from apps.postmortems.models import ContributingFactor, Postmortem, PostmortemStatus, WhyNode, WhyStatus
 from apps.postmortems.services.factors import postmortem_signature_write

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.accounts.access import require_work_on_model
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.enqueue import delay_on_commit
 from apps.core.errors import Conflict
@@ -47,7 +48,7 @@ def diagnosis_request(*, report: Report, actor, on_intake: bool = False) -> Diag
     diagnosis.error_message = ""
     diagnosis.save(update_fields=["status", "requested_at", "error_message"])
     if not on_intake:
-        audit_record(actor=actor, action="report.diagnosis_request", target=report, new={"status": "pending"})
+        audit_record(actor=actor, action=AuditAction.REPORT_DIAGNOSIS_REQUEST, target=report, new={"status": "pending"})
     from .tasks import diagnosis_compute_task
 
     delay_on_commit(diagnosis_compute_task, report.pk)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.access import user_access
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import InvalidInput, PermissionDenied
 from apps.predictions.selectors import prediction_find
@@ -85,7 +86,7 @@ def feedback_give(*, model_name: str, prediction_id: str, verdict: str, actor, l
     if publishable_key is not None:
         new["publishable_key"] = publishable_key.prefix
         PublishableKey.objects.filter(pk=publishable_key.pk).update(last_used_at=timezone.now())
-    audit_record(actor=actor, action="feedback.give", target=feedback, new=new)
+    audit_record(actor=actor, action=AuditAction.FEEDBACK_GIVE, target=feedback, new=new)
     return feedback
 
 
@@ -139,7 +140,7 @@ def publishable_key_create(*, model_name: str, name: str, allowed_origins: Itera
     key = PublishableKey.objects.create(
         name=name, model=model, allowed_origins=origins, prefix=secret[: len(PUBLISHABLE_PREFIX) + 6],
         digest=publishable_key_digest(secret), created_by=actor)
-    audit_record(actor=actor, action="publishable_key.create", target=key,
+    audit_record(actor=actor, action=AuditAction.PUBLISHABLE_KEY_CREATE, target=key,
                  new={"name": name, "model": model.name, "allowed_origins": origins})
     return IssuedPublishableKey(key=key, secret=secret)
 
@@ -151,6 +152,6 @@ def publishable_key_revoke(*, key: PublishableKey, actor) -> PublishableKey:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="publishable_key.revoke", target=key, old={"active": True},
+        audit_record(actor=actor, action=AuditAction.PUBLISHABLE_KEY_REVOKE, target=key, old={"active": True},
                      new={"active": False})
     return key

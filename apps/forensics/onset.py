@@ -20,9 +20,8 @@ from apps.core.humanize import number
 from apps.incidents.models import IncidentOnset
 from apps.incidents.signature import incident_flags_add
 from apps.predictions.models import Prediction
+from apps.registry.reference_checks import input_checks
 from apps.reports.models import Report
-
-from .selectors import input_checks
 
 LOOKBACK = timedelta(days=30)
 # How many of a report's most suspicious features join its incident's signature.
@@ -37,7 +36,22 @@ class Pattern:
     words: str  # "`proline` above 1,680 (the training max)"
 
 
-def _pattern(checks: list[dict[str, Any]]) -> Pattern | None:
+@dataclass(frozen=True)
+class OddValue:
+    """What makes a report's input odd, as one comparison on one feature: `kind` "above" or
+    "below" (`value` is the training max or min), "missing" (`value` None) or "equals" (`value`
+    is the category never seen in training)."""
+
+    kind: str
+    feature: str
+    value: Any
+
+
+def odd_value_of(checks: list[dict[str, Any]]) -> OddValue | None:
+    """The first of a report's five most suspicious features that is above the training max
+    (a unit change that lands above it counts), below the min, missing, or an unseen category;
+    None when none is. `checks` come from `input_checks`, most suspicious first. The onset and
+    the post-mortem's impact count both look for this in the inference log."""
     for check in checks[:5]:
         flags, reference, name = set(check.get("flags") or []), check.get("reference") or {}, check["feature"]
         value = check.get("value")
@@ -46,16 +60,28 @@ def _pattern(checks: list[dict[str, Any]]) -> Pattern | None:
         below = "below_min" in flags or ("scale_shift" in flags and isinstance(value, (int, float))
                                          and reference.get("min") is not None and value < reference["min"])
         if above and reference.get("max") is not None:
-            return Pattern(name, Q(odd_value__gt=reference["max"]),
-                           f"`{name}` above {number(reference['max'])} (the training max)")
+            return OddValue("above", name, reference["max"])
         if below and reference.get("min") is not None:
-            return Pattern(name, Q(odd_value__lt=reference["min"]),
-                           f"`{name}` below {number(reference['min'])} (the training min)")
+            return OddValue("below", name, reference["min"])
         if "missing" in flags:
-            return Pattern(name, Q(odd_value__isnull=True) | Q(odd_value=None), f"`{name}` missing")
+            return OddValue("missing", name, None)
         if "unseen_category" in flags and isinstance(value, (str, int)) and not isinstance(value, bool):
-            return Pattern(name, Q(odd_value=value), f"`{name}` = “{value}” (never seen in training)")
+            return OddValue("equals", name, value)
     return None
+
+
+def _pattern(checks: list[dict[str, Any]]) -> Pattern | None:
+    odd = odd_value_of(checks)
+    if odd is None:
+        return None
+    name = odd.feature
+    if odd.kind == "above":
+        return Pattern(name, Q(odd_value__gt=odd.value), f"`{name}` above {number(odd.value)} (the training max)")
+    if odd.kind == "below":
+        return Pattern(name, Q(odd_value__lt=odd.value), f"`{name}` below {number(odd.value)} (the training min)")
+    if odd.kind == "missing":
+        return Pattern(name, Q(odd_value__isnull=True) | Q(odd_value=None), f"`{name}` missing")
+    return Pattern(name, Q(odd_value=odd.value), f"`{name}` = “{odd.value}” (never seen in training)")
 
 
 def report_flags(checks: list[dict[str, Any]]) -> list[str]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from apps.registry.models import ModelVersion
+from apps.registry.reference_checks import fmt, is_number, quoted
 
-from .checks import fmt, is_number, quoted
 from .counterfactual import Variant, counterfactual_predict
 
 MAX_REPAIRS = 3

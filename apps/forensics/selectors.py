@@ -1,6 +1,6 @@
-"""Reads for input forensics. `input_checks` ranks each feature of a report against the
-version's stored reference statistics, most suspicious first (its signature and output shape
-are relied on by incident grouping: extend, never rename)."""
+"""Reads for input forensics. The per-input checks against a version's reference statistics
+(`input_checks`) live in the registry (apps/registry/reference_checks.py): incident grouping,
+below this app, needs them too."""
 
 from __future__ import annotations
 
@@ -11,21 +11,10 @@ from django.db.models import Q, QuerySet
 
 from apps.accounts.access import user_access
 from apps.core.errors import NotFound
-from apps.registry.models import Model, ModelVersion
+from apps.registry.models import Model
 from apps.reports.models import Report
 
-from .checks import rank_checks
 from .models import DriftReport, ReportForensics
-
-
-def input_checks(*, model_version: ModelVersion, features: dict[str, Any]) -> list[dict[str, Any]]:
-    """`[{"feature", "value", "flags", "percentile"?, "reference", "score", "message"?, "rank",
-    "swapped_with"?, "note"?, "suggestion"?, "residual_z"?}]`, most suspicious first. From
-    stored statistics only (per feature, and how features go together): milliseconds."""
-    reference = model_version.reference_stats or {}
-    return rank_checks(features=features if isinstance(features, dict) else {},
-                       schema=model_version.feature_schema or {},
-                       stats=reference.get("features", {}), joint=reference.get("joint"))
 
 
 def _workable_models_q(user) -> Q | None:

@@ -10,8 +10,7 @@ from typing import Any
 
 from apps.core.humanize import flag_label, number, percentile, percentile_phrase
 from apps.core.humanize import value as human_value
-
-from .checks import is_number
+from apps.registry.reference_checks import is_number
 
 # How far outside the training range the scale stretches to show the value in place; beyond
 # that the value is drawn at the edge with an arrow (a value 1,000× too large would otherwise

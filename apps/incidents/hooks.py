@@ -1,5 +1,9 @@
 """What other apps may hear from incidents without incidents importing them.
 
+`incident_close_asked` is sent (with `incident`) inside the transaction that is about to close
+an incident, with its row locked: the actions app answers with the accepted action items still
+to finish, which keep it open (`incident_close_blockers`).
+
 `incident_status_changed` is sent after the transaction that moved an incident commits (never
 for a change that rolled back), with `change=StatusChange(...)`. The integrations layer
 (notifications: e-mails to reporters; chatops: answers in the chat a report came from)
@@ -10,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
 from django.dispatch import Signal
@@ -26,6 +30,8 @@ incident_status_changed = Signal()
 # (notifications connects to it). Restricted incidents are filtered by the receiver.
 incident_announced = Signal()
 OPENED = "opened"
+# Asked before an incident closes, with `incident`: each receiver returns a list of CloseBlocker.
+incident_close_asked = Signal()
 
 # What reporters are told about: the team took it up, fixed it, declined it, or it came back.
 TRIAGED, RESOLVED, DECLINED, REOPENED = "triaged", "resolved", "declined", "reopened"
@@ -144,3 +150,24 @@ def evidence_cited_reports(*, user, report_ids: set[int], attachment_ids: set[in
             readable |= answer.readable
             attachment_reports.update(answer.attachment_reports)
     return CitedReports(readable=frozenset(readable), attachment_reports=attachment_reports)
+@dataclass(frozen=True)
+class CloseBlocker:
+    """An accepted action item, neither done nor won't-do, that keeps an incident from closing."""
+
+    id: int
+    title: str
+    status: str
+    status_label: str
+    owner: str | None
+    due_date: date | None
+
+
+def incident_close_blockers(*, incident: Incident) -> list[CloseBlocker]:
+    """What keeps `incident` from closing, by id, as the apps above answer `incident_close_asked`.
+    Asked inside the closing transaction with the incident locked, so the answer and the move
+    commit together. Sent with send(), not send_robust: a receiver that fails fails the close
+    (a rule that could not be checked must not let the incident through)."""
+    blockers: list[CloseBlocker] = []
+    for _receiver, answer in incident_close_asked.send(sender=Incident, incident=incident):
+        blockers.extend(answer or ())
+    return sorted(blockers, key=lambda blocker: blocker.id)

@@ -60,7 +60,7 @@ class Incident(models.Model):
     # here; its reporters still see their own reports.
     restricted = models.BooleanField(default=False)
     restricted_to = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
-    # The fingerprint of the report that opened it (apps/incidents/fingerprint.py), and the same
+    # The fingerprint of the report that opened it (apps/incidents/report_fingerprint.py), and the same
     # parts for people to read: why reports were grouped here.
     fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
     fingerprint_label = models.CharField(max_length=500, blank=True)

@@ -8,14 +8,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.access import user_access
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict, InvalidInput
 from apps.registry.models import Model, ModelVersion
 
 from . import hooks
-from .fingerprint import Fingerprint
 from .hooks import status_change_announce_on_commit
 from .models import ACTIVE_STATUSES, INCIDENT_TRANSITIONS, FingerprintRoute, Incident, IncidentStatus, Severity
+from .report_fingerprint import Fingerprint
 from .selectors import incident_get, incident_get_for_work
 from .signature import incident_own_signals_write, incident_signals_absorb
 
@@ -35,7 +36,7 @@ def incident_open(*, model: Model, title: str, severity: str = Severity.MEDIUM, 
     new = {"status": incident.status}
     if follows is not None:
         new["follows"] = follows.pk
-    audit_record(actor=actor, action="incident.open", target=incident, new=new)
+    audit_record(actor=actor, action=AuditAction.INCIDENT_OPEN, target=incident, new=new)
     incident_own_signals_write(incident=incident, pattern=fingerprint.pattern if fingerprint else "")
     hooks.incident_announce_on_commit(incident=incident, event=hooks.OPENED)
     return incident
@@ -98,13 +99,12 @@ def incident_transition(*, incident_id: int, to: str, actor, note: str = "",
 
 def _require_action_items_finished(incident: Incident) -> None:
     """Closing the loop: an incident closes only when every accepted action item of its
-    post-mortem is done or won't-do. Without a post-mortem there are none, and nothing changes."""
-    from apps.actions.selectors import action_items_blocking_close
-
-    blocking = action_items_blocking_close(incident_id=incident.pk)
+    post-mortem is done or won't-do. Without a post-mortem there are none, and nothing changes.
+    Action items sit above incidents: the actions app answers through `incident_close_asked`."""
+    blocking = hooks.incident_close_blockers(incident=incident)
     if not blocking:
         return
-    listed = "; ".join(f"AI-{item.pk} “{item.title}” ({item.get_status_display().lower()})" for item in blocking[:10])
+    listed = "; ".join(f"AI-{item.id} “{item.title}” ({item.status_label.lower()})" for item in blocking[:10])
     more = f" and {len(blocking) - 10} more" if len(blocking) > 10 else ""
     raise Conflict(
         f"INC-{incident.pk} cannot close while {len(blocking)} accepted action item"
@@ -113,8 +113,8 @@ def _require_action_items_finished(incident: Incident) -> None:
         extra={"current": incident.status,
                "allowed_transitions": [status for status in INCIDENT_TRANSITIONS.allowed_from(incident.status)
                                        if status != IncidentStatus.CLOSED],
-               "open_action_items": [{"id": item.pk, "title": item.title, "status": item.status,
-                                      "owner": item.owner.get_username() if item.owner_id else None,
+               "open_action_items": [{"id": item.id, "title": item.title, "status": item.status,
+                                      "owner": item.owner,
                                       "due_date": item.due_date.isoformat() if item.due_date else None}
                                      for item in blocking]})
 
@@ -188,7 +188,7 @@ def incident_update(*, incident_id: int, actor, **changes) -> Incident:
         incident.save()
         if new.keys() & {"title", "public_title"}:
             incident_own_signals_write(incident=incident)
-        audit_record(actor=actor, action="incident.update", target=incident, old=old, new=new)
+        audit_record(actor=actor, action=AuditAction.INCIDENT_UPDATE, target=incident, old=old, new=new)
     return incident
 
 
@@ -319,7 +319,7 @@ def incident_fold_empty(*, incident_id: int, into: Incident, actor) -> Incident 
     incident.merged_into = into
     incident.updated_at = timezone.now()
     incident.save(update_fields=["status", "merged_into", "updated_at"])
-    audit_record(actor=actor, action="incident.fold", target=incident, old=old,
+    audit_record(actor=actor, action=AuditAction.INCIDENT_FOLD, target=incident, old=old,
                  new={"status": incident.status, "merged_into": into.pk})
     return incident
 
@@ -335,7 +335,7 @@ def incident_reopen_for_regression(*, incident: Incident, report, actor=None) ->
     incident.fixed_in_version = None
     incident.updated_at = timezone.now()
     incident.save(update_fields=["status", "fixed_in_version", "updated_at"])
-    audit_record(actor=actor, action="incident.regression", target=incident, old=old, new={
+    audit_record(actor=actor, action=AuditAction.INCIDENT_REGRESSION, target=incident, old=old, new={
         "status": incident.status, "report": report.pk,
         "model_version": report.model_version.version if report.model_version_id else None})
     status_change_announce_on_commit(incident=incident, old=status_was)
@@ -393,10 +393,10 @@ def incident_merge(*, source_id: int, target_id: int, actor, note: str = "") -> 
     source.save(update_fields=["status", "merged_into", "resolution_note", "updated_at"])
     target.updated_at = now
     target.save(update_fields=["updated_at"])
-    audit_record(actor=actor, action="incident.transition", target=source, old={"status": old_status},
+    audit_record(actor=actor, action=AuditAction.INCIDENT_TRANSITION, target=source, old={"status": old_status},
                  new={"status": source.status, "merged_into": target.pk,
                       "note": note or f"Merged into INC-{target.pk}: its reports moved there."})
     incident_signals_absorb(source_id=source.pk, target_id=target.pk)
-    audit_record(actor=actor, action="incident.merge", target=target,
+    audit_record(actor=actor, action=AuditAction.INCIDENT_MERGE, target=target,
                  new={"merged": source.pk, "reports": moved})
     return target

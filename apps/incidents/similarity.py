@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.access import user_access
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import InvalidInput, NotFound
 from apps.core.taxonomy import RootCauseCategory
@@ -253,7 +254,7 @@ def similarity_mark(*, incident_id: int, other_id: int, actor, verdict: str | No
     if verdict is None:
         if existing is not None:
             existing.delete()
-            audit_record(actor=actor, action="incident.similarity_unmark", target=incident, old=old)
+            audit_record(actor=actor, action=AuditAction.INCIDENT_SIMILARITY_UNMARK, target=incident, old=old)
         return None
     if existing is not None and existing.verdict == verdict:
         return existing
@@ -261,6 +262,6 @@ def similarity_mark(*, incident_id: int, other_id: int, actor, verdict: str | No
         incident_id=first, other_id=second,
         defaults={"verdict": verdict, "marked_by": actor if getattr(actor, "is_authenticated", False) else None,
                   "marked_at": timezone.now()})
-    audit_record(actor=actor, action="incident.similarity_mark", target=incident, old=old,
+    audit_record(actor=actor, action=AuditAction.INCIDENT_SIMILARITY_MARK, target=incident, old=old,
                  new={"other": other.pk, "verdict": verdict})
     return mark

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
 from apps.accounts.access import user_access
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
@@ -72,7 +73,7 @@ def incident_tag_add(*, incident_id: int, actor, name: str) -> Tag:
     IncidentTag.objects.get_or_create(incident=incident, tag=tag,
                                       defaults={"added_by": actor if _is_person(actor) else None})
     _write_tag_signals(incident)
-    audit_record(actor=actor, action="incident.tag_add", target=incident, new={"tag": tag.name})
+    audit_record(actor=actor, action=AuditAction.INCIDENT_TAG_ADD, target=incident, new={"tag": tag.name})
     return tag
 
 
@@ -85,7 +86,7 @@ def incident_tag_remove(*, incident_id: int, actor, tag_id: int) -> None:
         raise NotFound(f"INC-{incident.pk} has no tag {tag_id}.")
     link.delete()
     _write_tag_signals(incident)
-    audit_record(actor=actor, action="incident.tag_remove", target=incident, old={"tag": link.tag.name})
+    audit_record(actor=actor, action=AuditAction.INCIDENT_TAG_REMOVE, target=incident, old={"tag": link.tag.name})
 
 
 @transaction.atomic
@@ -113,7 +114,7 @@ def tag_merge(*, actor, source_id: int, into_id: int) -> Tag:
     source.save(update_fields=["merged_into"])
     for incident in Incident.objects.filter(pk__in=incident_ids):
         _write_tag_signals(incident)
-    audit_record(actor=actor, action="tag.merge", target=into,
+    audit_record(actor=actor, action=AuditAction.TAG_MERGE, target=into,
                  new={"merged": source.name, "into": into.name, "incidents": sorted(incident_ids)})
     return into
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apps.actions.models import ActionKind, ActionScope, Priority
 
-from .fingerprints import fingerprints
+from .field_fingerprints import fingerprints
 from .models import MAX_SHORT_TEXT, MAX_TEXT, FactorCertainty, Postmortem, RootCauseCategory, Section, WhyStatus
 
 TEXTAREA = forms.Textarea(attrs={"rows": 5})

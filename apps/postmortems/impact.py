@@ -14,8 +14,9 @@ from django.db.models import Max, Min
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
-from apps.forensics.selectors import input_checks
+from apps.forensics.onset import odd_value_of
 from apps.predictions.models import Prediction
+from apps.registry.reference_checks import input_checks
 from apps.reports.models import Report
 
 from .models import Postmortem
@@ -44,20 +45,19 @@ def _fmt(value: Any) -> str:
 
 def _pattern(report) -> tuple[str, str, Any, str]:
     """(kind, key, value, words) of what makes the incident's first report odd: its most
-    suspicious feature when one is out of range, unseen or missing; else its output."""
+    suspicious feature when one is out of range, unseen or missing (as the onset finds it:
+    `odd_value_of`); else its output."""
     checks = (input_checks(model_version=report.model_version, features=report.features or {})
               if report.model_version_id else [])
-    for check in checks[:5]:
-        flags, reference, name = set(check["flags"]), check.get("reference") or {}, check["feature"]
-        if "above_max" in flags and reference.get("max") is not None:
-            return "above", name, reference["max"], f"features.{name} > {_fmt(reference['max'])} (the training max)"
-        if "below_min" in flags and reference.get("min") is not None:
-            return "below", name, reference["min"], f"features.{name} < {_fmt(reference['min'])} (the training min)"
-        if "missing" in flags:
-            return "missing", name, None, f"features.{name} is missing or null"
-        if "unseen_category" in flags:
-            return "equals", name, check["value"], f"features.{name} = {_fmt(check['value'])} (never seen in training)"
-    return "output", "", report.output, f"output = {_fmt(report.output)!s:.80}"
+    odd = odd_value_of(checks)
+    if odd is None:
+        return "output", "", report.output, f"output = {_fmt(report.output)!s:.80}"
+    name = odd.feature
+    words = {"above": f"features.{name} > {_fmt(odd.value)} (the training max)",
+             "below": f"features.{name} < {_fmt(odd.value)} (the training min)",
+             "missing": f"features.{name} is missing or null",
+             "equals": f"features.{name} = {_fmt(odd.value)} (never seen in training)"}[odd.kind]
+    return odd.kind, name, odd.value, words
 
 
 def impact_measure(*, postmortem: Postmortem) -> ImpactMeasurement | None:

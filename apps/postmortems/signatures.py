@@ -8,9 +8,9 @@ from __future__ import annotations
 from django.db import transaction
 
 from apps.forensics.onset import incident_onset_compute, report_flags
-from apps.forensics.selectors import input_checks
 from apps.incidents.models import Incident, IncidentTag, SignalKind
 from apps.incidents.signature import incident_flags_add, incident_own_signals_write, incident_signals_replace
+from apps.registry.reference_checks import input_checks
 from apps.reports.models import Report
 
 from .models import Postmortem

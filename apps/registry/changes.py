@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.access import require_bot_on_own_model, require_work_on_model, user_access
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import InvalidInput, PermissionDenied
 from apps.core.request_context import current_request_context
@@ -98,7 +99,7 @@ def change_event_record(*, actor, kind: str, description: str, model: Model | No
         model=model, kind=kind, description=description, at=at, link=link,
         recorded_by=actor if _is_person_or_bot(actor) else None,
         recorded_via=current_request_context().token_label[:100])
-    audit_record(actor=actor, action="change.record", target=event,
+    audit_record(actor=actor, action=AuditAction.CHANGE_RECORD, target=event,
                  new={"kind": kind, "model": model.name if model else None, "at": at.isoformat(),
                       "description": description[:200], "link": link})
     return event

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.accounts.access import require_review_on_model, require_work_on_model, user_access
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict, InvalidInput, PermissionDenied
 
@@ -75,7 +76,7 @@ def model_version_register(
         name=model_name, defaults={"display_name": display_name or model_name, "description": description}
     )
     if created:
-        audit_record(actor=actor, action="model.create", target=model, new={"name": model_name})
+        audit_record(actor=actor, action=AuditAction.MODEL_CREATE, target=model, new={"name": model_name})
 
     existing = ModelVersion.objects.filter(model=model, version=version).first()
     if existing is not None:
@@ -104,7 +105,7 @@ def model_version_register(
         library_versions=library_versions,
         registered_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    audit_record(actor=actor, action="model_version.register", target=model_version,
+    audit_record(actor=actor, action=AuditAction.MODEL_VERSION_REGISTER, target=model_version,
                  new={"version": version, "sha256": model_version.sha256, "backend": backend})
     return model_version
 
@@ -118,7 +119,7 @@ def model_team_assign(*, model: Model, team, actor=None) -> Model:
     if (old.pk if old else None) != (team.pk if team else None):
         model.team = team
         model.save(update_fields=["team"])
-        audit_record(actor=actor, action="model.assign_team", target=model,
+        audit_record(actor=actor, action=AuditAction.MODEL_ASSIGN_TEAM, target=model,
                      old={"team": old.slug if old else None}, new={"team": team.slug if team else None})
     return model
 
@@ -142,7 +143,7 @@ def model_tolerance_set(*, model: Model, abs_tolerance: float | None = None, rel
         for field, value in changes.items():
             setattr(model, field, value)
         model.save(update_fields=list(changes))
-        audit_record(actor=actor, action="model.tolerance_set", target=model, old=old, new=changes)
+        audit_record(actor=actor, action=AuditAction.MODEL_TOLERANCE_SET, target=model, old=old, new=changes)
     return model
 
 
@@ -179,7 +180,7 @@ def model_redaction_set(*, model: Model, features: list[str], actor=None) -> Mod
     if cleaned != old:
         model.redacted_features = cleaned
         model.save(update_fields=["redacted_features"])
-        audit_record(actor=actor, action="model.set_redaction", target=model,
+        audit_record(actor=actor, action=AuditAction.MODEL_SET_REDACTION, target=model,
                      old={"redacted_features": old}, new={"redacted_features": cleaned})
     return model
 
@@ -197,7 +198,7 @@ def model_retention_set(*, model: Model, days: int | None, actor=None) -> Model:
     if days != old:
         model.retention_days = days
         model.save(update_fields=["retention_days"])
-        audit_record(actor=actor, action="model.set_retention", target=model,
+        audit_record(actor=actor, action=AuditAction.MODEL_SET_RETENTION, target=model,
                      old={"retention_days": old}, new={"retention_days": days})
     return model
 
@@ -233,7 +234,7 @@ def surface_add(*, model: Model, key: str, name: str, current_version_id: int | 
         message = f"{model} already has a place named “{name}” or logged as '{key}'."
         raise Conflict(message, errors={"key": [message]})
     surface = Surface.objects.create(model=model, key=key, name=name, current_version=version)
-    audit_record(actor=actor, action="surface.add", target=surface,
+    audit_record(actor=actor, action=AuditAction.SURFACE_ADD, target=surface,
                  new={"model": model.name, "key": key, "name": name, "current_version": version and version.version})
     return surface
 
@@ -248,7 +249,7 @@ def surface_update(*, surface: Surface, name: str, current_version_id: int | Non
     old = {"name": surface.name, "current_version": surface.current_version and surface.current_version.version}
     surface.name, surface.current_version = name, version
     surface.save(update_fields=["name", "current_version"])
-    audit_record(actor=actor, action="surface.update", target=surface, old=old,
+    audit_record(actor=actor, action=AuditAction.SURFACE_UPDATE, target=surface, old=old,
                  new={"name": name, "current_version": version and version.version})
     return surface
 
@@ -257,5 +258,6 @@ def surface_update(*, surface: Surface, name: str, current_version_id: int | Non
 def surface_remove(*, surface: Surface, actor=None) -> None:
     """Reports keep the key they were filed with; the form stops offering the place."""
     require_work_on_model(actor=actor, model=surface.model, action="change where its answers are shown")
-    audit_record(actor=actor, action="surface.remove", target=surface, old={"name": surface.name, "key": surface.key})
+    audit_record(actor=actor, action=AuditAction.SURFACE_REMOVE, target=surface,
+                 old={"name": surface.name, "key": surface.key})
     surface.delete()

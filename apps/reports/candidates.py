@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from apps.accounts.access import require_work_on_model
 from apps.core.errors import Conflict
-from apps.incidents.fingerprint import output_class
+from apps.incidents.report_fingerprint import output_class
 from apps.predictions.models import Prediction
 
 from .models import InputsSource, Report

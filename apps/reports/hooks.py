@@ -3,10 +3,12 @@ that), in the same way as `apps/incidents/hooks.py`: Django signals that a highe
 to in its AppConfig.ready().
 
 `report_inputs_arrived` is sent, with `report` and `actor`, when a report's model inputs are
-there: at intake, and when a logged prediction is linked to it later (the differential
-diagnosis listens). It is sent inside the writing transaction; receivers must be cheap and defer
-real work to on_commit. Receivers are called with send_robust: one that fails is logged and
-never undoes the report."""
+there: at intake, and when a logged prediction is linked to it later (forensics and the
+differential diagnosis listen). It is sent inside the writing transaction; receivers must be
+cheap and defer real work to on_commit, and a receiver that writes does it in a savepoint of its
+own (`transaction.atomic`), so that its failure cannot leave the transaction aborted (on
+PostgreSQL the report would be lost with it). Receivers are called with send_robust: one that
+fails is logged and never undoes the report."""
 
 from __future__ import annotations
 

@@ -55,7 +55,7 @@ class Report(models.Model):
     # None only while the report is unsorted (no model yet): grouping needs a model.
     incident = models.ForeignKey("incidents.Incident", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="reports")
-    # What grouped it (apps/incidents/fingerprint.py).
+    # What grouped it (apps/incidents/report_fingerprint.py).
     fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
     # A person put this report where it is (a merge or a move): automatic grouping never moves it.
     grouping_locked = models.BooleanField(default=False)

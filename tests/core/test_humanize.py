@@ -109,7 +109,7 @@ def test_a_logged_value_keeps_its_digits_and_loses_only_float_noise():
     assert humanize.value(625000.0) == "625,000"
 
 
-# Every flag code the input checks write (apps/forensics/checks.py and joint.py).
+# Every flag code the input checks write (apps/registry/reference_checks.py and joint_checks.py).
 FLAG_CODES = ["above_max", "below_min", "scale_shift", "default_value", "missing", "unseen_category",
               "unknown_feature", "type_mismatch", "non_finite", "redacted", "swapped", "default_filled",
               "unusual_combination", "inconsistent_with_others", "swapped_with:magnesium"]

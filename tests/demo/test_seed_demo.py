@@ -13,13 +13,13 @@ from django.utils import timezone
 from apps.actions.models import ActionItem
 from apps.demo.services import seed_demo
 from apps.forensics.repairs import repairs_for
-from apps.forensics.selectors import input_checks
 from apps.incidents.models import Incident
 from apps.postmortems.models import Postmortem, WhyNode
 from apps.postmortems.selectors import postmortem_agenda, root_cause_chain, why_nodes
 from apps.postmortems.services import postmortem_measure_impact, postmortem_start
 from apps.predictions.models import Prediction
 from apps.registry.models import Model, ModelVersion
+from apps.registry.reference_checks import input_checks
 from apps.reports.models import Report
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from apps.incidents.fingerprint import Fingerprint
 from apps.incidents.models import Incident
+from apps.incidents.report_fingerprint import Fingerprint
 from apps.incidents.services import incident_open
 from apps.registry.models import Model
 

@@ -7,6 +7,7 @@ import pytest
 
 from apps.actions.services import action_item_review, action_item_transition
 from apps.core.errors import Conflict
+from apps.incidents.hooks import incident_close_asked, incident_close_blockers
 from apps.incidents.models import IncidentStatus
 from apps.incidents.services import incident_transition
 from apps.postmortems.services import action_item_propose
@@ -75,3 +76,29 @@ def test_a_reopened_ticket_blocks_closing_again(world):
 
     with pytest.raises(Conflict, match="1 accepted action item is still open"):
         incident_transition(incident_id=world.incident.pk, to="closed", actor=world.member)
+
+
+def test_the_actions_app_answers_when_incidents_ask_what_keeps_one_open(world):
+    # Incidents sit below action items and ask through a signal: the answer must be wired.
+    blockers = incident_close_blockers(incident=world.incident)
+
+    assert [(blocker.id, blocker.status, blocker.owner) for blocker in blockers] == [
+        (world.item.pk, "open", "member"), (world.second.pk, "open", None)]
+
+
+def test_a_close_check_that_fails_keeps_the_incident_from_closing(world):
+    for ticket in (world.item, world.second):
+        action_item_transition(item_id=ticket.pk, actor=world.member, to="done")
+
+    def broken(sender=None, **kwargs):
+        raise RuntimeError("the tracker is down")
+
+    incident_close_asked.connect(broken, dispatch_uid="test.broken")
+    try:
+        with pytest.raises(RuntimeError):
+            incident_transition(incident_id=world.incident.pk, to="closed", actor=world.member)
+    finally:
+        incident_close_asked.disconnect(dispatch_uid="test.broken")
+
+    world.incident.refresh_from_db()
+    assert world.incident.status == IncidentStatus.RESOLVED

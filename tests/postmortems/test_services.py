@@ -260,7 +260,7 @@ def test_blockers_are_empty_when_everything_is_checked(world):
 
 
 def test_a_stale_save_with_the_fields_it_was_opened_with_merges_only_what_nobody_else_changed():
-    from apps.postmortems.fingerprints import fingerprints
+    from apps.postmortems.field_fingerprints import fingerprints
     from apps.postmortems.models import Postmortem
 
     world = team_postmortem()

@@ -17,6 +17,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from apps.incidents.models import Incident
@@ -88,7 +89,7 @@ def action_item_create(*, incident: Incident, actor, title: str, kind: str, desc
     item = ActionItem.objects.create(incident=incident, title=title.strip(), description=description, kind=kind,
                                      scope=scope, priority=priority, owner=_active_user(owner),
                                      proposed_by=_person(actor))
-    audit_record(actor=actor, action="action_item.propose", target=item,
+    audit_record(actor=actor, action=AuditAction.ACTION_ITEM_PROPOSE, target=item,
                  new={"title": item.title, "kind": kind, "scope": scope, "incident": incident.pk})
     return item
 
@@ -154,7 +155,7 @@ def action_item_review(*, item_id: int, actor, decision: str, reason: str = "", 
     item.version += 1
     item.updated_at = timezone.now()
     item.save()
-    audit_record(actor=actor, action="action_item.review", target=item, old=old,
+    audit_record(actor=actor, action=AuditAction.ACTION_ITEM_REVIEW, target=item, old=old,
                  new={"review_state": item.review_state, "reason": reason,
                       "owner": item.owner.get_username() if item.owner else None,
                       "due_date": item.due_date.isoformat() if item.due_date else None})
@@ -184,7 +185,7 @@ def action_item_transition(*, item_id: int, actor, to: str, reason: str = "") ->
     item.wont_do_reason = reason if to == TicketStatus.WONT_DO else ""
     _saved(item)
     new = {"status": to, "reason": reason}
-    audit_record(actor=actor, action="action_item.transition", target=item, old=old, new=new)
+    audit_record(actor=actor, action=AuditAction.ACTION_ITEM_TRANSITION, target=item, old=old, new=new)
     ticket_event(item=item, event=TRANSITIONED, actor=actor, changes={"old": old, "new": new})
     return item
 
@@ -305,7 +306,7 @@ def action_item_update(*, item_id: int, actor, today: date | None = None, owner_
         setattr(item, name, value)
     new = {name: _label(value) for name, value in wanted.items()}
     _saved(item)
-    audit_record(actor=actor, action="action_item.update", target=item, old=old, new=new)
+    audit_record(actor=actor, action=AuditAction.ACTION_ITEM_UPDATE, target=item, old=old, new=new)
     if item.review_state == ReviewState.ACCEPTED:
         ticket_event(item=item, event=UPDATED, actor=actor, changes={"old": old, "new": new})
     return item
@@ -320,7 +321,7 @@ def action_item_comment_add(*, item_id: int, actor, body: str) -> ActionItemComm
     if len(body) > MAX_COMMENT:
         raise InvalidInput(f"Keep a comment under {MAX_COMMENT:,} characters.", errors={"body": ["Too long."]})
     comment = ActionItemComment.objects.create(item=item, author=_person(actor), body=body.strip())
-    audit_record(actor=actor, action="action_item.comment", target=item, new={"comment": comment.pk})
+    audit_record(actor=actor, action=AuditAction.ACTION_ITEM_COMMENT, target=item, new={"comment": comment.pk})
     if item.review_state == ReviewState.ACCEPTED:
         ticket_event(item=item, event=COMMENTED, actor=actor,
                      changes={"comment": {"id": comment.pk, "body": comment.body}})

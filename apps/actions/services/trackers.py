@@ -27,6 +27,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core import outbound
 from apps.core.enqueue import delay_now, delay_on_commit
@@ -71,7 +72,7 @@ def action_item_export_request(*, item_id: int, actor) -> TrackerExport:
     if running is not None:
         return running
     export = TrackerExport.objects.create(item=item, tracker=GITHUB, requested_by=actor if _is_person(actor) else None)
-    audit_record(actor=actor, action="action_item.export_request", target=item,
+    audit_record(actor=actor, action=AuditAction.ACTION_ITEM_EXPORT_REQUEST, target=item,
                  new={"tracker": GITHUB, "export": export.pk})
     from ..tasks import tracker_export_task
 
@@ -267,7 +268,7 @@ def _link_issue(*, export: TrackerExport, url: str) -> None:
     item.updated_at = timezone.now()
     item.save(update_fields=["external_url", "version", "updated_at"])
     changes = {"old": {"external_url": ""}, "new": {"external_url": url}}
-    audit_record(actor=export.requested_by, action="action_item.export", target=item,
+    audit_record(actor=export.requested_by, action=AuditAction.ACTION_ITEM_EXPORT, target=item,
                  new={"tracker": export.tracker, "external_url": url})
     ticket_event(item=item, event=UPDATED, actor=export.requested_by, changes=changes)
 

@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core import outbound
 from apps.core.enqueue import delay_now, delay_on_commit
@@ -204,7 +205,7 @@ def webhook_delivery_resend(*, delivery_id: int, actor) -> WebhookDelivery:
     old = {"status": delivery.status, "attempts": delivery.attempts}
     delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.PENDING, 0, timezone.now()
     delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
-    audit_record(actor=actor, action="webhook_delivery.resend", target=delivery, old=old,
+    audit_record(actor=actor, action=AuditAction.WEBHOOK_DELIVERY_RESEND, target=delivery, old=old,
                  new={"status": delivery.status})
     from ..tasks import webhook_delivery_task
 

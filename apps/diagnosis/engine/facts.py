@@ -11,11 +11,10 @@ from typing import Any
 
 from django.db.models.fields.json import KeyTransform
 
-from apps.forensics.checks import fmt, is_number
 from apps.forensics.models import DriftReport, JobStatus
-from apps.forensics.selectors import input_checks
 from apps.predictions.models import Prediction
 from apps.registry.models import ModelVersion
+from apps.registry.reference_checks import fmt, input_checks, is_number
 from apps.replays.models import ExpectedOutcome, Predicate
 from apps.reports.models import Report
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from apps.forensics.checks import fmt, is_number, scale_shift
+from apps.registry.reference_checks import fmt, is_number, scale_shift
 
 from ..kinds import Kind
 

@@ -1,6 +1,11 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.forensics.models import DriftReport, ReportForensics
+from apps.forensics.selectors import report_forensics_for
+from apps.registry.reference_checks import input_checks
+from apps.reports.api.serializers import AttachmentSerializer, InputCheckSerializer, ReportSerializer
+from apps.reports.models import Report
 
 
 class ReportForensicsSerializer(serializers.ModelSerializer):
@@ -35,3 +40,31 @@ class DriftReportSerializer(serializers.ModelSerializer):
     def get_url(self, obj: DriftReport) -> str:
         request = self.context.get("request")
         return request.build_absolute_uri(obj.get_absolute_url()) if request else obj.get_absolute_url()
+
+
+# A report as `GET/POST /api/v1/reports/…` answer it (contract): the report's fields, its input
+# checks and attachments, and its forensics block. It lives here, above reports, because of that
+# block (apps/forensics/api/report_views.py serves the endpoints that answer with it). A comment,
+# not a docstring: drf-spectacular would publish a docstring in the OpenAPI schema.
+class ReportDetailSerializer(ReportSerializer):
+
+    input_checks = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    forensics = serializers.SerializerMethodField(
+        help_text="Attribution, similar training rows and prevalence in the log, computed after intake (team only; "
+                  "null for others or before the task ran).")
+
+    class Meta(ReportSerializer.Meta):
+        fields = ReportSerializer.Meta.fields + ["input_checks", "attachments", "forensics"]
+
+    @extend_schema_field(ReportForensicsSerializer(allow_null=True))
+    def get_forensics(self, obj: Report) -> dict | None:
+        request = self.context.get("request")
+        forensics = report_forensics_for(user=request.user, report=obj) if request and obj.model_id else None
+        return ReportForensicsSerializer(forensics).data if forensics else None
+
+    @extend_schema_field(InputCheckSerializer(many=True))
+    def get_input_checks(self, obj: Report) -> list[dict]:
+        if self._withheld(obj) or not obj.has_inputs or obj.model_version_id is None:
+            return []
+        return input_checks(model_version=obj.model_version, features=obj.features)

@@ -31,10 +31,12 @@ from .reports import (  # noqa: E402
     _neighbours,
     _prevalence,
     report_forensics_compute,
+    report_forensics_on_report_inputs,
     report_forensics_request,
 )
 from .sweep import report_forensics_sweep  # noqa: E402
 
 __all__ = ["MAX_WINDOW", "_enqueue", "_jsonable", "_neighbours", "_prevalence", "drift_incident_open_or_add",
            "drift_report_request", "drift_report_run", "drift_reports_schedule_daily", "report_forensics_compute",
-           "report_forensics_request", "report_forensics_sweep"]
+           "report_forensics_on_report_inputs", "report_forensics_request",
+           "report_forensics_sweep"]

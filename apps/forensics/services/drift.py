@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.access import require_work_on_model
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import InvalidInput
 from apps.incidents.evidence import incident_evidence_add
@@ -58,7 +59,7 @@ def drift_report_request(*, model_version: ModelVersion, actor, start: datetime 
     except IntegrityError:  # the same scheduled window, requested concurrently
         return DriftReport.objects.get(model_version=model_version, window_start=start, window_end=end,
                                        scheduled=True)
-    audit_record(actor=actor, action="drift_report.request", target=drift,
+    audit_record(actor=actor, action=AuditAction.DRIFT_REPORT_REQUEST, target=drift,
                  new={"model_version": str(model_version), "from": start.isoformat(), "to": end.isoformat()})
     from ..tasks import drift_report_run_task
 

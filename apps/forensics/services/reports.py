@@ -15,20 +15,21 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.access import require_work_on_model
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict
 from apps.registry.backends import ArtifactError, backend_for
 from apps.registry.models import ModelVersion
 from apps.registry.redaction import redacted_names
+from apps.registry.reference_checks import fmt, input_checks, quoted
 from apps.reports.models import Report
 
 from ..attribution import attribute
-from ..checks import fmt, quoted
 from ..models import JobStatus, ReportForensics
 from ..neighbours import nearest, neighbours_summary
 from ..onset import report_signature_write
 from ..repairs import repairs_for
-from ..selectors import input_checks, prevalence_message
+from ..selectors import prevalence_message
 from ..window import window_frame
 from .common import enqueue, jsonable
 
@@ -46,11 +47,23 @@ def report_forensics_request(*, report: Report, actor, on_intake: bool = False) 
     forensics, _ = ReportForensics.objects.update_or_create(
         report=report, defaults={"status": JobStatus.QUEUED, "requested_at": timezone.now(), "error_message": ""})
     if not on_intake:
-        audit_record(actor=actor, action="report.forensics_request", target=report, new={"status": "queued"})
+        audit_record(actor=actor, action=AuditAction.REPORT_FORENSICS_REQUEST, target=report, new={"status": "queued"})
     from ..tasks import report_forensics_task
 
     transaction.on_commit(lambda: enqueue(report_forensics_task, report.pk))
     return forensics
+
+
+def report_forensics_on_report_inputs(sender=None, *, report: Report, actor, **kwargs) -> None:
+    """Receives `report_inputs_arrived` (apps/reports/hooks.py), sent inside the transaction that
+    filed a report with its inputs or linked its logged prediction: queues its forensics as at
+    intake. The queued row is written in that transaction (the API's answer shows it queued), in
+    a savepoint of its own (`report_forensics_request` is atomic): if it fails, only the savepoint
+    rolls back, the hook logs the error and the report is stored all the same. The task runs
+    after commit."""
+    if not report.has_inputs or report.model_version_id is None:
+        return
+    report_forensics_request(report=report, actor=actor, on_intake=True)
 
 
 def _claim_report(report_id: int) -> bool:

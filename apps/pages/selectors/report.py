@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 
 from apps.accounts.access import user_access
 from apps.forensics.models import ReportForensics
-from apps.forensics.selectors import input_checks, report_forensics_for
+from apps.forensics.selectors import report_forensics_for
 from apps.forensics.strips import InputRow, input_rows
 from apps.incidents.selectors import incident_list
 from apps.registry.models import Model, ModelVersion
+from apps.registry.reference_checks import input_checks
 from apps.registry.selectors import model_list, model_version_list
 from apps.replays.forms import ExpectedOutcomeForm
 from apps.replays.models import ExpectedOutcome, Replay, ReplayResult

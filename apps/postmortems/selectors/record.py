@@ -12,10 +12,10 @@ from apps.audit.models import AuditEvent
 from apps.audit.selectors import audit_events_for_all
 from apps.audit.sentences import event_phrase
 from apps.forensics.models import ReportForensics
-from apps.forensics.selectors import input_checks
 from apps.incidents.changes import incident_changes
 from apps.incidents.evidence import evidence_as_seen_by
 from apps.incidents.models import IncidentEvidence
+from apps.registry.reference_checks import input_checks
 from apps.replays.selectors import replay_list
 from apps.reports.selectors import LoggedInputsReaders, report_list
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.humanize import value as human_value
 from apps.diagnosis.kinds import QUESTIONS
@@ -92,7 +93,7 @@ def why_nodes_draft_from_diagnosis(*, incident_id: int, actor) -> DraftResult:
         result.created.append(node)
     if result.created:
         _touch(postmortem, actor=actor)
-        audit_record(actor=actor, action="postmortem.why_draft", target=postmortem,
+        audit_record(actor=actor, action=AuditAction.POSTMORTEM_WHY_DRAFT, target=postmortem,
                      new={"why_nodes": [node.pk for node in result.created],
                           "kinds": [node.drafted_from for node in result.created]})
     return result

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import InvalidInput, NotFound
 from apps.incidents.models import SignalKind
@@ -75,7 +76,7 @@ def contributing_factor_add(*, incident_id: int, actor, category: str, descripti
         is_trigger=is_trigger, position=position, created_by=actor if _is_person(actor) else None)
     _touch(postmortem, actor=actor)
     postmortem_signature_write(postmortem=postmortem)
-    audit_record(actor=actor, action="postmortem.factor_add", target=postmortem, new=_snapshot(factor))
+    audit_record(actor=actor, action=AuditAction.POSTMORTEM_FACTOR_ADD, target=postmortem, new=_snapshot(factor))
     return factor
 
 
@@ -109,7 +110,7 @@ def contributing_factor_update(*, incident_id: int, factor_id: int, actor, categ
     factor.save()
     _touch(postmortem, actor=actor)
     postmortem_signature_write(postmortem=postmortem)
-    audit_record(actor=actor, action="postmortem.factor_update", target=postmortem,
+    audit_record(actor=actor, action=AuditAction.POSTMORTEM_FACTOR_UPDATE, target=postmortem,
                  old={key: value for key, value in old.items() if new[key] != value or key == "factor"},
                  new={key: value for key, value in new.items() if old[key] != value or key == "factor"})
     return factor
@@ -120,7 +121,7 @@ def contributing_factor_delete(*, incident_id: int, factor_id: int, actor) -> No
     postmortem = _locked(incident_id=incident_id, actor=actor)
     _require_editable(postmortem)
     factor = _factor(postmortem, factor_id)
-    audit_record(actor=actor, action="postmortem.factor_delete", target=postmortem, old=_snapshot(factor))
+    audit_record(actor=actor, action=AuditAction.POSTMORTEM_FACTOR_DELETE, target=postmortem, old=_snapshot(factor))
     factor.delete()
     _touch(postmortem, actor=actor)
     postmortem_signature_write(postmortem=postmortem)

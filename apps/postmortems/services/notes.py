@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.actions.models import ActionItem
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import InvalidInput, NotFound
 
@@ -39,7 +40,7 @@ def timeline_entry_add(*, incident_id: int, actor, at: datetime, text: str) -> T
     entry = TimelineEntry.objects.create(postmortem=postmortem, at=at, text=text.strip(),
                                          created_by=actor if _is_person(actor) else None)
     _touch(postmortem, actor=actor)
-    audit_record(actor=actor, action="postmortem.timeline_add", target=postmortem,
+    audit_record(actor=actor, action=AuditAction.POSTMORTEM_TIMELINE_ADD, target=postmortem,
                  new={"entry": entry.pk, "at": at.isoformat(), "text": entry.text})
     return entry
 
@@ -51,7 +52,7 @@ def timeline_entry_delete(*, incident_id: int, entry_id: int, actor) -> None:
     entry = TimelineEntry.objects.filter(pk=entry_id, postmortem=postmortem).first()
     if entry is None:
         raise NotFound(f"The post-mortem of INC-{incident_id} has no timeline entry {entry_id}.")
-    audit_record(actor=actor, action="postmortem.timeline_delete", target=postmortem,
+    audit_record(actor=actor, action=AuditAction.POSTMORTEM_TIMELINE_DELETE, target=postmortem,
                  old={"entry": entry.pk, "at": entry.at.isoformat(), "text": entry.text})
     entry.delete()
     _touch(postmortem, actor=actor)
@@ -82,7 +83,7 @@ def review_comment_add(*, incident_id: int, actor, section: str, body: str, why_
     comment = ReviewComment.objects.create(postmortem=postmortem, section=section, why_node=node, action_item=item,
                                            body=body.strip(), author=actor if _is_person(actor) else None)
     _touch(postmortem, actor=actor)
-    audit_record(actor=actor, action="postmortem.comment", target=postmortem,
+    audit_record(actor=actor, action=AuditAction.POSTMORTEM_COMMENT, target=postmortem,
                  new={"comment": comment.pk, "section": section, "why_node": why_node_id,
                       "action_item": action_item_id})
     return comment

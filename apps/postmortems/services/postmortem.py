@@ -8,12 +8,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict, InvalidInput, PreconditionFailed
 from apps.incidents.models import Incident
 from apps.incidents.selectors import incident_get_for_work
 
-from ..fingerprints import fingerprint
+from ..field_fingerprints import fingerprint
 from ..models import (
     MAX_SHORT_TEXT,
     MAX_TEXT,
@@ -44,7 +45,7 @@ def postmortem_start(*, incident_id: int, actor) -> tuple[Postmortem, bool]:
         return existing, False
     postmortem = Postmortem.objects.create(incident=incident, author=actor, updated_by=actor,
                                            summary="", facts="")
-    audit_record(actor=actor, action="postmortem.start", target=postmortem, new={"status": postmortem.status})
+    audit_record(actor=actor, action=AuditAction.POSTMORTEM_START, target=postmortem, new={"status": postmortem.status})
     return postmortem, True
 
 
@@ -107,7 +108,7 @@ def postmortem_update(*, incident_id: int, actor, expected_version: int | None,
     postmortem.save()
     if new.keys() & {"root_cause_category", "summary", "root_cause_summary"}:
         postmortem_signature_write(postmortem=postmortem)
-    audit_record(actor=actor, action="postmortem.update", target=postmortem, old=old, new=new)
+    audit_record(actor=actor, action=AuditAction.POSTMORTEM_UPDATE, target=postmortem, old=old, new=new)
     return postmortem
 
 
@@ -160,7 +161,7 @@ def postmortem_transition(*, incident_id: int, actor, to: str, note: str = "",
     postmortem.save()
     if note.strip():
         ReviewComment.objects.create(postmortem=postmortem, section=Section.SUMMARY, body=note, author=actor)
-    audit_record(actor=actor, action="postmortem.transition", target=postmortem, old=old,
+    audit_record(actor=actor, action=AuditAction.POSTMORTEM_TRANSITION, target=postmortem, old=old,
                  new={"status": to, "note": note})
     return postmortem
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from apps.incidents.models import IncidentEvidence
@@ -88,7 +89,7 @@ def why_node_add(*, incident_id: int, actor, question: str, answer: str, parent_
                                   position=position, created_by=actor if _is_person(actor) else None)
     node.evidence.set(evidence)
     _touch(postmortem, actor=actor)
-    audit_record(actor=actor, action="postmortem.why_add", target=postmortem,
+    audit_record(actor=actor, action=AuditAction.POSTMORTEM_WHY_ADD, target=postmortem,
                  new={"why_node": node.pk, "parent": parent_id, "question": node.question, "answer": node.answer})
     return node
 
@@ -141,7 +142,7 @@ def why_node_update(*, incident_id: int, node_id: int, actor, expected_version: 
     node.updated_at = timezone.now()
     node.save()
     _touch(postmortem, actor=actor)
-    audit_record(actor=actor, action="postmortem.why_update", target=postmortem,
+    audit_record(actor=actor, action=AuditAction.POSTMORTEM_WHY_UPDATE, target=postmortem,
                  old={"why_node": node.pk, **old}, new={"why_node": node.pk, **new})
     return node
 
@@ -172,7 +173,7 @@ def why_node_decide(*, incident_id: int, node_id: int, actor, status: str, note:
     node.updated_at = timezone.now()
     node.save()
     _touch(postmortem, actor=actor)
-    audit_record(actor=actor, action="postmortem.why_decide", target=postmortem, old=old,
+    audit_record(actor=actor, action=AuditAction.POSTMORTEM_WHY_DECIDE, target=postmortem, old=old,
                  new={"why_node": node.pk, "status": status, "note": note})
     return node
 
@@ -186,7 +187,7 @@ def why_node_delete(*, incident_id: int, node_id: int, actor) -> None:
     problem = why_node_delete_problem(node=node, has_follow_ups=node.children.exists())
     if problem is not None:
         raise problem
-    audit_record(actor=actor, action="postmortem.why_delete", target=postmortem,
+    audit_record(actor=actor, action=AuditAction.POSTMORTEM_WHY_DELETE, target=postmortem,
                  old={"why_node": node.pk, "question": node.question, "answer": node.answer})
     node.delete()
     _touch(postmortem, actor=actor)

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.access import require_work_on_model
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.reports.models import Report
 
@@ -34,7 +35,8 @@ def expected_outcome_set(*, actor, report: Report, predicate: str, value: Any, f
     expected.set_by = actor if getattr(actor, "is_authenticated", False) else None
     expected.updated_at = timezone.now()
     expected.save()
-    audit_record(actor=actor, action="report.expectation_set", target=report, old=old, new=_snapshot(expected))
+    audit_record(actor=actor, action=AuditAction.REPORT_EXPECTATION_SET, target=report, old=old,
+                 new=_snapshot(expected))
     return expected
 
 
@@ -46,5 +48,5 @@ def expected_outcome_clear(*, actor, report: Report) -> bool:
         return False
     old = _snapshot(existing)
     existing.delete()
-    audit_record(actor=actor, action="report.expectation_clear", target=report, old=old)
+    audit_record(actor=actor, action=AuditAction.REPORT_EXPECTATION_CLEAR, target=report, old=old)
     return True

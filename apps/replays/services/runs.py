@@ -22,6 +22,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from apps.accounts.access import require_work_on_model
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import DomainError, InvalidInput
 from apps.registry.backends import LoadedModel, PredictionOutcome, backend_for
@@ -124,7 +125,7 @@ def replay_start(*, actor, model_version: ModelVersion, reports: Iterable[Report
                         report_ids=report_ids[index * size:index * size + count])
             for index, (first, last, count) in enumerate(bounds)
         ])
-        audit_record(actor=actor, action="replay.start", target=replay,
+        audit_record(actor=actor, action=AuditAction.REPLAY_START, target=replay,
                      new={"model_version": str(model_version), "reports": len(report_ids), "suite": suite,
                           "chunks": len(bounds)})
         if dispatch:

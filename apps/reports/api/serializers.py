@@ -1,8 +1,6 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.forensics.api.serializers import ReportForensicsSerializer
-from apps.forensics.selectors import input_checks, report_forensics_for
 from apps.incidents.models import Severity
 from apps.reports.models import Attachment, InputsSource, Report
 from apps.reports.selectors import LoggedInputsReaders
@@ -137,29 +135,6 @@ class ReportSerializer(serializers.ModelSerializer):
             data["features"] = None
             data["schema_problems"] = None
         return data
-
-
-class ReportDetailSerializer(ReportSerializer):
-    input_checks = serializers.SerializerMethodField()
-    attachments = AttachmentSerializer(many=True, read_only=True)
-    forensics = serializers.SerializerMethodField(
-        help_text="Attribution, similar training rows and prevalence in the log, computed after intake (team only; "
-                  "null for others or before the task ran).")
-
-    class Meta(ReportSerializer.Meta):
-        fields = ReportSerializer.Meta.fields + ["input_checks", "attachments", "forensics"]
-
-    @extend_schema_field(ReportForensicsSerializer(allow_null=True))
-    def get_forensics(self, obj: Report) -> dict | None:
-        request = self.context.get("request")
-        forensics = report_forensics_for(user=request.user, report=obj) if request and obj.model_id else None
-        return ReportForensicsSerializer(forensics).data if forensics else None
-
-    @extend_schema_field(InputCheckSerializer(many=True))
-    def get_input_checks(self, obj: Report) -> list[dict]:
-        if self._withheld(obj) or not obj.has_inputs or obj.model_version_id is None:
-            return []
-        return input_checks(model_version=obj.model_version, features=obj.features)
 
 
 class ReportMoveSerializer(serializers.Serializer):

@@ -9,10 +9,11 @@ _TAKES_REPORTS = {"open", "triaged", "investigating", "mitigated", "resolved", "
 
 
 def backfill(apps, schema_editor):
-    # The recipe is pure (no models); forensics reads only the version's stored JSON, which the
-    # historical model has. Imported here so that the module stays importable on its own.
-    from apps.forensics.selectors import input_checks
-    from apps.incidents.fingerprint import fingerprint
+    # The recipe is pure (no models); the input checks read only the version's stored JSON, which
+    # the historical model has. Imported here so that the module stays importable on its own.
+    # (The checks moved from apps/forensics to apps/registry/reference_checks.py unchanged.)
+    from apps.registry.reference_checks import input_checks
+    from apps.incidents.report_fingerprint import fingerprint
 
     Report = apps.get_model("reports", "Report")
     Incident = apps.get_model("incidents", "Incident")

@@ -6,9 +6,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import InvalidInput
-from apps.forensics.services import report_forensics_request
 from apps.incidents.models import Severity
 from apps.incidents.services import Placement, incident_group_report, incident_reopen_for_regression
 from apps.predictions.validation import context_problem
@@ -99,7 +99,7 @@ def report_create(
         report.incident = grouped.incident
         report.fingerprint = fingerprint.key
     report.save()
-    audit_record(actor=reporter, action="report.create", target=report, new={
+    audit_record(actor=reporter, action=AuditAction.REPORT_CREATE, target=report, new={
         "incident": report.incident_id, "channel": channel, "inputs": report.inputs,
         "model_version": str(resolved.version) if resolved.version else None,
         **({"grouping": grouped.placement.value, "fingerprint": fingerprint.label} if grouped else {"unsorted": True}),
@@ -107,16 +107,8 @@ def report_create(
     if grouped is not None and grouped.placement == Placement.REGRESSION:
         incident_reopen_for_regression(incident=grouped.incident, report=report)
     if report.has_inputs:
-        report_forensics_on_intake(report=report, actor=reporter)
-        # The differential diagnosis (an app above this one) listens: it queues itself after commit.
+        # Forensics and the differential diagnosis (apps above this one) listen: each queues its
+        # work; a failure of theirs is logged and never loses the report.
         report_inputs_ready(report=report, actor=reporter)
     return report
-
-
-def report_forensics_on_intake(*, report: Report, actor) -> None:
-    """Attribution, neighbours and prevalence take longer than a request: a task after commit.
-    For a report filed with its inputs, or whose inputs just arrived (the one place this app
-    asks forensics, a layer above, for work: `.importlinter`)."""
-    report_forensics_request(report=report, actor=actor, on_intake=True)
-
 

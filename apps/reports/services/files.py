@@ -5,6 +5,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import InvalidInput
 
@@ -33,7 +34,7 @@ def report_attachment_add(*, report: Report, upload: File, actor) -> Attachment:
     attachment.file.save("upload", ContentFile(inspected.data), save=False)
     try:
         attachment.save()
-        audit_record(actor=actor, action="report.attachment_add", target=report, new={
+        audit_record(actor=actor, action=AuditAction.REPORT_ATTACHMENT_ADD, target=report, new={
             "attachment": attachment.pk, "original_name": attachment.original_name,
             "content_type": attachment.content_type, "size": attachment.size, "sha256": attachment.sha256,
         })

@@ -4,8 +4,7 @@ placed again when more becomes known — a model assigned, a logged prediction l
 
 from __future__ import annotations
 
-from apps.forensics.selectors import input_checks
-from apps.incidents import fingerprint as fingerprinting
+from apps.incidents import report_fingerprint as fingerprinting
 from apps.incidents.models import Incident
 from apps.incidents.services import (
     Grouped,
@@ -15,12 +14,13 @@ from apps.incidents.services import (
     incident_regroup_report,
     incident_reopen_for_regression,
 )
+from apps.registry.reference_checks import input_checks
 
 from ..models import Report
 
 
 def report_fingerprint_of(report: Report) -> fingerprinting.Fingerprint:
-    """The fingerprint of a report's facts (apps/incidents/fingerprint.py): its model, output,
+    """The fingerprint of a report's facts (apps/incidents/report_fingerprint.py): its model, output,
     surface (from its context, else its logged prediction's) and, when its inputs are known,
     the most suspicious one as input forensics ranks it against the version's reference."""
     features = report.features if report.has_inputs and isinstance(report.features, dict) else None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from apps.accounts.access import require_sort, require_work_on_model
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict, InvalidInput
 from apps.predictions.models import Prediction
@@ -17,7 +18,6 @@ from apps.registry.selectors import model_get, model_version_for_surface
 from ..hooks import report_inputs_ready
 from ..models import InputsSource, Report
 from ..selectors import report_get
-from .create import report_forensics_on_intake
 from .grouping import report_place
 
 
@@ -73,11 +73,10 @@ def report_prediction_link(*, report_id: int, prediction_id: str, actor) -> Repo
     # The log is what it is: an odd input is recorded, never refused (it can be the bug).
     report.schema_problems = feature_problems(prediction.model_version.feature_schema, features)
     report_place(report=report, actor=actor)
-    audit_record(actor=actor, action="report.link_prediction", target=report, old=old, new={
+    audit_record(actor=actor, action=AuditAction.REPORT_LINK_PREDICTION, target=report, old=old, new={
         "inputs": report.inputs, "prediction_id": report.prediction_id, "incident": report.incident_id,
         "model_version": report.model_version.version})
-    report_forensics_on_intake(report=report, actor=actor)
-    # The differential diagnosis (an app above this one) listens: it queues itself after commit.
+    # Forensics and the differential diagnosis (apps above this one) listen and queue their work.
     report_inputs_ready(report=report, actor=actor)
     return report
 
@@ -98,7 +97,7 @@ def report_model_assign(*, report_id: int, model_name: str, actor) -> Report:
     report.model = model
     report.model_version = model_version_for_surface(model=model, surface_key=report.context.get("surface"))
     report_place(report=report, actor=actor)
-    audit_record(actor=actor, action="report.assign_model", target=report, old={"model": None}, new={
+    audit_record(actor=actor, action=AuditAction.REPORT_ASSIGN_MODEL, target=report, old={"model": None}, new={
         "model": model.name, "incident": report.incident_id,
         "model_version": report.model_version.version if report.model_version_id else None})
     return report

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict, PermissionDenied
 from apps.incidents.models import Incident
@@ -73,6 +74,6 @@ def report_move(*, report_id: int, to_incident_id: int | None, actor) -> Report:
     report.save(update_fields=["incident", "grouping_locked"])
     now = timezone.now()
     Incident.objects.filter(pk__in=[source.pk, destination.pk]).update(updated_at=now)
-    audit_record(actor=actor, action="report.move", target=report, old={"incident": source.pk},
+    audit_record(actor=actor, action=AuditAction.REPORT_MOVE, target=report, old={"incident": source.pk},
                  new={"incident": destination.pk, "new_incident": to_incident_id is None})
     return report

@@ -129,7 +129,7 @@ def surface_of(*contexts: Mapping[str, Any] | None) -> str:
 
 def input_pattern(checks: Iterable[Mapping[str, Any]]) -> str:
     """`feature:flag` for the most suspicious flagged feature. `checks` come from
-    `apps.forensics.selectors.input_checks`, most suspicious first."""
+    `apps.registry.reference_checks.input_checks`, most suspicious first."""
     for check in checks:
         flags = list(check.get("flags") or [])
         if not flags:

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from apps.forensics.checks import percentile, rank_checks
+from apps.registry.reference_checks import percentile, rank_checks
 from tests.forensics.factories import wine_reference, wine_rows
 
 SCHEMA, STATS, _ = wine_reference()

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
 
-from apps.forensics.checks import rank_checks
 from apps.registry.joint import compute_joint_stats
 from apps.registry.reference import compute_reference_stats, infer_schema
+from apps.registry.reference_checks import rank_checks
 
 CASES_PER_KIND = 5
 

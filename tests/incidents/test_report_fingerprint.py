@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apps.incidents.fingerprint import fingerprint, input_pattern, numeric_bucket, output_class, surface_of
+from apps.incidents.report_fingerprint import fingerprint, input_pattern, numeric_bucket, output_class, surface_of
 
 
 @pytest.mark.parametrize("output, expected", [

@@ -11,7 +11,9 @@ from typing import Any
 
 from apps.core.humanize import percentile_phrase
 from apps.core.humanize import value as humanize_value
-from apps.registry.redaction import is_redacted
+
+from .models import ModelVersion
+from .redaction import is_redacted
 
 # Unit changes people actually make: ×10ⁿ (s→ms, m→mm, €→cents) and ×60 / ×3600 (min, h → s).
 _SCALE_FACTORS = [(10.0**k, f"{10**k:,}×") for k in range(1, 7)] + [(60.0, "60×"), (3600.0, "3,600×")]
@@ -244,10 +246,22 @@ def rank_checks(*, features: dict[str, Any], schema: dict[str, Any], stats: dict
     checks = [check_feature(name, features.get(name), declared.get(name), stats.get(name)) for name in names]
     mark_swaps(checks, stats)
     if joint:
-        from .joint import mark_joint  # the joint module builds on this one's helpers
+        from .joint_checks import mark_joint  # the joint module builds on this one's helpers
 
         mark_joint(checks, joint)
     checks.sort(key=lambda check: (-check["score"], check["feature"]))
     for position, check in enumerate(checks, start=1):
         check["rank"] = position
     return checks
+
+
+def input_checks(*, model_version: ModelVersion, features: dict[str, Any]) -> list[dict[str, Any]]:
+    """`[{"feature", "value", "flags", "percentile"?, "reference", "score", "message"?, "rank",
+    "swapped_with"?, "note"?, "suggestion"?, "residual_z"?}]`, most suspicious first. From
+    stored statistics only (per feature, and how features go together): milliseconds. Its
+    signature and output shape are relied on by incident grouping (the fingerprint's input
+    pattern), forensics and the differential diagnosis: extend, never rename."""
+    reference = model_version.reference_stats or {}
+    return rank_checks(features=features if isinstance(features, dict) else {},
+                       schema=model_version.feature_schema or {},
+                       stats=reference.get("features", {}), joint=reference.get("joint"))

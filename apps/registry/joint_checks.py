@@ -14,9 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from apps.registry.joint_model import JointModel
-
-from .checks import fmt, is_number, quoted
+from .joint_model import JointModel
+from .reference_checks import fmt, is_number, quoted
 
 SCORE_INCONSISTENT = 0.45
 SCORE_SWAPPED_JOINT = 0.5
