@@ -168,8 +168,7 @@ def _narrowed_by_history(queryset: QuerySet[Incident], filters: IncidentFilters)
         queryset = queryset.filter(pk__in=Incident.objects.filter(
             postmortem__contributing_factors__category=filters.factor).values("pk"))
     if filters.resolved_since or filters.resolved_until:
-        queryset = queryset.annotate(resolved_at=lifecycle.last_resolved_at()).filter(
-            status__in=lifecycle.RESOLVED_NOW)
+        queryset = queryset.filter(lifecycle.resolved_now())
         if filters.resolved_since:
             queryset = queryset.filter(resolved_at__gte=day_start(filters.resolved_since))
         if filters.resolved_until:

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django.db import connection, transaction
 from django.db.models import (
-    BigIntegerField,
     CharField,
     Count,
     DateTimeField,
@@ -115,9 +114,7 @@ def _build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report],
     start, end = day_start(since), day_end(until)
     links = _Links(filters=filters, since=since, until=until)
     opened = incidents.filter(created_at__gte=start, created_at__lte=end)
-    resolved = (incidents.filter(pk__in=_resolved_between_ids(start, end))
-                .annotate(resolved_at=lifecycle.last_resolved_at())
-                .filter(lifecycle.resolved_between(start, end))
+    resolved = (incidents.filter(lifecycle.resolved_between(start, end))
                 .annotate(week=TruncWeek("resolved_at", output_field=DateTimeField()),
                           time_to_resolve=ExpressionWrapper(F("resolved_at") - F("created_at"),
                                                             output_field=DurationField())))
@@ -167,14 +164,6 @@ def _build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report],
         reports_received=_reports_received(reports, start=start, end=end, everything=all_reports),
         reports_stored=reports.filter(created_at__gte=start, created_at__lte=end).count(),
     )
-
-
-def _resolved_between_ids(start: datetime, end: datetime) -> QuerySet:
-    """Ids of incidents with a resolution in [start, end], read through the audit trail's time
-    index: only those need their latest resolution looked up (a superset: one resolved again
-    later is dropped by `resolved_between`)."""
-    return (lifecycle.resolutions_between(start, end)
-            .annotate(incident_id=Cast("target_id", output_field=BigIntegerField())).values("incident_id"))
 
 
 class _Links:
