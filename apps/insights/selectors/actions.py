@@ -20,7 +20,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest, TruncDate, TruncWeek
+from django.db.models.functions import Cast, Coalesce, Greatest, TruncDate
 
 from apps.actions.models import FINISHED_STATUSES, UNFINISHED_STATUSES, ActionItem, ReviewState, TicketStatus
 from apps.audit.models import AuditEvent
@@ -67,8 +67,9 @@ def overdue_per_week(incidents: QuerySet[Incident], *, mondays: list[date], unti
     A ticket is overdue from the day it became overdue (`late_from`: the day after its due date,
     or the day it was accepted if that is later) until the day it was finished (excluded), so the
     number overdue at the end of day D is #{late_from ≤ D} − #{max(late_from, finished) ≤ D}.
-    Two GROUP BY queries count both per week, and the weeks add up — rather than one conditional
-    count per week, which made PostgreSQL look up every ticket's finishing time once per week."""
+    Two GROUP BY queries count both per day, and the days up to each week's end add up — rather
+    than one conditional count per week, which made PostgreSQL look up every ticket's finishing
+    time once per week."""
     if not mondays:
         return {}
     last_day = min(until, today)
@@ -79,20 +80,22 @@ def overdue_per_week(incidents: QuerySet[Incident], *, mondays: list[date], unti
                    When(status__in=UNFINISHED_STATUSES, then=Value(None, output_field=DateField())),
                    default=Greatest(F("late_from"), F("finished_on"), output_field=DateField()),
                    output_field=DateField())))
-    became = _per_week(tickets.filter(late_from__lte=last_day), "late_from")
-    ended = _per_week(tickets.filter(back_on_time__lte=last_day), "back_on_time")
-    counts, running_became, running_ended = {}, 0, 0
-    earlier = mondays[0]
-    running_became = sum(count for week, count in became.items() if week < earlier)
-    running_ended = sum(count for week, count in ended.items() if week < earlier)
+    became, ended = _per_day(tickets, "late_from"), _per_day(tickets, "back_on_time")
+    counts = {}
     for week in mondays:
-        running_became += became.get(week, 0)
-        running_ended += ended.get(week, 0)
-        counts[week] = running_became - running_ended
+        end_of_week = min(week + timedelta(days=6), last_day)
+        counts[week] = _up_to(became, end_of_week) - _up_to(ended, end_of_week)
     return counts
 
 
-def _per_week(tickets: QuerySet[ActionItem], day: str) -> dict[date, int]:
-    rows = (tickets.order_by().annotate(week=TruncWeek(day, output_field=DateField())).values("week")
-            .annotate(count=Count("pk")).values_list("week", "count"))
-    return {(week.date() if isinstance(week, datetime) else week): count for week, count in rows}
+def _up_to(per_day: dict[date, int], last: date) -> int:
+    return sum(count for day, count in per_day.items() if day <= last)
+
+
+def _per_day(tickets: QuerySet[ActionItem], day: str) -> dict[date, int]:
+    """How many tickets per value of the `day` annotation (null: none), counted by GROUP BY: at
+    most one row per calendar day. No WHERE on the day: it would make PostgreSQL compute a
+    finishing time (a lookup in the audit trail) twice per ticket."""
+    rows = tickets.order_by().values(day).annotate(count=Count("pk")).values_list(day, "count")
+    return {(found.date() if isinstance(found, datetime) else found): count for found, count in rows
+            if found is not None}

@@ -43,7 +43,7 @@ from apps.reports.selectors import report_visibility_settled
 from ..read_models import Insights, InsightsFilters, OwedPostmortem, Rate, Slice, Week
 from .actions import action_item_figures, overdue_per_week
 from .factors import incidents_by_factor
-from .medians import medians
+from .medians import medians_with_overall
 
 DEFAULT_WEEKS = 16  # about four months: a trend, not noise
 
@@ -130,10 +130,11 @@ def _build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report],
                                                             output_field=DurationField())))
     detected = _with_time_to_detect(opened).annotate(week=TruncWeek("created_at"))
     opened_per_week = _per_week(opened.annotate(week=TruncWeek("created_at")))
-    detect_per_week = {_day(week): value for week, value in medians(detected, value="time_to_detect",
-                                                                     group="week").items()}
+    detecting, (overall_detect, detect_measured) = medians_with_overall(detected, value="time_to_detect",
+                                                                         group="week")
+    detect_per_week = {_day(week): median for week, (median, _count) in detecting.items()}
     # Every resolved incident has a time to resolve: the medians' counts are the week's resolutions.
-    resolving = medians(resolved, value="time_to_resolve", group="week", with_count=True)
+    resolving, (overall_resolve, _resolved) = medians_with_overall(resolved, value="time_to_resolve", group="week")
     resolve_per_week = {_day(week): median for week, (median, _count) in resolving.items()}
     resolved_per_week = {_day(week): count for week, (_median, count) in resolving.items()}
     mondays = _mondays(since, until)
@@ -145,7 +146,6 @@ def _build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report],
                   resolved_url=links.incidents(resolved_since=max(week, since),
                                                resolved_until=min(week + timedelta(days=6), until), opened=False))
              for week in mondays]
-    overall_detect, detect_measured = medians(detected, value="time_to_detect", with_count=True).get(None, (None, 0))
     came_back = opened.aggregate(ever=Count("pk", filter=Q(lifecycle.ever_resolved())),
                                  reopened=Count("pk", filter=Q(lifecycle.ever_resolved()) & lifecycle.reopened()),
                                  regressed=Count("pk", filter=Q(lifecycle.ever_resolved()) & Q(lifecycle.regressed())))
@@ -159,7 +159,7 @@ def _build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report],
                       url=links.incidents(resolved_since=since, resolved_until=until, opened=False)),
         median_time_to_detect=overall_detect,
         detect_measured=detect_measured,
-        median_time_to_resolve=medians(resolved, value="time_to_resolve").get(None),
+        median_time_to_resolve=overall_resolve,
         reopened=Rate(count=came_back["reopened"], out_of=came_back["ever"], url=links.incidents(came_back="reopened")),
         regressions=Rate(count=came_back["regressed"], out_of=came_back["ever"],
                          url=links.incidents(came_back="regression")),
