@@ -51,8 +51,10 @@ class ReaderLookups:
 
 def reader_lookups(user) -> ReaderLookups:
     access = user_access(user)
+    if access.is_admin or not access.is_authenticated:  # the rules need nothing looked up
+        return ReaderLookups(team_model_ids=(), unowned_model_ids=(), naming_incident_ids=())
     models = list(Model.objects.values_list("pk", "team_id"))
-    naming = incidents_naming(access.user_id).values_list("incident_id", flat=True) if access.user_id else []
+    naming = incidents_naming(access.user_id).values_list("incident_id", flat=True)
     return ReaderLookups(team_model_ids=tuple(pk for pk, team_id in models if team_id in access.team_ids),
                          unowned_model_ids=tuple(pk for pk, team_id in models if team_id is None),
                          naming_incident_ids=tuple(naming))
