@@ -10,6 +10,7 @@ from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Aggregate, Count, DurationField, F, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -44,7 +45,10 @@ def medians_with_overall(queryset: QuerySet, *, value: str,
         return (medians(queryset, value=value, group=group, with_count=True),
                 medians(queryset, value=value, with_count=True).get(None, (None, 0)))
     quote = connection.ops.quote_name
-    inner, params = queryset.order_by().values(group, value).query.sql_with_params()
+    try:
+        inner, params = queryset.order_by().values(group, value).query.sql_with_params()
+    except EmptyResultSet:  # a scope that can match nothing (e.g. a team without models)
+        return {}, (None, 0)
     # OFFSET 0 keeps PostgreSQL from folding the inner query into the outer one, which would
     # copy the value's expression into both aggregates (and run its subquery twice per row).
     sql = (f"SELECT GROUPING({quote(group)}), {quote(group)}, "
