@@ -124,11 +124,12 @@ def fill(*, incidents: int, reports: int) -> dict:
             items.append(ActionItem(incident_id=pm.incident_id, title="Fix it", kind="preventive",
                                     review_state=ReviewState.ACCEPTED, due_date=due, created_at=pm.created_at,
                                     updated_at=pm.created_at,
-                                    status=TicketStatus.DONE if done else TicketStatus.OPEN))
+                                    status=TicketStatus.DONE if done else TicketStatus.OPEN,
+                                    # as action_item_transition keeps it
+                                    finished_at=pm.created_at + timedelta(days=rng.randint(1, 40)) if done else None))
     ActionItem.objects.bulk_create(items, batch_size=BATCH)
     events += [AuditEvent(action="action_item.transition", target_type="actions.actionitem", target_id=str(item.pk),
-                          created_at=item.created_at + timedelta(days=rng.randint(1, 40)),
-                          old={"status": "open"}, new={"status": "done"})
+                          created_at=item.finished_at, old={"status": "open"}, new={"status": "done"})
                for item in items if item.status == TicketStatus.DONE]
     AuditEvent.objects.bulk_create(events, batch_size=BATCH)
     with connection.cursor() as cursor:

@@ -326,7 +326,8 @@ class _Writer:
                        reviewed_by=self.people["demo"], reviewed_at=written + timedelta(days=1),
                        owner=self.people[ticket.owner], due_date=(written + timedelta(days=ticket.due_days)).date(),
                        status=TicketStatus.DONE if ticket.done_days is not None else TicketStatus.OPEN,
-                       created_at=written, updated_at=written + timedelta(days=ticket.done_days or 1))
+                       created_at=written, updated_at=written + timedelta(days=ticket.done_days or 1),
+                       finished_at=written + timedelta(days=ticket.done_days) if ticket.done_days is not None else None)
             for ticket in past.tickets])
         for item, ticket in zip(items, past.tickets, strict=True):
             if ticket.done_days is not None:

@@ -70,7 +70,7 @@ def ticket(target: Incident, *, due: date, created: datetime, done: datetime | N
     item = ActionItem.objects.create(incident=target, title="Check units",
                                      kind="preventive",
                                      review_state=ReviewState.ACCEPTED, due_date=due, created_at=created,
-                                     status=TicketStatus.DONE if done else TicketStatus.OPEN)
+                                     status=TicketStatus.DONE if done else TicketStatus.OPEN, finished_at=done)
     if done:
         event(item, "action_item.transition", done, old={"status": "open"}, new={"status": "done"})
     return item

@@ -1,6 +1,7 @@
 """Action-item figures: done on time, done late, overdue now, and how many were overdue at the end
-of each week. When a ticket was finished comes from its audit trail (`action_item.transition`);
-a ticket finished without one (loaded by hand) counts its last change instead."""
+of each week. When a ticket was finished is its `finished_at` (kept by `action_item_transition`,
+filled from the audit trail for older tickets); a ticket finished without a move (loaded by hand)
+counts its last change instead."""
 
 from __future__ import annotations
 
@@ -8,33 +9,25 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import (
     Case,
-    CharField,
     Count,
     DateField,
     DateTimeField,
     F,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest, TruncDate
+from django.db.models.functions import Coalesce, Greatest, TruncDate
 
-from apps.actions.models import FINISHED_STATUSES, UNFINISHED_STATUSES, ActionItem, ReviewState, TicketStatus
-from apps.audit.models import AuditEvent
+from apps.actions.models import UNFINISHED_STATUSES, ActionItem, ReviewState, TicketStatus
 from apps.incidents.models import Incident
 
 from ..read_models import ActionItemFigures
 
 
-def _finished_at(statuses) -> Coalesce:
-    moves = AuditEvent.objects.filter(target_type="actions.actionitem", action="action_item.transition",
-                                      target_id=Cast(OuterRef("pk"), output_field=CharField()),
-                                      new__status__in=list(statuses))
-    latest = Subquery(moves.order_by("-created_at", "-id").values("created_at")[:1], output_field=DateTimeField())
-    return Coalesce(latest, F("updated_at"), output_field=DateTimeField())
+def _finished_at() -> Coalesce:
+    return Coalesce(F("finished_at"), F("updated_at"), output_field=DateTimeField())
 
 
 def tickets_of(incidents: QuerySet[Incident]) -> QuerySet[ActionItem]:
@@ -46,7 +39,7 @@ def action_item_figures(incidents: QuerySet[Incident], *, start: datetime, end: 
     """The tickets of `incidents` accepted from post-mortems written in the range (created in it),
     as they stand today. On time: done on or before the due date (or without one)."""
     tickets = tickets_of(incidents).filter(created_at__gte=start, created_at__lte=end).annotate(
-        done_on=TruncDate(_finished_at([TicketStatus.DONE])))
+        done_on=TruncDate(_finished_at()))
     done = Q(status=TicketStatus.DONE)
     counts = tickets.aggregate(
         on_time=Count("pk", filter=done & (Q(due_date__isnull=True) | Q(done_on__lte=F("due_date")))),
@@ -75,7 +68,7 @@ def overdue_per_week(incidents: QuerySet[Incident], *, mondays: list[date], unti
     last_day = min(until, today)
     late_from = Greatest(TruncDate("created_at"), F("due_date") + timedelta(days=1), output_field=DateField())
     tickets = (tickets_of(incidents).filter(due_date__isnull=False)
-               .annotate(late_from=late_from, finished_on=TruncDate(_finished_at(FINISHED_STATUSES)))
+               .annotate(late_from=late_from, finished_on=TruncDate(_finished_at()))
                .annotate(back_on_time=Case(
                    When(status__in=UNFINISHED_STATUSES, then=Value(None, output_field=DateField())),
                    default=Greatest(F("late_from"), F("finished_on"), output_field=DateField()),
@@ -94,8 +87,7 @@ def _up_to(per_day: dict[date, int], last: date) -> int:
 
 def _per_day(tickets: QuerySet[ActionItem], day: str) -> dict[date, int]:
     """How many tickets per value of the `day` annotation (null: none), counted by GROUP BY: at
-    most one row per calendar day. No WHERE on the day: it would make PostgreSQL compute a
-    finishing time (a lookup in the audit trail) twice per ticket."""
+    most one row per calendar day, filtered in Python (no WHERE repeating the day's expression)."""
     rows = tickets.order_by().values(day).annotate(count=Count("pk")).values_list(day, "count")
     return {(found.date() if isinstance(found, datetime) else found): count for found, count in rows
             if found is not None}
