@@ -73,6 +73,7 @@ def fill(*, incidents: int, reports: int) -> dict:
                              updated_at=opened, restricted=n % 50 == 0))
     Incident.objects.bulk_create(rows, batch_size=BATCH)
     created = list(Incident.objects.order_by("pk").values_list("pk", "model_id", "created_at", "status"))
+    kept = []  # what incident_transition keeps on the row, as it would have
     for pk, _model_id, opened, status in created:
         events.append(AuditEvent(action="incident.open", target_type="incidents.incident", target_id=str(pk),
                                  created_at=opened, new={"status": "open"}))
@@ -81,10 +82,14 @@ def fill(*, incidents: int, reports: int) -> dict:
             events.append(AuditEvent(action="incident.transition", target_type="incidents.incident",
                                      target_id=str(pk), created_at=resolved, old={"status": "investigating"},
                                      new={"status": "resolved"}))
-            if rng.random() < 0.04:
+            regressed = rng.random() < 0.04
+            if regressed:
                 events.append(AuditEvent(action="incident.regression", target_type="incidents.incident",
                                          target_id=str(pk), created_at=resolved + timedelta(days=2),
                                          old={"status": "resolved"}, new={"status": "open"}))
+            kept.append(Incident(pk=pk, resolved_at=resolved, reopened_count=int(regressed),
+                                 regression_count=int(regressed)))
+    Incident.objects.bulk_update(kept, ["resolved_at", "reopened_count", "regression_count"], batch_size=1000)
     per_incident = max(reports // incidents, 1)
     predictions, report_rows = [], []
     for index, (pk, model_id, opened, _status) in enumerate(created):
@@ -119,11 +124,12 @@ def fill(*, incidents: int, reports: int) -> dict:
             items.append(ActionItem(incident_id=pm.incident_id, title="Fix it", kind="preventive",
                                     review_state=ReviewState.ACCEPTED, due_date=due, created_at=pm.created_at,
                                     updated_at=pm.created_at,
-                                    status=TicketStatus.DONE if done else TicketStatus.OPEN))
+                                    status=TicketStatus.DONE if done else TicketStatus.OPEN,
+                                    # as action_item_transition keeps it
+                                    finished_at=pm.created_at + timedelta(days=rng.randint(1, 40)) if done else None))
     ActionItem.objects.bulk_create(items, batch_size=BATCH)
     events += [AuditEvent(action="action_item.transition", target_type="actions.actionitem", target_id=str(item.pk),
-                          created_at=item.created_at + timedelta(days=rng.randint(1, 40)),
-                          old={"status": "open"}, new={"status": "done"})
+                          created_at=item.finished_at, old={"status": "open"}, new={"status": "done"})
                for item in items if item.status == TicketStatus.DONE]
     AuditEvent.objects.bulk_create(events, batch_size=BATCH)
     with connection.cursor() as cursor:
@@ -206,8 +212,10 @@ def main() -> None:
     with scratch_database(args.database_url, reuse=args.reuse, keep=args.keep):
         if args.reuse:
             from django.contrib.auth import get_user_model
+            from django.core.management import call_command
             from django.db import connection
 
+            call_command("migrate", verbosity=1)  # a database kept by an older checkout
             people = {name: get_user_model().objects.get(username=name) for name in ("admin", "member")}
             with connection.cursor() as cursor:
                 _write_onsets(cursor)

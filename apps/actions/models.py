@@ -93,6 +93,11 @@ class ActionItem(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The latest move to done or won't do, kept by `action_item_transition` (and filled from the
+    # audit trail for older tickets by migration 0006), so that insights need not look it up per
+    # ticket; it stays after a reopen (the status says whether it is finished now). Null for a
+    # ticket finished without a move (loaded by hand): readers fall back to `updated_at`.
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

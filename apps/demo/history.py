@@ -239,13 +239,18 @@ class _Writer:
                 back = resolved + timedelta(days=past.regression_days)
                 self._event(incident, "incident.regression", back, old={"status": "resolved"},
                             new={"status": "open", "model_version": version.version}, actor="system")
+                incident.reopened_count += 1
+                incident.regression_count += 1
                 self._move(incident, IncidentStatus.OPEN, IncidentStatus.RESOLVED, back + timedelta(hours=10))
             if past.closed:
                 # A month after resolving, but never in the future: My reports said "last change in 11 h".
                 closed = max(resolved, min(resolved + timedelta(days=30), self.now - timedelta(hours=1)))
                 self._move(incident, IncidentStatus.RESOLVED, IncidentStatus.CLOSED, closed)
         postmortem = self._postmortem(past, incident, opened) if past.postmortem else None
-        Incident.objects.filter(pk=incident.pk).update(status=incident.status, updated_at=incident.updated_at)
+        Incident.objects.filter(pk=incident.pk).update(status=incident.status, updated_at=incident.updated_at,
+                                                       resolved_at=incident.resolved_at,
+                                                       reopened_count=incident.reopened_count,
+                                                       regression_count=incident.regression_count)
         onset = opened - timedelta(hours=past.detect_hours)
         if past.pattern:
             feature, kind = past.pattern.split(":")
@@ -267,6 +272,8 @@ class _Writer:
     def _move(self, incident: Incident, old: str, new: str, at: datetime) -> None:
         self._event(incident, "incident.transition", at, old={"status": old}, new={"status": new, "note": ""})
         incident.status, incident.updated_at = new, at
+        if new == IncidentStatus.RESOLVED:  # what incident_transition keeps on the row
+            incident.resolved_at = at
 
     def _reports(self, index: int, past: Past, version: ModelVersion, incident: Incident, opened: datetime,
                  features: dict, surface: str) -> None:
@@ -321,7 +328,8 @@ class _Writer:
                        reviewed_by=self.people["demo"], reviewed_at=written + timedelta(days=1),
                        owner=self.people[ticket.owner], due_date=(written + timedelta(days=ticket.due_days)).date(),
                        status=TicketStatus.DONE if ticket.done_days is not None else TicketStatus.OPEN,
-                       created_at=written, updated_at=written + timedelta(days=ticket.done_days or 1))
+                       created_at=written, updated_at=written + timedelta(days=ticket.done_days or 1),
+                       finished_at=written + timedelta(days=ticket.done_days) if ticket.done_days is not None else None)
             for ticket in past.tickets])
         for item, ticket in zip(items, past.tickets, strict=True):
             if ticket.done_days is not None:

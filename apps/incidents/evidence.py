@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from django.db import IntegrityError, transaction
 
 from apps.accounts.access import user_access
+from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import InvalidInput
 
@@ -81,7 +82,7 @@ def incident_evidence_add(*, incident_id: int, kind: str, actor, ref_id: int | N
     except IntegrityError:
         # Attached by someone else in the same moment: theirs is the one.
         return IncidentEvidence.objects.get(incident=incident, kind=kind, ref_id=ref_id)
-    audit_record(actor=actor, action="incident.evidence_add", target=incident,
+    audit_record(actor=actor, action=AuditAction.INCIDENT_EVIDENCE_ADD, target=incident,
                  new={"evidence": evidence.pk, "kind": kind, "title": evidence.title})
     return evidence
 

@@ -74,6 +74,15 @@ class Incident(models.Model):
                                          related_name="+")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Kept by `incident_transition` (and the regression reopen), so that lists and insights read
+    # a column instead of searching the audit trail per incident. `resolved_at` is the latest move
+    # to resolved and stays after a close or a reopen (pair it with the status: an incident
+    # reopened since is not resolved now); null if it never was resolved. `reopened_count` counts
+    # the times it came back after a resolution or a close, by hand or by a regression report, of
+    # which `regression_count` by a regression report.
+    resolved_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    reopened_count = models.PositiveIntegerField(default=0)
+    regression_count = models.PositiveIntegerField(default=0)
     tags = models.ManyToManyField("Tag", through="IncidentTag", blank=True, related_name="incidents")
 
     class Meta:

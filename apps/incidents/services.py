@@ -85,12 +85,17 @@ def incident_transition(*, incident_id: int, to: str, actor, note: str = "",
         # Reopening a duplicate by hand undoes the merge: its fingerprint comes home again.
         old["merged_into"], new["merged_into"] = incident.merged_into_id, None
         incident.merged_into = None
+    incident.updated_at = timezone.now()
+    if to == IncidentStatus.RESOLVED:  # the latest resolution counts (lists, insights, policies)
+        incident.resolved_at = incident.updated_at
+    elif to == IncidentStatus.OPEN and incident.status in _REOPENED_FROM:
+        incident.reopened_count += 1
     incident.status = to
     if note:
         incident.resolution_note = note
-    incident.updated_at = timezone.now()
-    incident.save(update_fields=["status", "resolution_note", "fixed_in_version", "merged_into", "updated_at"])
-    audit_record(actor=actor, action="incident.transition", target=incident, old=old, new=new)
+    incident.save(update_fields=["status", "resolution_note", "fixed_in_version", "merged_into", "updated_at",
+                                 "resolved_at", "reopened_count"])
+    audit_record(actor=actor, action=AuditAction.INCIDENT_TRANSITION, target=incident, old=old, new=new)
     status_change_announce_on_commit(incident=incident, old=old["status"])
     if to == IncidentStatus.RESOLVED:
         hooks.incident_announce_on_commit(incident=incident, event=hooks.RESOLVED)
@@ -333,8 +338,10 @@ def incident_reopen_for_regression(*, incident: Incident, report, actor=None) ->
     status_was = incident.status
     incident.status = IncidentStatus.OPEN
     incident.fixed_in_version = None
+    incident.reopened_count += 1
+    incident.regression_count += 1
     incident.updated_at = timezone.now()
-    incident.save(update_fields=["status", "fixed_in_version", "updated_at"])
+    incident.save(update_fields=["status", "fixed_in_version", "updated_at", "reopened_count", "regression_count"])
     audit_record(actor=actor, action=AuditAction.INCIDENT_REGRESSION, target=incident, old=old, new={
         "status": incident.status, "report": report.pk,
         "model_version": report.model_version.version if report.model_version_id else None})

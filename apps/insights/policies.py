@@ -73,12 +73,10 @@ def _per_team(incidents: QuerySet[Incident], condition) -> Q:
 
 def postmortems_overdue(incidents: QuerySet[Incident], *, today: date | None = None) -> QuerySet[Incident]:
     """The incidents whose post-mortem is overdue by their team's policy: severe enough, resolved
-    (or closed) more than the policy's working days ago, and no approved post-mortem yet. Each
-    with `resolved_at`, oldest resolution first."""
+    (or closed) more than the policy's working days ago, and no approved post-mortem yet, oldest
+    resolution first."""
     today = today or timezone.localdate()
-    owed = (incidents.annotate(resolved_at=lifecycle.last_resolved_at())
-            .filter(status__in=lifecycle.RESOLVED_NOW, resolved_at__isnull=False)
-            .exclude(postmortem__status__in=POSTMORTEM_DONE))
+    owed = incidents.filter(lifecycle.resolved_now()).exclude(postmortem__status__in=POSTMORTEM_DONE)
 
     def overdue(policy: Policy) -> Q:
         last_day = latest_overdue_resolution_day(today=today, working_days=policy.postmortem_due_working_days)
@@ -95,7 +93,7 @@ def postmortem_owed(*, incident: Incident, today: date | None = None) -> tuple[d
     if incident.severity not in policy.severities or incident.status not in lifecycle.RESOLVED_NOW:
         return None
     row = (Incident.objects.filter(pk=incident.pk).exclude(postmortem__status__in=POSTMORTEM_DONE)
-           .annotate(resolved_at=lifecycle.last_resolved_at()).values_list("resolved_at", flat=True).first())
+           .values_list("resolved_at", flat=True).first())
     if row is None:
         return None
     due = add_working_days(timezone.localtime(row).date(), policy.postmortem_due_working_days)

@@ -1,7 +1,7 @@
 """What search reads: the texts of each kind of result, where they live, and how they are weighed.
 
 A *source* is one table whose rows match words: a report, an incident, a post-mortem, one of its
-why-nodes or contributing factors, an action item, one of its comments. A child source (a
+why-nodes, contributing factors or review comments, an action item, one of its comments. A child source (a
 why-node, a comment) feeds its parent's result: a post-mortem is found by its own text and by its
 why-nodes'. Every source knows the path from its rows to the incident they belong to, which gives
 every result its facets (model, status, root cause…) and its scope.
@@ -89,6 +89,10 @@ SOURCES: tuple[Source, ...] = (
             ("decision_note", "C")), "postmortem_id", "postmortem__incident", "postmortem__created_at",
            parent="postmortem"),
     Source("factor", POSTMORTEM, "postmortems.ContributingFactor", (("description", "B"),),
+           "postmortem_id", "postmortem__incident", "postmortem__created_at", parent="postmortem"),
+    # Review comments are read by whoever reads the post-mortem (its editor and API list them):
+    # a comment's words find its post-mortem, whose snippet then shows the comment.
+    Source("postmortem_comment", POSTMORTEM, "postmortems.ReviewComment", (("body", "C"),),
            "postmortem_id", "postmortem__incident", "postmortem__created_at", parent="postmortem"),
     Source("action_item", ACTION_ITEM, "actions.ActionItem", (("title", "A"), ("description", "B")),
            "id", "incident", "created_at"),

@@ -119,7 +119,8 @@ def _hits(rows: list[ResultRow], *, user, text: str) -> list[SearchHit]:
     incidents = {incident.pk: incident for incident in Incident.objects.select_related("model")
                  .prefetch_related("tags").filter(pk__in=ids[INCIDENT])} if ids[INCIDENT] else {}
     postmortems = {postmortem.pk: postmortem for postmortem in Postmortem.objects.select_related("incident__model")
-                   .prefetch_related("why_nodes", "contributing_factors").filter(pk__in=ids[POSTMORTEM])} \
+                   .prefetch_related("why_nodes", "contributing_factors", "comments")
+                   .filter(pk__in=ids[POSTMORTEM])} \
         if ids[POSTMORTEM] else {}
     items = {item.pk: item for item in ActionItem.objects.select_related("incident__model")
              .prefetch_related("comments").filter(pk__in=ids[ACTION_ITEM])} if ids[ACTION_ITEM] else {}
@@ -154,8 +155,9 @@ def _hits(rows: list[ResultRow], *, user, text: str) -> list[SearchHit]:
                 text=_join(postmortem.summary, postmortem.root_cause_summary, postmortem.facts,
                            postmortem.business_impact, *whys,
                            *(factor.description for factor in postmortem.contributing_factors.all()),
-                           postmortem.went_well, postmortem.went_wrong,
-                           postmortem.got_lucky) or postmortem.incident.title)))
+                           postmortem.went_well, postmortem.went_wrong, postmortem.got_lucky,
+                           *(f"Review comment: {comment.body}" for comment in postmortem.comments.all()))
+                or postmortem.incident.title)))
         elif row.kind == ACTION_ITEM and row.id in items:
             item = items[row.id]
             shown.append((row, dict(reference=f"AI-{item.pk}", title=item.title, incident=item.incident,

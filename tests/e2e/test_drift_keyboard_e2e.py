@@ -13,8 +13,7 @@ from playwright.sync_api import expect
 
 from apps.forensics.models import DriftReport
 from tests.accounts.factories import TeamFactory, member_of
-from tests.forensics.factories import wine_version
-from tests.forensics.test_services import _log
+from tests.forensics.factories import log_wine, wine_version
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +50,7 @@ def test_drift_report_by_keyboard_alone(page, login):
     team = TeamFactory()
     logged = wine_version(team=team)
     wine_version(version="2.0", team=team)  # listed first: the keyboard has to choose 1.0
-    _log(logged, count=300, start=timezone.now() - timedelta(hours=5, minutes=10), scale={"proline": 1.5}, seed=5)
+    log_wine(logged, count=300, start=timezone.now() - timedelta(hours=5, minutes=10), scale={"proline": 1.5}, seed=5)
     login(member_of(team))
     page.goto(f"/forensics/models/{logged.model.name}/drift/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Drift of")
@@ -94,7 +93,7 @@ def test_drift_report_by_keyboard_alone(page, login):
 def test_a_wide_drift_table_scrolls_with_the_keyboard(page, login):
     team = TeamFactory()
     version = wine_version(team=team)
-    _log(version, count=200, start=timezone.now() - timedelta(hours=4), seed=6)
+    log_wine(version, count=200, start=timezone.now() - timedelta(hours=4), seed=6)
     login(member_of(team))
     page.set_viewport_size({"width": 640, "height": 800})  # a phone on its side, a zoomed projector
     page.goto(f"/forensics/models/{version.model.name}/drift/")

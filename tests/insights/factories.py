@@ -45,9 +45,16 @@ def incident(version: ModelVersion, *, opened: datetime, predicted: datetime | N
 
 
 def move(target: Incident, to: str, when: datetime, *, regression: bool = False) -> Incident:
+    """What `incident_transition` (or the regression reopen) does, back in time: the status, the
+    columns it keeps, and the audit event."""
     old = target.status
+    if to == IncidentStatus.RESOLVED:
+        target.resolved_at = when
+    elif to == IncidentStatus.OPEN and (regression or old in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED)):
+        target.reopened_count += 1
+        target.regression_count += regression
     target.status = to
-    target.save(update_fields=["status"])
+    target.save(update_fields=["status", "resolved_at", "reopened_count", "regression_count"])
     if regression:
         event(target, "incident.regression", when, old={"status": old}, new={"status": to})
     else:
@@ -63,7 +70,7 @@ def ticket(target: Incident, *, due: date, created: datetime, done: datetime | N
     item = ActionItem.objects.create(incident=target, title="Check units",
                                      kind="preventive",
                                      review_state=ReviewState.ACCEPTED, due_date=due, created_at=created,
-                                     status=TicketStatus.DONE if done else TicketStatus.OPEN)
+                                     status=TicketStatus.DONE if done else TicketStatus.OPEN, finished_at=done)
     if done:
         event(item, "action_item.transition", done, old={"status": "open"}, new={"status": "done"})
     return item

@@ -96,6 +96,8 @@ def test_figures_count_only_what_the_viewer_may_see(past):
     assert public.opened.count == 4 and public.reports_stored == 0 and public.reports_received == 0
     assert figures(past.member, past, model="shop").opened.count == 0
     assert figures(past.member, past, team="store").by_model == []
+    nobody = figures(past.member, past, team="no-such-team")  # no models: nothing to count, no error
+    assert (nobody.opened.count, nobody.median_time_to_detect, nobody.median_time_to_resolve) == (0, None, None)
 
 
 def test_the_onset_forensics_found_in_the_log_is_where_detection_starts(past):

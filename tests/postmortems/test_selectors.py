@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from apps.core.errors import Conflict, IllegalTransition, PermissionDenied
+from apps.incidents.models import Incident
+from apps.incidents.services import incident_reopen_for_regression, incident_transition
 from apps.postmortems.selectors import postmortem_facts, postmortem_timeline, transition_problem
 from apps.postmortems.services import postmortem_transition, postmortem_update
 from apps.replays.services import replay_start
@@ -90,3 +92,14 @@ def test_the_meeting_agenda_keeps_the_order_post_mortems_were_sent_for_review(wo
     assert agenda() == [second.pk]
     postmortem_transition(incident_id=first.incident_id, actor=world.member, to="in_review")
     assert agenda() == [second.pk, first.pk]
+
+
+def test_a_regression_reopening_the_incident_is_on_the_timeline(world):
+    # The timeline picks the incident's events by audit action; a regression used to be looked up
+    # under a name no event carries, so it never showed.
+    incident_transition(incident_id=world.incident.pk, to="resolved", actor=world.member, note="Fixed in 1.1")
+    incident_reopen_for_regression(incident=Incident.objects.get(pk=world.incident.pk), report=world.other_report,
+                                   actor=world.member)
+
+    timeline = " ".join(item.text for item in postmortem_timeline(user=world.member, postmortem=world.postmortem))
+    assert f"as a regression (WTF-{world.other_report.pk} on version" in timeline

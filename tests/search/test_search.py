@@ -8,8 +8,10 @@ from django.db import connection
 
 from apps.incidents.services import incident_update
 from apps.incidents.tags import incident_tag_add
+from apps.postmortems.services import postmortem_start, review_comment_add
 from apps.search.engine import SearchFilters
 from apps.search.selectors import search
+from tests.accounts.factories import token_client
 from tests.reports.factories import file_report
 from tests.search.factories import search_world
 
@@ -116,6 +118,25 @@ def test_a_postmortem_is_found_by_its_contributing_factors(world):
     assert "<mark>" in hits[0].snippet
 
 
+def test_a_postmortem_is_found_by_its_review_comments_and_its_snippet_shows_the_comment(world):
+    review_comment_add(incident_id=world.incident.pk, actor=world.reviewer, section="facts",
+                       body="Was the thermostat recalibrated before the release?")
+    secret_postmortem, _ = postmortem_start(incident_id=world.secret.pk, actor=world.member)
+    review_comment_add(incident_id=world.secret.pk, actor=world.reviewer, section="summary",
+                       body="The thermostat again: the VIP scoring reads it too.")
+
+    results = search(user=world.member, text="thermostat")
+    assert sorted(found(results)) == sorted([("postmortem", world.postmortem.pk), ("postmortem", secret_postmortem.pk)])
+    hit = next(hit for hit in results.page.object_list if hit.id == world.postmortem.pk)
+    assert "<mark>thermostat</mark>" in hit.snippet and "Review comment" in hit.snippet
+    assert hit.url == f"/incidents/{world.incident.pk}/postmortem/"
+    # Scoped like the post-mortem: the comment on the restricted incident's stays with its team.
+    assert found(search(user=world.outsider, text="thermostat")) == [("postmortem", world.postmortem.pk)]
+    body = token_client(world.outsider).get("/api/v1/search/", {"q": "thermostat"}).json()
+    assert [(result["type"], result["id"]) for result in body["results"]] == [("postmortem", world.postmortem.pk)]
+    assert body["count"] == 1 and "thermostat" in body["results"][0]["snippet"]
+
+
 def test_outsiders_never_see_a_restricted_incident_nor_another_teams_reports(world):
     results = search(user=world.outsider, text="milliseconds")
 
@@ -161,9 +182,11 @@ def test_a_results_page_takes_the_same_number_of_queries_however_many_results(wo
                     title=f"Milliseconds case {index}", description="Milliseconds again.",
                     context={"surface": f"page-{index}"})
     world.member = type(world.member).objects.get(pk=world.member.pk)  # no cached access
-    # The reader's access (memberships, triager), the search, each type's rows, tags, whys and
-    # factors, snippets, model names: a fixed count, whatever the number of results.
-    with django_assert_max_num_queries(11):
+    # The reader's access (memberships, triager), the search, each type's rows, tags, a
+    # post-mortem's whys, factors and review comments, snippets, model names: a fixed count,
+    # whatever the number of results (12 since review comments are searched: their texts are
+    # one more query for the post-mortems on the page).
+    with django_assert_max_num_queries(12):
         results = search(user=world.member, text="milliseconds")
         assert len(results.page.object_list) == 20
     assert results.count > 25

@@ -25,6 +25,7 @@ from apps.incidents.selectors import incident_can_work, incident_visibility
 from apps.incidents.services import incident_version
 
 from ..models import (
+    FINISHED_STATUSES,
     MAX_COMMENT,
     MAX_REASON,
     TICKET_TRANSITIONS,
@@ -183,6 +184,8 @@ def action_item_transition(*, item_id: int, actor, to: str, reason: str = "") ->
     old: dict[str, Any] = {"status": item.status}
     item.status = to
     item.wont_do_reason = reason if to == TicketStatus.WONT_DO else ""
+    if to in FINISHED_STATUSES:  # when it was finished: the insights' on time / overdue
+        item.finished_at = timezone.now()
     _saved(item)
     new = {"status": to, "reason": reason}
     audit_record(actor=actor, action=AuditAction.ACTION_ITEM_TRANSITION, target=item, old=old, new=new)

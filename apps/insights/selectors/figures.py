@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django.db import connection, transaction
 from django.db.models import (
-    BigIntegerField,
     CharField,
     Count,
     DateTimeField,
@@ -26,19 +25,26 @@ from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.audit.actions import AuditAction
 from apps.audit.models import AuditEvent
 from apps.core.dates import day_end, day_start
 from apps.incidents import lifecycle
 from apps.incidents.models import Incident
-from apps.incidents.selectors import incident_visibility, incidents_as_seen_by
+from apps.incidents.selectors import (
+    ReaderLookups,
+    incident_visibility_settled,
+    incidents_as_seen_by,
+    reader_lookups,
+)
 from apps.postmortems.models import RootCauseCategory
+from apps.registry.models import Model
 from apps.reports.models import Report
-from apps.reports.selectors import report_visibility
+from apps.reports.selectors import report_visibility_settled
 
 from ..read_models import Insights, InsightsFilters, OwedPostmortem, Rate, Slice, Week
 from .actions import action_item_figures, overdue_per_week
 from .factors import incidents_by_factor
-from .medians import medians
+from .medians import medians_with_overall
 
 DEFAULT_WEEKS = 16  # about four months: a trend, not noise
 
@@ -53,32 +59,36 @@ def insights_range(filters: InsightsFilters, *, today: date) -> tuple[date, date
     return since, until
 
 
-def insights_scope(*, user, filters: InsightsFilters) -> QuerySet[Incident]:
-    """The incidents the figures count: those `user` may see, narrowed to the team and model."""
-    incidents = Incident.objects.all()
-    visible = incident_visibility(user)
-    if visible is not None:
-        incidents = incidents.filter(visible)
-    return _narrowed(incidents, filters, prefix="")
+def insights_scope(*, user, filters: InsightsFilters, lookups: ReaderLookups | None = None) -> QuerySet[Incident]:
+    """The incidents the figures count: those `user` may see, narrowed to the team and model.
+    The figures repeat this scope in about twenty queries, so what it looks up elsewhere (the
+    reader's models, the incidents naming them, the team's and model's ids) is read once here:
+    each query then filters on the incident's own columns."""
+    visible = incident_visibility_settled(user, lookups or reader_lookups(user))
+    incidents = Incident.objects.all() if visible is None else Incident.objects.filter(visible)
+    return _narrowed(incidents, filters)
 
 
-def _narrowed(queryset: QuerySet, filters: InsightsFilters, *, prefix: str) -> QuerySet:
+def _narrowed(queryset: QuerySet, filters: InsightsFilters) -> QuerySet:
+    """Narrowed to the filters' team and model, by model id (no join to the models per query)."""
+    if not filters.team and not filters.model:
+        return queryset
+    models = Model.objects.all()
     if filters.team:
-        queryset = queryset.filter(**{f"{prefix}model__team__slug": filters.team})
+        models = models.filter(team__slug=filters.team)
     if filters.model:
-        queryset = queryset.filter(**{f"{prefix}model__name": filters.model})
-    return queryset
+        models = models.filter(name=filters.model)
+    return queryset.filter(model_id__in=list(models.values_list("pk", flat=True)))
 
 
 def insights_for(*, user, filters: InsightsFilters, today: date | None = None) -> Insights:
     """The insights page's read model for `user` (scoped like the incident list)."""
-    reports = Report.objects.all()
-    visible = report_visibility(user)
-    if visible is not None:
-        reports = reports.filter(visible)
+    lookups = reader_lookups(user)
+    visible = report_visibility_settled(user, lookups)
+    reports = Report.objects.all() if visible is None else Report.objects.filter(visible)
     everything = visible is None and not filters.team and not filters.model
-    return build_insights(incidents=insights_scope(user=user, filters=filters),
-                          reports=_narrowed(reports, filters, prefix=""), filters=filters, today=today,
+    return build_insights(incidents=insights_scope(user=user, filters=filters, lookups=lookups),
+                          reports=_narrowed(reports, filters), filters=filters, today=today,
                           user=user, all_reports=everything)
 
 
@@ -115,19 +125,19 @@ def _build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report],
     start, end = day_start(since), day_end(until)
     links = _Links(filters=filters, since=since, until=until)
     opened = incidents.filter(created_at__gte=start, created_at__lte=end)
-    resolved = (incidents.filter(pk__in=_resolved_between_ids(start, end))
-                .annotate(resolved_at=lifecycle.last_resolved_at())
-                .filter(lifecycle.resolved_between(start, end))
+    resolved = (incidents.filter(lifecycle.resolved_between(start, end))
                 .annotate(week=TruncWeek("resolved_at", output_field=DateTimeField()),
                           time_to_resolve=ExpressionWrapper(F("resolved_at") - F("created_at"),
                                                             output_field=DurationField())))
     detected = _with_time_to_detect(opened).annotate(week=TruncWeek("created_at"))
     opened_per_week = _per_week(opened.annotate(week=TruncWeek("created_at")))
-    resolved_per_week = _per_week(resolved)
-    detect_per_week = {_day(week): value for week, value in medians(detected, value="time_to_detect",
-                                                                     group="week").items()}
-    resolve_per_week = {_day(week): value for week, value in medians(resolved, value="time_to_resolve",
-                                                                      group="week").items()}
+    detecting, (overall_detect, detect_measured) = medians_with_overall(detected, value="time_to_detect",
+                                                                         group="week")
+    detect_per_week = {_day(week): median for week, (median, _count) in detecting.items()}
+    # Every resolved incident has a time to resolve: the medians' counts are the week's resolutions.
+    resolving, (overall_resolve, _resolved) = medians_with_overall(resolved, value="time_to_resolve", group="week")
+    resolve_per_week = {_day(week): median for week, (median, _count) in resolving.items()}
+    resolved_per_week = {_day(week): count for week, (_median, count) in resolving.items()}
     mondays = _mondays(since, until)
     overdue_trend = overdue_per_week(incidents, mondays=mondays, until=until, today=today)
     weeks = [Week(start=week, opened=opened_per_week.get(week, 0), resolved=resolved_per_week.get(week, 0),
@@ -137,7 +147,6 @@ def _build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report],
                   resolved_url=links.incidents(resolved_since=max(week, since),
                                                resolved_until=min(week + timedelta(days=6), until), opened=False))
              for week in mondays]
-    overall_detect, detect_measured = medians(detected, value="time_to_detect", with_count=True).get(None, (None, 0))
     came_back = opened.aggregate(ever=Count("pk", filter=Q(lifecycle.ever_resolved())),
                                  reopened=Count("pk", filter=Q(lifecycle.ever_resolved()) & lifecycle.reopened()),
                                  regressed=Count("pk", filter=Q(lifecycle.ever_resolved()) & Q(lifecycle.regressed())))
@@ -151,7 +160,7 @@ def _build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report],
                       url=links.incidents(resolved_since=since, resolved_until=until, opened=False)),
         median_time_to_detect=overall_detect,
         detect_measured=detect_measured,
-        median_time_to_resolve=medians(resolved, value="time_to_resolve").get(None),
+        median_time_to_resolve=overall_resolve,
         reopened=Rate(count=came_back["reopened"], out_of=came_back["ever"], url=links.incidents(came_back="reopened")),
         regressions=Rate(count=came_back["regressed"], out_of=came_back["ever"],
                          url=links.incidents(came_back="regression")),
@@ -167,14 +176,6 @@ def _build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report],
         reports_received=_reports_received(reports, start=start, end=end, everything=all_reports),
         reports_stored=reports.filter(created_at__gte=start, created_at__lte=end).count(),
     )
-
-
-def _resolved_between_ids(start: datetime, end: datetime) -> QuerySet:
-    """Ids of incidents with a resolution in [start, end], read through the audit trail's time
-    index: only those need their latest resolution looked up (a superset: one resolved again
-    later is dropped by `resolved_between`)."""
-    return (lifecycle.resolutions_between(start, end)
-            .annotate(incident_id=Cast("target_id", output_field=BigIntegerField())).values("incident_id"))
 
 
 class _Links:
@@ -292,10 +293,13 @@ def _reports_received(reports: QuerySet[Report], *, start: datetime, end: dateti
     """Reports the intake acknowledged: it writes a `report.create` audit event in the same
     transaction as the report. Counted from the events, so a report row that went missing since
     shows as received but not stored. Scoped to the reports the reader may see unless the
-    reader sees everything (then an event whose report is gone counts too)."""
-    events = AuditEvent.objects.filter(action="report.create", target_type="reports.report",
+    reader sees everything (then an event whose report is gone counts too). The reports matched
+    against are those filed within a day of the range: the event and its report are written by
+    one transaction, a moment apart, so no event in the range names a report outside it — and
+    the database compares the range's events with a range's reports, not with every report."""
+    events = AuditEvent.objects.filter(action=AuditAction.REPORT_CREATE, target_type="reports.report",
                                        created_at__gte=start, created_at__lte=end)
     if not everything:
-        events = events.filter(target_id__in=reports.annotate(key=Cast("pk", output_field=CharField()))
-                               .values("key"))
+        nearby = reports.filter(created_at__gte=start - timedelta(days=1), created_at__lte=end + timedelta(days=1))
+        events = events.filter(target_id__in=nearby.annotate(key=Cast("pk", output_field=CharField())).values("key"))
     return events.count()

@@ -10,6 +10,7 @@ from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Aggregate, Count, DurationField, F, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -32,6 +33,36 @@ def medians(queryset: QuerySet, *, value: str, group: str | None = None, with_co
     else:
         found = _medians_window(queryset, value=value, group=group)
     return {key: (median, count) if with_count else median for key, (median, count) in found.items()}
+
+
+def medians_with_overall(queryset: QuerySet, *, value: str,
+                         group: str) -> tuple[dict[Any, tuple[timedelta, int]], tuple[timedelta | None, int]]:
+    """`({group value: (median, count)}, (overall median, overall count))`: per group and over all
+    the rows at once. PostgreSQL: one query (GROUPING SETS), each row's value computed once — a
+    value that is a correlated subquery (the time to detect) is not looked up twice. SQLite: the
+    two window queries of `medians`."""
+    if connection.vendor != "postgresql":
+        return (medians(queryset, value=value, group=group, with_count=True),
+                medians(queryset, value=value, with_count=True).get(None, (None, 0)))
+    quote = connection.ops.quote_name
+    try:
+        inner, params = queryset.order_by().values(group, value).query.sql_with_params()
+    except EmptyResultSet:  # a scope that can match nothing (e.g. a team without models)
+        return {}, (None, 0)
+    # OFFSET 0 keeps PostgreSQL from folding the inner query into the outer one, which would
+    # copy the value's expression into both aggregates (and run its subquery twice per row).
+    sql = (f"SELECT GROUPING({quote(group)}), {quote(group)}, "
+           f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {quote(value)}), COUNT({quote(value)}) "
+           f"FROM ({inner} OFFSET 0) AS measured GROUP BY GROUPING SETS (({quote(group)}), ())")
+    per_group, overall = {}, (None, 0)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for everything, key, median, count in cursor.fetchall():
+            if everything:
+                overall = (median, count) if count else (None, 0)
+            elif count:
+                per_group[key] = (median, count)
+    return per_group, overall
 
 
 def _medians_aggregate(queryset: QuerySet, *, value: str, group: str | None) -> dict[Any, tuple[timedelta, int]]:

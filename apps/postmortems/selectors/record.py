@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from apps.actions.models import ActionItem
+from apps.audit.actions import AuditAction
 from apps.audit.models import AuditEvent
 from apps.audit.selectors import audit_events_for_all
 from apps.audit.sentences import event_phrase
@@ -57,9 +58,10 @@ def postmortem_timeline(*, user, postmortem: Postmortem) -> list[TimelineItem]:
         items.append(TimelineItem(at=report.created_at, text=f"WTF-{report.pk} filed via "
                                                              f"{report.get_channel_display()}: {report.title}",
                                   source="audit"))
-    events = AuditEvent.objects.filter(target_type="incidents.incident", target_id=str(postmortem.incident_id),
-                                       action__in=["incident.open", "incident.transition", "incident.merge",
-                                                   "incident.reopen_regression"]).order_by("created_at")[:200]
+    events = AuditEvent.objects.filter(
+        target_type="incidents.incident", target_id=str(postmortem.incident_id),
+        action__in=[AuditAction.INCIDENT_OPEN, AuditAction.INCIDENT_TRANSITION, AuditAction.INCIDENT_MERGE,
+                    AuditAction.INCIDENT_REGRESSION]).order_by("created_at")[:200]
     for event in events:
         phrase = event_phrase(event)
         items.append(TimelineItem(at=event.created_at, text=phrase[0].upper() + phrase[1:], source="audit",
