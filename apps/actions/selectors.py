@@ -217,11 +217,55 @@ def action_items_workable(*, user, items: Iterable[ActionItem]) -> set[int]:
 
 # --- Board and lists ----------------------------------------------------------------------------
 
+# The label of the button that moves a ticket to a status; back to open says "Reopen" for a finished one.
+MOVE_LABELS = {TicketStatus.IN_PROGRESS: "Start", TicketStatus.DONE: "Done", TicketStatus.WONT_DO: "Won't do"}
+# Buttons in the order work goes: forward first, back and won't-do last.
+MOVE_ORDER = [TicketStatus.IN_PROGRESS, TicketStatus.DONE, TicketStatus.OPEN, TicketStatus.WONT_DO]
+
+
+@dataclass(frozen=True)
+class TicketMove:
+    """A move the reader may make on a ticket: the status it goes to and its button's label."""
+
+    to: str
+    label: str
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    """A ticket as a list shows it: the item, and the moves the reader may make on it."""
+
+    item: ActionItem
+    moves: tuple[TicketMove, ...]
+
+    @property
+    def pk(self) -> int:
+        return self.item.pk
+
+
+def ticket_moves(item: ActionItem, *, can_work: bool) -> tuple[TicketMove, ...]:
+    """The moves offered on `item` to a reader who may (or may not) work on it, in work order."""
+    if not can_work:
+        return ()
+    finished = item.status in FINISHED_STATUSES
+    return tuple(TicketMove(to=to, label=MOVE_LABELS.get(to) or ("Reopen" if finished else "Back to open"))
+                 for to in sorted(allowed_moves(item), key=MOVE_ORDER.index))
+
+
+def ticket_rows(*, user, items: Iterable[ActionItem], workable: set[int] | None = None) -> list[TicketRow]:
+    """`items` as rows with their moves; `workable` (the ids `user` may change) is worked out in
+    one query when the caller does not know it."""
+    items = list(items)
+    if workable is None:
+        workable = action_items_workable(user=user, items=items)
+    return [TicketRow(item=item, moves=ticket_moves(item, can_work=item.pk in workable)) for item in items]
+
+
 @dataclass
 class BoardColumn:
     status: str
     label: str
-    items: list[ActionItem]
+    items: list[TicketRow]
     total: int
 
     @property
@@ -231,13 +275,14 @@ class BoardColumn:
 
 def action_item_board(*, user, today: date | None = None, sort: str | None = None,
                       **filters) -> list[BoardColumn]:
-    """The tickets the user may see by status, filtered like `action_items_filter`. A constant
-    number of queries: one count and one query per column, whatever the number of tickets.
-    A status filter leaves only that column."""
+    """The tickets the user may see by status, filtered like `action_items_filter`, each with the
+    moves the user may make. A constant number of queries: one count, one query per column and
+    one for who may work on what, whatever the number of tickets. A status filter leaves only
+    that column."""
     tickets = action_items_filter(action_item_list(user=user).filter(review_state=ReviewState.ACCEPTED),
                                   today=today, **filters)
     totals = dict(tickets.order_by().values_list("status").annotate(n=Count("id")))
-    columns = []
+    shown: list[tuple[TicketStatus, list[ActionItem]]] = []
     for status in TicketStatus:
         if filters.get("status") and filters["status"] != status:
             continue
@@ -248,21 +293,23 @@ def action_item_board(*, user, today: date | None = None, sort: str | None = Non
         else:
             ordered = (by_due_date(column) if status not in FINISHED_STATUSES
                        else column.order_by("-updated_at", "-id"))
-        columns.append(BoardColumn(status=status.value, label=status.label,
-                                   items=list(ordered[:BOARD_COLUMN_LIMIT]), total=totals.get(status.value, 0)))
-    return columns
+        shown.append((status, list(ordered[:BOARD_COLUMN_LIMIT])))
+    workable = action_items_workable(user=user, items=[item for _, items in shown for item in items])
+    return [BoardColumn(status=status.value, label=status.label, items=ticket_rows(user=user, items=items,
+                                                                                    workable=workable),
+                        total=totals.get(status.value, 0)) for status, items in shown]
 
 
 @dataclass
 class OwnerList:
     """Someone's tickets: unfinished ones, then finished ones, and how many match in all."""
 
-    unfinished: list[ActionItem]
-    finished: list[ActionItem]
+    unfinished: list[TicketRow]
+    finished: list[TicketRow]
     total: int
 
     @property
-    def items(self) -> list[ActionItem]:
+    def items(self) -> list[TicketRow]:
         return self.unfinished + self.finished
 
     @property
@@ -272,14 +319,19 @@ class OwnerList:
 
 def action_items_of_owner(*, user, owner, limit: int = 200, sort: str | None = None, **filters) -> OwnerList:
     """`owner`'s tickets the user may see, filtered like `action_items_filter`: unfinished ones
-    first (by due date unless `sort` says otherwise), then finished ones (latest first). Three
-    queries (two lists and a count), whatever the number of tickets."""
+    first (by due date unless `sort` says otherwise), then finished ones (latest first), each
+    with the moves the user may make (all of them on their own tickets). Three queries (two
+    lists and a count), whatever the number of tickets; four when `user` is not `owner`."""
     mine = action_items_filter(action_item_list(user=user).filter(owner=owner, review_state=ReviewState.ACCEPTED),
                                **filters)
     unfinished = list(action_items_sorted(mine.filter(status__in=UNFINISHED_STATUSES), sort or "due")[:limit])
     done = mine.exclude(status__in=UNFINISHED_STATUSES)
     finished = list((action_items_sorted(done, sort) if sort else done.order_by("-updated_at", "-id"))[:limit])
-    return OwnerList(unfinished=unfinished, finished=finished, total=mine.count())
+    # A ticket's owner may always move it.
+    workable = ({item.pk for item in unfinished + finished} if owner.pk == user.pk
+                else action_items_workable(user=user, items=unfinished + finished))
+    return OwnerList(unfinished=ticket_rows(user=user, items=unfinished, workable=workable),
+                     finished=ticket_rows(user=user, items=finished, workable=workable), total=mine.count())
 
 
 def action_item_owner_candidates(*, item: ActionItem, user) -> list:

@@ -17,20 +17,7 @@ from apps.registry.models import ModelVersion
 
 from . import selectors, services
 from .forms import BoardFilterForm, TicketCommentForm, TicketEditForm, TicketTransitionForm
-from .models import FINISHED_STATUSES, ActionItem, ActionKind, TicketStatus
-
-MOVE_LABELS = {TicketStatus.IN_PROGRESS: "Start", TicketStatus.DONE: "Done", TicketStatus.WONT_DO: "Won't do"}
-# Buttons in the order work goes: forward first, back and won't-do last.
-MOVE_ORDER = [TicketStatus.IN_PROGRESS, TicketStatus.DONE, TicketStatus.OPEN, TicketStatus.WONT_DO]
-
-
-def _with_moves(items: list[ActionItem], workable: set[int]) -> list[ActionItem]:
-    """Sets `moves` on each item: (target status, button label) for those the user may make."""
-    for item in items:
-        moves = sorted(selectors.allowed_moves(item), key=MOVE_ORDER.index) if item.pk in workable else []
-        item.moves = [(to, MOVE_LABELS.get(to) or ("Reopen" if item.status in FINISHED_STATUSES else "Back to open"))
-                      for to in moves]
-    return items
+from .models import ActionItem, ActionKind
 
 
 def _back(request, default: str) -> str:
@@ -52,8 +39,6 @@ def action_board_view(request):
     form = _filter_form(request)
     filters = form.filters(user=request.user)
     columns = selectors.action_item_board(user=request.user, **filters)
-    items = [item for column in columns for item in column.items]
-    _with_moves(items, selectors.action_items_workable(user=request.user, items=items))
     return render(request, "actions/board.html", {
         "form": form, "columns": columns, "filtered": bool(filters), "here": request.get_full_path(),
         "total": sum(column.total for column in columns)})
@@ -64,11 +49,10 @@ def my_action_items_view(request):
     form = _filter_form(request, mine=True)
     filters = form.filters(user=request.user)
     mine = selectors.action_items_of_owner(user=request.user, owner=request.user, **filters)
-    items = mine.items
-    _with_moves(items, {item.pk for item in items})
+    rows = mine.items
     return render(request, "actions/mine.html", {
-        "form": form, "items": items, "total": mine.total, "filtered": bool(filters),
-        "open_count": len(mine.unfinished), "overdue_count": sum(1 for item in items if item.is_overdue),
+        "form": form, "rows": rows, "total": mine.total, "filtered": bool(filters),
+        "open_count": len(mine.unfinished), "overdue_count": sum(1 for row in rows if row.item.is_overdue),
         "here": request.get_full_path()})
 
 
@@ -89,7 +73,6 @@ def action_item_detail_view(request, pk: int, edit_form: TicketEditForm | None =
     item = selectors.action_item_get(user=request.user, item_id=pk)
     incidents_as_seen_by(user=request.user, incidents=[item.incident])
     can_work = selectors.action_item_can_work(user=request.user, item=item)
-    _with_moves([item], {item.pk} if can_work else set())
     owners = ([person.get_username() for person in selectors.action_item_owner_candidates(item=item,
                                                                                          user=request.user)]
               if can_work else [])
@@ -98,6 +81,7 @@ def action_item_detail_view(request, pk: int, edit_form: TicketEditForm | None =
     return render(request, "actions/detail.html", {
         "item": item,
         "can_work": can_work,
+        "moves": selectors.ticket_moves(item, can_work=can_work),
         # A person who may work on it takes it in one click (the owner already has it).
         "can_assign_to_me": can_work and item.owner_id != request.user.pk,
         "done": done,

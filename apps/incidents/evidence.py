@@ -9,8 +9,11 @@ attach drift reports are safe to run twice)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlsplit
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from apps.accounts.access import user_access
@@ -87,7 +90,28 @@ def incident_evidence_add(*, incident_id: int, kind: str, actor, ref_id: int | N
     return evidence
 
 
-def incident_evidence_list(*, user, incident_id: int) -> list[IncidentEvidence]:
+@dataclass(frozen=True)
+class EvidenceRow:
+    """A piece of an incident's evidence as one reader may see it. The attribute names are the
+    model's, so the API's evidence serializer renders a row as it renders the model."""
+
+    id: int
+    kind: str
+    kind_label: str
+    title: str
+    url: str
+    note: str
+    ref_id: int | None
+    added_by: AbstractBaseUser | None
+    created_at: datetime
+    withheld: bool = False  # the reader may not open what it names: only its number is shown
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def incident_evidence_list(*, user, incident_id: int) -> list[EvidenceRow]:
     incident = incident_get(user=user, incident_id=incident_id)
     return evidence_as_seen_by(user=user, incident=incident,
                                rows=list(IncidentEvidence.objects.filter(incident=incident).select_related("added_by")))
@@ -103,14 +127,21 @@ _WITHHELD_TITLES = {
 }
 
 
-def evidence_as_seen_by(*, user, incident: Incident, rows: list[IncidentEvidence]) -> list[IncidentEvidence]:
-    """The rows as `user` may read them (in place; never saved). Anyone who sees an incident
-    reads its evidence, but a report's title is its reporter's words: evidence naming a report
-    (its forensics, an attachment) the reader may not open shows only its number, marked
-    `withheld`. Replays and drift reports are team work: others get their title, not a link
-    that would answer 404."""
+def _row(evidence: IncidentEvidence, **seen) -> EvidenceRow:
+    return EvidenceRow(**{"id": evidence.pk, "kind": evidence.kind, "kind_label": evidence.get_kind_display(),
+                          "title": evidence.title, "url": evidence.url, "note": evidence.note,
+                          "ref_id": evidence.ref_id, "added_by": evidence.added_by,
+                          "created_at": evidence.created_at, **seen})
+
+
+def evidence_as_seen_by(*, user, incident: Incident, rows: list[IncidentEvidence]) -> list[EvidenceRow]:
+    """The evidence as `user` may read it, in the same order (the caller joins in `added_by`
+    when it shows who added it). Anyone who sees an incident reads its evidence, but a report's
+    title is its reporter's words: evidence naming a report (its forensics, an attachment) the
+    reader may not open shows only its number, marked `withheld`. Replays and drift reports are
+    team work: others get their title, not a link that would answer 404."""
     if not rows or user_access(user).can_work_on_team(incident.model.team_id):
-        return rows
+        return [_row(row) for row in rows]
     cited = evidence_cited_reports(
         user=user, report_ids={row.ref_id for row in rows if row.kind in _REPORT_KINDS - {EvidenceKind.ATTACHMENT}},
         attachment_ids={row.ref_id for row in rows if row.kind == EvidenceKind.ATTACHMENT})
@@ -118,10 +149,13 @@ def evidence_as_seen_by(*, user, incident: Incident, rows: list[IncidentEvidence
     def report_of(row: IncidentEvidence) -> int | None:
         return cited.attachment_reports.get(row.ref_id) if row.kind == EvidenceKind.ATTACHMENT else row.ref_id
 
+    seen = []
     for row in rows:
         if row.kind in _REPORT_KINDS and report_of(row) not in cited.readable:
-            row.title = _WITHHELD_TITLES[row.kind].format(report=report_of(row) or "?")
-            row.url, row.note, row.withheld = "", "", True
+            seen.append(_row(row, title=_WITHHELD_TITLES[row.kind].format(report=report_of(row) or "?"),
+                             url="", note="", withheld=True))
         elif row.kind in _TEAM_KINDS:
-            row.url = ""
-    return rows
+            seen.append(_row(row, url=""))
+        else:
+            seen.append(_row(row))
+    return seen

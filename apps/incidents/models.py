@@ -142,9 +142,6 @@ class IncidentEvidence(models.Model):
         constraints = [models.UniqueConstraint(fields=["incident", "kind", "ref_id"], name="evidence_once_per_object",
                                                condition=models.Q(ref_id__isnull=False))]
 
-    # Set by `evidence_as_seen_by` when the reader may not open what this evidence names.
-    withheld = False
-
     def __str__(self) -> str:
         return f"E{self.pk} ({self.get_kind_display()}): {self.title}"
 

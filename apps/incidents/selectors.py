@@ -76,22 +76,34 @@ def incident_neutral_title(incident: Incident) -> str:
     return incident.public_title or f"Incident #{incident.pk} on {incident.model.name}"
 
 
-def incidents_as_seen_by(*, user, incidents: Iterable[Incident]) -> list[Incident]:
-    """The incidents with the title `user` may read (in place; never saved). An incident's title
-    is its first report's title, and that report is withheld from readers outside the team:
-    they read `incident_neutral_title`. The team, the people a restricted incident names (who
-    see its reports) and admins read the title itself."""
+def incident_titles_as_seen_by(*, user, incidents: Iterable[Incident]) -> dict[int, str]:
+    """The title `user` may read of each incident, by id. An incident's title is its first
+    report's title, and that report is withheld from readers outside the team: they read
+    `incident_neutral_title`. The team, the people a restricted incident names (who see its
+    reports) and admins read the title itself. At most one query."""
     incidents = list(incidents)
+    titles = {incident.pk: incident.title for incident in incidents}
     access = user_access(user)
     if access.is_admin:
-        return incidents
+        return titles
     outside = [incident for incident in incidents
                if not (access.is_authenticated and access.can_work_on_team(incident.model.team_id))]
     if access.is_authenticated and any(incident.restricted for incident in outside):
         naming = set(incidents_naming(access.user_id).values_list("incident_id", flat=True))
         outside = [incident for incident in outside if incident.pk not in naming]
     for incident in outside:
-        incident.title = incident_neutral_title(incident)
+        titles[incident.pk] = incident_neutral_title(incident)
+    return titles
+
+
+def incidents_as_seen_by(*, user, incidents: Iterable[Incident]) -> list[Incident]:
+    """The incidents with the title `user` may read (in place; never saved): for the API's
+    serializers and the pages that still render incidents; read models take
+    `incident_titles_as_seen_by`."""
+    incidents = list(incidents)
+    titles = incident_titles_as_seen_by(user=user, incidents=incidents)
+    for incident in incidents:
+        incident.title = titles[incident.pk]
     return incidents
 
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from apps.core.humanize import flag_label
 
 from . import selectors
-from .models import Postmortem, WhyNode, WhyStatus
-from .selectors import ActionItemRow, FactorRow, PostmortemRead, TimelineItem, WhyRow
+from .models import Postmortem, WhyStatus
+from .selectors import ActionItemRow, FactorRow, PostmortemFacts, PostmortemRead, TimelineItem, WhyRow
 
 VERDICT = {
     WhyStatus.CONFIRMED: "✅ confirmed",
@@ -48,7 +48,7 @@ def _absolute(url: str, base_url: str) -> str:
     return f"{base_url.rstrip('/')}{url}" if url.startswith("/") and base_url else url
 
 
-def why_tree_markdown(roots: Iterable[WhyRow | WhyNode], *, chain_ids: set[int] | frozenset[int],
+def why_tree_markdown(roots: Iterable[WhyRow], *, chain_ids: set[int] | frozenset[int],
                       depth: int = 0) -> str:
     """Nested list of the why-tree: each node's question, answer and verdict; refuted answers
     struck through; the nodes on the root-cause chain marked."""
@@ -65,22 +65,21 @@ def why_tree_markdown(roots: Iterable[WhyRow | WhyNode], *, chain_ids: set[int] 
             lines.append(f"{indent}  - Verdict: {_indented(node.decision_note, indent + '    ')}")
         if node.how_to_check:
             lines.append(f"{indent}  - Check: {_indented(node.how_to_check, indent + '    ')}")
-        cited = node.evidence.all() if isinstance(node, WhyNode) else node.evidence
-        evidence = [item.title for item in cited]
+        evidence = [item.title for item in node.evidence]
         if node.evidence_note:
             evidence.append(_indented(node.evidence_note, indent + "    "))
         if evidence:
             lines.append(f"{indent}  - Evidence: {'; '.join(evidence)}")
-        kids = getattr(node, "kids", [])
-        if kids:
-            lines.append(why_tree_markdown(kids, chain_ids=chain_ids, depth=depth + 1))
+        if node.kids:
+            lines.append(why_tree_markdown(node.kids, chain_ids=chain_ids, depth=depth + 1))
     return "\n".join(lines)
 
 
-def _facts(postmortem: Postmortem, facts: dict, *, base_url: str) -> str:
+def _facts(postmortem: Postmortem, facts: PostmortemFacts, *, base_url: str) -> str:
     parts = [postmortem.facts.strip()] if postmortem.facts.strip() else []
     reports = []
-    for report in facts["reports"]:
+    for fact in facts.reports:
+        report = fact.report
         line = [f"- **WTF-{report.pk}** {report.title} ({report.get_channel_display()}, "
                 f"{_when(report.created_at)}"
                 f"{f', version `{report.model_version.version}`' if report.model_version_id else ''})"]
@@ -89,22 +88,22 @@ def _facts(postmortem: Postmortem, facts: dict, *, base_url: str) -> str:
         if report.expected:
             line.append(f"  - Expected: {_indented(report.expected, '    ')}")
         line.append(f"  - Logged output: `{_cell(report.output)}`")
-        if report.top_check and report.top_check.get("flags"):
-            check = report.top_check
+        if fact.top_check and fact.top_check.get("flags"):
+            check = fact.top_check
             line.append(f"  - Most suspicious input: `{check['feature']}` = `{_cell(check.get('value'))}` "
                         f"({', '.join(flag_label(flag) for flag in check['flags'])})")
         reports.append("\n".join(line))
     if reports:
         parts.append("### Reports\n\n" + "\n".join(reports))
-    if facts["replays"]:
+    if facts.replays:
         parts.append("### Replays\n\n" + "\n".join(
             f"- Replay #{replay.pk} on version `{replay.model_version.version}`: {replay.get_status_display()}, "
             f"{replay.matched} matched, {replay.mismatched} differed, {replay.errors} errors"
-            for replay in facts["replays"]))
-    if facts["evidence"]:
+            for replay in facts.replays))
+    if facts.evidence:
         parts.append("### Evidence\n\n" + "\n".join(
             f"- [{_cell(item.title)}]({_absolute(item.url, base_url)})" if item.url else f"- {_cell(item.title)}"
-            for item in facts["evidence"]))
+            for item in facts.evidence))
     return "\n\n".join(parts)
 
 
@@ -192,7 +191,7 @@ def postmortem_read_markdown(read: PostmortemRead, *, base_url: str = "") -> str
         ("Where we got lucky", postmortem.got_lucky)))
     sections = [
         _section("Summary", postmortem.summary),
-        _section("Facts", _facts(postmortem, read.facts or {"reports": [], "replays": [], "evidence": []},
+        _section("Facts", _facts(postmortem, read.facts or PostmortemFacts(reports=(), replays=(), evidence=()),
                                  base_url=base_url)),
         _section("Timeline", _timeline(read.timeline)),
         _section("Five whys", why_tree_markdown(read.roots, chain_ids=read.chain_ids)),

@@ -14,6 +14,7 @@ from django.utils import timezone
 from sklearn.dummy import DummyClassifier
 
 from apps.incidents.evidence import incident_evidence_add
+from apps.incidents.models import Incident
 from apps.incidents.services import incident_update
 from apps.pages.selectors.incident import incident_page
 from apps.postmortems.models import WhyStatus
@@ -218,3 +219,17 @@ def test_a_reader_outside_the_team_gets_the_page_in_as_many_queries_for_six_cite
     with django_assert_num_queries(one):
         page = text(client.get(url))
     assert page.count("(only the owning team and its reporter see it)") == 11
+
+
+def test_the_grouping_is_worded_for_people_while_the_api_keeps_the_stored_label(client, world):
+    label = "fraud-score · output setosa · on checkout · input last_viewed_category:unusual_combination"
+    Incident.objects.filter(pk=world.incident.pk).update(fingerprint_label=label)
+    client.force_login(world.member)
+
+    page = text(client.get(f"/incidents/{world.incident.pk}/"))
+    api = client.get(f"/api/v1/incidents/{world.incident.pk}/").json()
+
+    assert "Grouped by fraud-score · output setosa · on checkout · input last_viewed_category (unusual combination)" \
+        in page
+    assert "unusual_combination" not in page
+    assert api["fingerprint_label"] == label

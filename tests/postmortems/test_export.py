@@ -3,12 +3,14 @@ the root-cause chain, and text that cannot break the document's structure."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from apps.actions.services import action_item_review
 from apps.incidents.evidence import incident_evidence_add
 from apps.postmortems.export import postmortem_markdown, why_tree_markdown
-from apps.postmortems.selectors import root_cause_chain, why_nodes, why_roots
+from apps.postmortems.selectors import postmortem_read
 from apps.postmortems.services import action_item_propose, postmortem_update, timeline_entry_add
 from tests.postmortems.factories import decide, team_postmortem, why
 
@@ -33,8 +35,8 @@ def world():
 
 
 def _tree(world) -> str:
-    nodes = why_nodes(postmortem=world.postmortem)
-    return why_tree_markdown(why_roots(nodes), chain_ids={node.pk for node in root_cause_chain(nodes)})
+    read = postmortem_read(viewer=world.member, postmortem=world.postmortem)
+    return why_tree_markdown(read.roots, chain_ids=read.chain_ids)
 
 
 def test_the_tree_keeps_refuted_guesses_struck_through_and_marks_the_chain(world):
@@ -51,9 +53,9 @@ def test_the_tree_keeps_refuted_guesses_struck_through_and_marks_the_chain(world
 
 
 def test_a_multi_line_answer_stays_inside_its_list_item(world):
-    world.viewed.answer = "First line\n\nSecond paragraph"
-    world.viewed.kids = []
-    text = why_tree_markdown([world.viewed], chain_ids=set())
+    row = next(row for row in postmortem_read(viewer=world.member, postmortem=world.postmortem).nodes
+               if row.id == world.viewed.pk)
+    text = why_tree_markdown([replace(row, answer="First line\n\nSecond paragraph", kids=())], chain_ids=set())
     assert "  First line\n\n  Second paragraph — ✅ confirmed" in text
 
 

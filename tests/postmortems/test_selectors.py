@@ -33,9 +33,9 @@ def test_a_reporter_sees_only_their_own_report_in_the_facts_and_timeline(world):
     mine = postmortem_facts(user=world.reporter, postmortem=world.postmortem)
     team = postmortem_facts(user=world.member, postmortem=world.postmortem)
 
-    assert [report.pk for report in mine["reports"]] == [world.report.pk]
-    assert {report.pk for report in team["reports"]} == {world.report.pk, world.other_report.pk}
-    assert mine["replays"] == [] and len(team["replays"]) == 1  # replays are team work
+    assert [fact.report.pk for fact in mine.reports] == [world.report.pk]
+    assert {fact.report.pk for fact in team.reports} == {world.report.pk, world.other_report.pk}
+    assert mine.replays == () and len(team.replays) == 1  # replays are team work
     timeline = " ".join(item.text for item in postmortem_timeline(user=world.reporter, postmortem=world.postmortem))
     assert "Someone else's observation" not in timeline and f"WTF-{world.report.pk} filed via" in timeline
 

@@ -17,9 +17,10 @@ from django.utils import timezone
 from apps.actions.selectors import TicketSummary, ticket_summary
 from apps.audit.selectors import audit_events_for
 from apps.core.charts import DailyChart, daily_chart
+from apps.core.humanize import flag_label
 from apps.incidents.changes import IncidentChanges, incident_changes
 from apps.incidents.console import IncidentConsole, incident_console
-from apps.incidents.evidence import incident_evidence_list
+from apps.incidents.evidence import EvidenceRow, incident_evidence_list
 from apps.incidents.models import INCIDENT_TRANSITIONS, Incident, IncidentStatus
 from apps.incidents.selectors import (
     IncidentCounts,
@@ -90,6 +91,7 @@ class IncidentAccess:
 class IncidentPage:
     # The incident itself: the console's status, severity, owner and note read its fields.
     incident: Incident
+    grouped_by: str  # the fingerprint's label in words ("" when it has none)
     console: IncidentConsole
     can_work: bool
     outside_title: str
@@ -103,7 +105,7 @@ class IncidentPage:
     replay: ReplayPanel | None
     postmortem: PostmortemProgress | None
     tickets: TicketSummary
-    evidence: list
+    evidence: list[EvidenceRow]
     events: list = field(default_factory=list)
     access: IncidentAccess | None = None  # for the people who may change it
     # Learning across incidents: free tags, similar incidents (scoped to the viewer) and the
@@ -112,6 +114,22 @@ class IncidentPage:
     tag_suggestions: list[str] = field(default_factory=list)  # for the people who may tag it
     similar: SimilarIncidents | None = None
     changes: IncidentChanges | None = None
+
+
+# The fingerprint's label joins its parts with this; its input part reads "input <feature>:<flag>".
+_LABEL_SEPARATOR, _INPUT_PART = " · ", "input "
+
+
+def grouped_by_words(label: str) -> str:
+    """The stored fingerprint label (an API field, kept as it is) worded for people: the flag
+    code of its input part in the words every page uses for flags, e.g. `input
+    last_viewed_category:unusual_combination` → `input last_viewed_category (unusual combination)`."""
+    parts = label.split(_LABEL_SEPARATOR) if label else []
+    for index, part in enumerate(parts):
+        feature, colon, flag = part.removeprefix(_INPUT_PART).partition(":")
+        if part.startswith(_INPUT_PART) and colon and flag:
+            parts[index] = f"{_INPUT_PART}{feature} ({flag_label(flag)})"
+    return _LABEL_SEPARATOR.join(parts)
 
 
 def incident_reports_per_day(*, incident_id: int, first_seen: datetime | None, today: date) -> DailyChart:
@@ -153,6 +171,7 @@ def incident_page(*, user, incident_id: int) -> IncidentPage:
     candidates = incident_merge_candidates(user=user, incident=incident) if can_work else []
     return IncidentPage(
         incident=incident,
+        grouped_by=grouped_by_words(incident.fingerprint_label),
         console=incident_console(user=user, incident=incident, can_work=can_work),
         can_work=can_work,
         outside_title=incident_neutral_title(incident),

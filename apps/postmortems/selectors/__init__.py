@@ -33,26 +33,36 @@ from .read import (
     postmortem_read,
     review_comments,
 )
-from .record import TimelineItem, postmortem_facts, postmortem_history, postmortem_timeline, root_cause_category_label
+from .record import (
+    FactReport,
+    PostmortemFacts,
+    TimelineItem,
+    postmortem_facts,
+    postmortem_history,
+    postmortem_timeline,
+    root_cause_category_label,
+)
 from .why_tree import (
     Blockers,
     approval_blockers,
     root_cause_chain,
     transition_problem,
     unchecked_nodes,
+    why_children,
     why_node_delete_problem,
     why_nodes,
     why_roots,
 )
 
 __all__ = [
-    "ActionItemRow", "BLAME_CHECKED_FIELDS", "Blockers", "CitedEvidence", "CommentRow", "FactorCount", "FactorRow",
-    "PRESENTER_IDLE", "PostmortemRead", "PresenterView", "SUGGESTED_DEPTH", "TimelineItem", "WhyRow",
+    "ActionItemRow", "BLAME_CHECKED_FIELDS", "Blockers", "CitedEvidence", "CommentRow", "FactReport", "FactorCount",
+    "FactorRow",
+    "PRESENTER_IDLE", "PostmortemFacts", "PostmortemRead", "PresenterView", "SUGGESTED_DEPTH", "TimelineItem", "WhyRow",
     "approval_blockers", "contributing_factor_counts", "contributing_factors", "incident_visibility_queryset",
     "meeting_presenter", "people_names", "postmortem_action_items", "postmortem_agenda",
     "postmortem_agenda_as_seen_by", "postmortem_can_review", "postmortem_can_work", "postmortem_facts",
     "postmortem_get", "postmortem_get_for_export", "postmortem_get_for_work", "postmortem_hints",
     "postmortem_history", "postmortem_list", "postmortem_of", "postmortem_read", "postmortem_revision",
     "postmortem_timeline", "review_comments", "root_cause_category_label", "root_cause_chain", "transition_problem",
-    "unchecked_nodes", "why_node_delete_problem", "why_nodes", "why_roots",
+    "unchecked_nodes", "why_children", "why_node_delete_problem", "why_nodes", "why_roots",
 ]

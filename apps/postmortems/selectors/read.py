@@ -14,14 +14,14 @@ from django.db.models import Prefetch
 
 from apps.actions.models import ActionItem, ReviewState
 from apps.actions.selectors import action_item_review_problem, action_items_of_incident
-from apps.incidents.evidence import evidence_as_seen_by
+from apps.incidents.evidence import EvidenceRow, evidence_as_seen_by
 from apps.incidents.models import IncidentEvidence
 
 from ..models import Postmortem, ReviewComment, Section, WhyNode, WhyStatus
 from .access import postmortem_can_review, postmortem_can_work, postmortem_revision
 from .factors import FactorRow, contributing_factors
 from .hints import postmortem_hints
-from .record import TimelineItem, postmortem_facts, postmortem_timeline, root_cause_category_label
+from .record import PostmortemFacts, TimelineItem, postmortem_facts, postmortem_timeline, root_cause_category_label
 from .why_tree import approval_blockers, root_cause_chain, why_node_delete_problem
 
 
@@ -118,10 +118,10 @@ class PostmortemRead:
     action_items: tuple[ActionItemRow, ...]
     comments: tuple[CommentRow, ...]
     factors: tuple[FactorRow, ...]
-    evidence: tuple[IncidentEvidence, ...]  # attached to the incident, as `viewer` may see it
+    evidence: tuple[EvidenceRow, ...]  # attached to the incident, as `viewer` may see it
     can_work: bool
     can_review: bool
-    facts: dict[str, Any] | None = None  # reports, replays, evidence; only when asked for
+    facts: PostmortemFacts | None = None  # reports, replays, evidence; only when asked for
     chain_ids: frozenset[int] = field(default=frozenset())
 
     @property
@@ -132,12 +132,10 @@ class PostmortemRead:
         return grouped
 
 
-def _cited(rows) -> tuple[CitedEvidence, ...]:
-    return tuple(CitedEvidence(id=row.pk, kind=row.kind, title=row.title, url=row.url) for row in rows)
-
-
-def _why_rows(nodes: list[WhyNode], *, chain_ids: set[int], hints: list[dict[str, Any]]) -> list[WhyRow]:
-    """The nodes as rows, in the same order, each row holding its follow-ups' rows."""
+def _why_rows(nodes: list[WhyNode], *, chain_ids: set[int], hints: list[dict[str, Any]],
+              seen: dict[int, EvidenceRow]) -> list[WhyRow]:
+    """The nodes as rows, in the same order, each row holding its follow-ups' rows and the
+    evidence it cites as the reader may see it (`seen`, by id)."""
     by_parent: dict[int | None, list[WhyNode]] = {}
     for node in nodes:
         by_parent.setdefault(node.parent_id, []).append(node)
@@ -153,7 +151,9 @@ def _why_rows(nodes: list[WhyNode], *, chain_ids: set[int], hints: list[dict[str
             kids = tuple(row_of(kid) for kid in by_parent.get(node.pk, []))
             rows[node.pk] = WhyRow(
                 id=node.pk, parent_id=node.parent_id, question=node.question, answer=node.answer,
-                how_to_check=node.how_to_check, evidence=_cited(node.evidence.all()),
+                how_to_check=node.how_to_check, evidence=tuple(
+                    CitedEvidence(id=item.pk, kind=seen[item.pk].kind, title=seen[item.pk].title,
+                                  url=seen[item.pk].url) for item in node.evidence.all()),
                 evidence_note=node.evidence_note, status=node.status, decision_note=node.decision_note,
                 decided_by=node.decided_by, decided_at=node.decided_at, drafted_from=node.drafted_from,
                 position=node.position, version=node.version, created_by=node.created_by,
@@ -188,14 +188,15 @@ def postmortem_read(*, viewer, postmortem: Postmortem, facts: bool = False,
     `read_only` (the printable view) answers as if the viewer could change nothing."""
     incident = postmortem.incident
     nodes = list(WhyNode.objects.filter(postmortem=postmortem).select_related("decided_by", "created_by")
-                 .prefetch_related(Prefetch("evidence")))
-    evidence_as_seen_by(user=viewer, incident=incident, rows=[item for node in nodes for item in node.evidence.all()])
+                 .prefetch_related(Prefetch("evidence", queryset=IncidentEvidence.objects.select_related("added_by"))))
+    seen = {row.id: row for row in evidence_as_seen_by(
+        user=viewer, incident=incident, rows=[item for node in nodes for item in node.evidence.all()])}
     chain = root_cause_chain(nodes)
     chain_ids = {node.pk for node in chain}
     items = postmortem_action_items(postmortem=postmortem)
     undecided = sum(1 for item in items if item.review_state == ReviewState.PROPOSED)
     hints = postmortem_hints(postmortem=postmortem, nodes=nodes, items=items)
-    rows = _why_rows(nodes, chain_ids=chain_ids, hints=hints)
+    rows = _why_rows(nodes, chain_ids=chain_ids, hints=hints, seen=seen)
     by_id = {row.id: row for row in rows}
     can_work = not read_only and postmortem_can_work(user=viewer, postmortem=postmortem)
     can_review = not read_only and postmortem_can_review(user=viewer, postmortem=postmortem)

@@ -12,12 +12,13 @@ from apps.audit.actions import AuditAction
 from apps.audit.models import AuditEvent
 from apps.audit.selectors import audit_events_for_all
 from apps.audit.sentences import event_phrase
-from apps.forensics.models import ReportForensics
 from apps.incidents.changes import incident_changes
-from apps.incidents.evidence import evidence_as_seen_by
+from apps.incidents.evidence import EvidenceRow, evidence_as_seen_by
 from apps.incidents.models import IncidentEvidence
 from apps.registry.reference_checks import input_checks
+from apps.replays.models import Replay
 from apps.replays.selectors import replay_list
+from apps.reports.models import Report
 from apps.reports.selectors import LoggedInputsReaders, report_list
 
 from ..models import (
@@ -73,8 +74,30 @@ def postmortem_timeline(*, user, postmortem: Postmortem) -> list[TimelineItem]:
     return sorted(items, key=lambda item: (item.at, item.source != "audit"))
 
 
+@dataclass(frozen=True)
+class FactReport:
+    """A report in the Facts section: the report, whether its logged input is withheld from the
+    reader (a reporter outside the team reads their own report, not the log's values), and its
+    most suspicious input against the version's reference (None when withheld or none)."""
+
+    report: Report
+    inputs_withheld: bool
+    top_check: dict[str, Any] | None
+
+    @property
+    def pk(self) -> int:
+        return self.report.pk
+
+
+@dataclass(frozen=True)
+class PostmortemFacts:
+    reports: tuple[FactReport, ...]  # oldest first
+    replays: tuple[Replay, ...]  # newest first
+    evidence: tuple[EvidenceRow, ...]  # attached to the incident, as the reader may see it
+
+
 def postmortem_facts(*, user, postmortem: Postmortem,
-                     evidence: list[IncidentEvidence] | None = None) -> dict[str, Any]:
+                     evidence: list[EvidenceRow] | tuple[EvidenceRow, ...] | None = None) -> PostmortemFacts:
     """What the tracker already knows, pulled into the Facts section: the reports (what was
     seen, what was expected, the logged input and output), the replays of them, the most
     suspicious input of each, and the evidence attached to the incident — each only as far as
@@ -82,21 +105,20 @@ def postmortem_facts(*, user, postmortem: Postmortem,
     reports = list(report_list(user=user).defer(None).filter(incident_id=postmortem.incident_id)
                    .select_related("model_version", "reporter").prefetch_related("attachments")
                    .order_by("created_at")[:50])
-    forensics = {row.report_id: row for row in ReportForensics.objects.filter(report__in=reports)}
     readers = LoggedInputsReaders(user)
+    rows = []
     for report in reports:
         # A reporter outside the team reads their own report here, as on its page: logged values stay the team's.
-        report.inputs_withheld = not readers.may_read(report)
-        checks = [] if report.inputs_withheld or not report.model_version_id else input_checks(
+        withheld = not readers.may_read(report)
+        checks = [] if withheld or not report.model_version_id else input_checks(
             model_version=report.model_version, features=report.features or {})
-        report.top_check = checks[0] if checks else None
-        report.forensics = forensics.get(report.pk)
+        rows.append(FactReport(report=report, inputs_withheld=withheld, top_check=checks[0] if checks else None))
     replays = list(replay_list(user=user).filter(reports__incident_id=postmortem.incident_id).distinct()
                    .select_related("model_version").order_by("-created_at")[:20])
     if evidence is None:
-        evidence = evidence_as_seen_by(user=user, incident=postmortem.incident,
-                                       rows=list(IncidentEvidence.objects.filter(incident_id=postmortem.incident_id)))
-    return {"reports": reports, "replays": replays, "evidence": evidence}
+        evidence = evidence_as_seen_by(user=user, incident=postmortem.incident, rows=list(
+            IncidentEvidence.objects.filter(incident_id=postmortem.incident_id).select_related("added_by")))
+    return PostmortemFacts(reports=tuple(rows), replays=tuple(replays), evidence=tuple(evidence))
 
 
 def root_cause_category_label(value: str) -> str:

@@ -10,7 +10,6 @@ from django.db.models import Prefetch
 from apps.accounts.access import require_review_on_model
 from apps.actions.models import ActionItem, ReviewState
 from apps.core.errors import Conflict, DomainError, PermissionDenied
-from apps.incidents.evidence import evidence_as_seen_by
 
 from ..models import (
     POSTMORTEM_TRANSITIONS,
@@ -21,20 +20,20 @@ from ..models import (
 )
 
 
-def why_nodes(*, postmortem: Postmortem, user=None) -> list[WhyNode]:
-    """All nodes, each with `.kids` (its children in order) set; one query (plus one for the
-    evidence). With `user`, the evidence each cites is as that reader may see it."""
-    nodes = list(WhyNode.objects.filter(postmortem=postmortem).select_related("decided_by", "created_by")
-                 .prefetch_related(Prefetch("evidence")))
-    if user is not None:
-        evidence_as_seen_by(user=user, incident=postmortem.incident,
-                            rows=[item for node in nodes for item in node.evidence.all()])
+def why_nodes(*, postmortem: Postmortem) -> list[WhyNode]:
+    """All nodes in the tree's stored order, with the evidence each cites; two queries. Plain
+    model instances: the pages and the API render the read model's rows (`postmortem_read`),
+    which hold each node's follow-ups; `why_children` groups these by parent."""
+    return list(WhyNode.objects.filter(postmortem=postmortem).select_related("decided_by", "created_by")
+                .prefetch_related(Prefetch("evidence")))
+
+
+def why_children(nodes: list[WhyNode]) -> dict[int | None, list[WhyNode]]:
+    """The nodes by parent id (None: the answers to the top question), each list in order."""
     by_parent: dict[int | None, list[WhyNode]] = {}
     for node in nodes:
         by_parent.setdefault(node.parent_id, []).append(node)
-    for node in nodes:
-        node.kids = by_parent.get(node.pk, [])
-    return nodes
+    return by_parent
 
 
 def why_roots(nodes: list[WhyNode]) -> list[WhyNode]:
@@ -45,9 +44,7 @@ def root_cause_chain(nodes: list[WhyNode]) -> list[WhyNode]:
     """The longest path of confirmed answers from the top: the root-cause chain. Refuted and
     unchecked branches are on record but not on it."""
     best: list[WhyNode] = []
-    by_parent: dict[int | None, list[WhyNode]] = {}
-    for node in nodes:
-        by_parent.setdefault(node.parent_id, []).append(node)
+    by_parent = why_children(nodes)
 
     def walk(node: WhyNode, path: list[WhyNode]) -> None:
         nonlocal best
