@@ -147,13 +147,19 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--keep", action="store_true", help="Keep the database afterwards (to EXPLAIN queries).")
+    parser.add_argument("--reuse", action="store_true", help="Measure a database kept by an earlier --keep run.")
     args = parser.parse_args()
 
-    with scratch_database(args.database_url):
+    with scratch_database(args.database_url, reuse=args.reuse, keep=args.keep):
+        from django.contrib.auth import get_user_model
         from django.core.management import call_command
 
-        call_command("migrate", verbosity=0)
-        people = load(incidents=args.incidents, reports=args.reports)
+        call_command("migrate", verbosity=0)  # on --reuse: a database kept by an older checkout
+        if args.reuse:
+            people = {name: get_user_model().objects.get(username=f"bench-{name}") for name in ("admin", "member")}
+        else:
+            people = load(incidents=args.incidents, reports=args.reports)
         print(f"load average {' / '.join(f'{value:.2f}' for value in os.getloadavg())}")
         measure(people, args.runs)
 

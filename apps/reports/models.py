@@ -63,6 +63,11 @@ class Report(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # Covers "which versions did an incident's reports come from" (the insights' incidents
+            # by version): read from the index alone, without visiting 100,000 report rows.
+            models.Index(fields=["incident", "model", "model_version"], name="report_incident_versions"),
+        ]
 
     def __str__(self) -> str:
         return f"WTF-{self.pk}: {self.title}"

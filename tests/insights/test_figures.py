@@ -7,9 +7,11 @@ import pytest
 from apps.insights.models import TeamPolicy
 from apps.insights.read_models import InsightsFilters
 from apps.insights.selectors import insights_for
+from apps.registry.models import ModelVersion
+from apps.reports.models import Report
 from tests.accounts.factories import UserFactory, admin_user
 
-from .factories import history
+from .factories import event, history
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +74,17 @@ def test_breakdowns_by_model_version_and_root_cause(past):
     assert [(item.key, item.incidents) for item in insights.by_root_cause] == [("feature_pipeline", 2), ("none", 2)]
 
 
+def test_an_incident_counts_once_for_each_version_its_reports_came_from(past):
+    newer = ModelVersion.objects.create(model=past.wine.model, version="1.1", artifact_uri="wine-1.1.joblib")
+    for incident, version in ((past.a, past.wine), (past.a, newer), (past.a, newer), (past.b, newer)):
+        Report.objects.create(model=version.model, model_version=version, incident=incident, title="Again",
+                              created_at=incident.created_at + H)
+
+    insights = figures(past.member, past)
+    # A has reports from 1.0 twice and 1.1 twice: once in each; B once in each.
+    assert [(item.key, item.incidents) for item in insights.by_version] == [("wine 1.0", 4), ("wine 1.1", 2)]
+
+
 def test_what_is_owed_follows_the_team_policy(past):
     insights = figures(past.member, past)
     assert [owed.incident_id for owed in insights.postmortems_overdue] == [past.d.pk]
@@ -85,6 +98,23 @@ def test_what_is_owed_follows_the_team_policy(past):
 def test_reports_received_equal_reports_stored(past):
     insights = figures(past.member, past)
     assert (insights.reports_received, insights.reports_stored) == (4, 4)
+
+
+def test_received_and_stored_tell_a_lost_report_from_an_unacknowledged_one(past):
+    # Stored without the intake's acknowledgement (no report.create event): stored, not received.
+    Report.objects.create(model=past.wine.model, model_version=past.wine, incident=past.a, title="Quiet",
+                          created_at=past.a.created_at + H, reporter=past.member)
+    # Acknowledged, then the row went missing: received, not stored — only someone who sees
+    # everything is told (a reader's scope cannot place a report that is gone).
+    lost = Report.objects.create(model=past.wine.model, model_version=past.wine, incident=past.b, title="Lost",
+                                 created_at=past.b.created_at + H, reporter=past.member)
+    event(lost, "report.create", lost.created_at)
+    lost.delete()
+
+    member = figures(past.member, past)
+    assert (member.reports_received, member.reports_stored) == (4, 5)
+    admin = figures(admin_user(), past)
+    assert (admin.reports_received, admin.reports_stored) == (6, 6)  # the shop's report too
 
 
 def test_figures_count_only_what_the_viewer_may_see(past):

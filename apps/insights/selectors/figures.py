@@ -8,8 +8,10 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import (
+    Case,
     CharField,
     Count,
     DateTimeField,
@@ -20,6 +22,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.urls import reverse
@@ -37,7 +41,7 @@ from apps.incidents.selectors import (
     reader_lookups,
 )
 from apps.postmortems.models import RootCauseCategory
-from apps.registry.models import Model
+from apps.registry.models import Model, ModelVersion
 from apps.reports.models import Report
 from apps.reports.selectors import report_visibility_settled
 
@@ -152,6 +156,7 @@ def _build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report],
                                  regressed=Count("pk", filter=Q(lifecycle.ever_resolved()) & Q(lifecycle.regressed())))
     overdue = list(postmortems_overdue(incidents, today=today).select_related("model")[:50])
     waiting = list(postmortems_waiting(incidents)[:50])
+    received, stored = _reports_received_and_stored(reports, start=start, end=end, everything=all_reports)
     return Insights(
         filters=filters, since=since, until=until,
         opened=Rate(count=sum(opened_per_week.values()), out_of=sum(opened_per_week.values()),
@@ -173,8 +178,8 @@ def _build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report],
         postmortems_overdue=_owed(overdue, user=user, today=today, overdue=True),
         postmortems_waiting=_owed([postmortem.incident for postmortem in waiting], user=user, today=today,
                                   overdue=False, since={p.incident_id: p.review_requested_at for p in waiting}),
-        reports_received=_reports_received(reports, start=start, end=end, everything=all_reports),
-        reports_stored=reports.filter(created_at__gte=start, created_at__lte=end).count(),
+        reports_received=received,
+        reports_stored=stored,
     )
 
 
@@ -184,6 +189,8 @@ class _Links:
 
     def __init__(self, *, filters: InsightsFilters, since: date, until: date):
         self.filters, self.since, self.until = filters, since, until
+        # Looked up once: a year's page makes a few hundred links (two per week, one per slice).
+        self._incident_list, self._board = reverse("incidents:list"), reverse("actions:board")
 
     def _base(self) -> dict[str, str]:
         return {key: value for key, value in (("team", self.filters.team), ("model", self.filters.model)) if value}
@@ -195,10 +202,10 @@ class _Links:
             query |= {"since": (since or self.since).isoformat(), "until": (until or self.until).isoformat()}
         query |= {key: value.isoformat() if isinstance(value, date) else value for key, value in narrowing.items()
                   if value}
-        return f"{reverse('incidents:list')}?{urlencode(query)}"
+        return f"{self._incident_list}?{urlencode(query)}"
 
     def board(self, **narrowing) -> str:
-        return f"{reverse('actions:board')}?{urlencode(self._base() | narrowing)}"
+        return f"{self._board}?{urlencode(self._base() | narrowing)}"
 
 
 def _day(value: datetime | date) -> date:
@@ -245,15 +252,28 @@ def _by_model(opened: QuerySet[Incident], links: _Links) -> list[Slice]:
 
 
 def _by_version(opened: QuerySet[Incident], links: _Links) -> list[Slice]:
-    """An incident counts once for each version its reports came from."""
-    rows = (Report.objects.filter(incident__in=opened.values("pk")).order_by()
-            .values("model__name", "model_version__version")
-            .annotate(count=Count("incident", distinct=True))
-            .order_by("-count", "model__name", "model_version__version"))
-    return [Slice(key=f"{row['model__name']} {row['model_version__version']}",
-                  label=f"{row['model__name']} {row['model_version__version']}", incidents=row["count"],
-                  url=links.incidents(model=row["model__name"], version=row["model_version__version"]))
-            for row in rows]
+    """An incident counts once for each version its reports came from. Counted as the distinct
+    (model, version, incident) triples first, then triples per version: a `COUNT(DISTINCT
+    incident)` per version made PostgreSQL sort every report row of the range (~50,000 for a
+    year, spilling to disk); the triples are a few per incident and hashed in memory."""
+    triples = (Report.objects.filter(incident__in=opened.values("pk")).order_by()
+               .values("model_id", "model_version_id", "incident_id").distinct())
+    try:
+        inner, params = triples.query.sql_with_params()
+    except EmptyResultSet:  # a scope that can match nothing (e.g. a team without models)
+        return []
+    quote = connection.ops.quote_name
+    models, versions = Model._meta.db_table, ModelVersion._meta.db_table
+    sql = (f"SELECT m.{quote('name')}, v.{quote('version')}, COUNT(*) FROM ({inner}) AS triples "
+           f"LEFT OUTER JOIN {quote(models)} m ON m.{quote('id')} = triples.{quote('model_id')} "
+           f"LEFT OUTER JOIN {quote(versions)} v ON v.{quote('id')} = triples.{quote('model_version_id')} "
+           "GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [Slice(key=f"{name} {version}", label=f"{name} {version}", incidents=count,
+                  url=links.incidents(model=name, version=version))
+            for name, version, count in rows]
 
 
 def _by_root_cause(opened: QuerySet[Incident], links: _Links) -> list[Slice]:
@@ -289,17 +309,40 @@ def _owed(incidents: list[Incident], *, user, today: date, overdue: bool,
     return owed
 
 
-def _reports_received(reports: QuerySet[Report], *, start: datetime, end: datetime, everything: bool) -> int:
-    """Reports the intake acknowledged: it writes a `report.create` audit event in the same
-    transaction as the report. Counted from the events, so a report row that went missing since
-    shows as received but not stored. Scoped to the reports the reader may see unless the
-    reader sees everything (then an event whose report is gone counts too). The reports matched
-    against are those filed within a day of the range: the event and its report are written by
-    one transaction, a moment apart, so no event in the range names a report outside it — and
-    the database compares the range's events with a range's reports, not with every report."""
+def _reports_received_and_stored(reports: QuerySet[Report], *, start: datetime, end: datetime,
+                                 everything: bool) -> tuple[int, int]:
+    """(received, stored). Received: reports the intake acknowledged — it writes a `report.create`
+    audit event in the same transaction as the report — counted from the events, so a report row
+    that went missing since shows as received but not stored. Scoped to the reports the reader may
+    see unless the reader sees everything (then an event whose report is gone counts too).
+
+    Scoped, both come from one query: the reader's reports filed within a day of the range (the
+    event and its report are written by one transaction, a moment apart, so no event in the range
+    names a report outside it), each joined to the range's events naming it (the audit trail's
+    `target_id` is text, so the report's id is cast once per report). An event counts once: it
+    names one report. This replaced matching the events against the set of the reader's report
+    ids as text (PostgreSQL built and de-duplicated that set each time) plus a second query for
+    the stored count."""
+    stored = reports.filter(created_at__gte=start, created_at__lte=end)
     events = AuditEvent.objects.filter(action=AuditAction.REPORT_CREATE, target_type="reports.report",
                                        created_at__gte=start, created_at__lte=end)
-    if not everything:
-        nearby = reports.filter(created_at__gte=start - timedelta(days=1), created_at__lte=end + timedelta(days=1))
-        events = events.filter(target_id__in=nearby.annotate(key=Cast("pk", output_field=CharField())).values("key"))
-    return events.count()
+    if everything:
+        return events.count(), stored.count()
+    nearby = (reports.filter(created_at__gte=start - timedelta(days=1), created_at__lte=end + timedelta(days=1))
+              .order_by()
+              .annotate(key=Cast("pk", output_field=CharField()),
+                        stored=Case(When(created_at__gte=start, created_at__lte=end, then=Value(1)), default=Value(0)))
+              .values("key", "stored"))
+    try:
+        reports_sql, reports_params = nearby.query.sql_with_params()
+    except EmptyResultSet:  # a scope that can match nothing (e.g. a team without models)
+        return 0, 0
+    events_sql, events_params = events.order_by().values("target_id").query.sql_with_params()
+    quote = connection.ops.quote_name
+    sql = (f"SELECT COUNT(acknowledged.{quote('target_id')}), COALESCE(SUM(filed.{quote('stored')}), 0) "
+           f"FROM ({reports_sql}) AS filed LEFT OUTER JOIN ({events_sql}) AS acknowledged "
+           f"ON acknowledged.{quote('target_id')} = filed.{quote('key')}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*reports_params, *events_params))
+        received, stored_count = cursor.fetchone()
+    return received, stored_count
