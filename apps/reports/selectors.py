@@ -20,34 +20,26 @@ from .models import Attachment, Report
 _VERSION_REFERENCE_FIELDS = ("model_version__reference_sample", "model_version__reference_stats")
 
 
-def report_visibility(user) -> Q | None:
+def report_visibility(user, lookups: ReaderLookups | None = None) -> Q | None:
     """Who sees a report: its reporter, the owning team (everyone, for a model no team owns,
     unless its incident is restricted), people named on its restricted incident, admins, and —
-    for a report with no model yet (the Unsorted inbox) — triagers. None means "everything"."""
+    for a report with no model yet (the Unsorted inbox) — triagers. None means "everything".
+    With `lookups` (`reader_lookups`, read once), the same rule filters on the report's own
+    columns: no join to the models, no naming subquery, in each query repeating it."""
     access = user_access(user)
     if access.is_admin:
         return None
     if not access.is_authenticated:
         return Q(pk__in=[])
-    visible = (Q(reporter_id=access.user_id)
-               | Q(model__team_id__in=access.team_ids)
-               | Q(model__isnull=False, model__team__isnull=True, incident__restricted=False)
-               | Q(incident_id__in=incidents_naming(access.user_id)))
-    return visible | Q(model__isnull=True) if access.can_sort else visible
-
-
-def report_visibility_settled(user, lookups: ReaderLookups) -> Q | None:
-    """`report_visibility` (the same rule) with the models and naming incidents read once
-    (`reader_lookups`): no join to the models, no naming subquery, in each query repeating it."""
-    access = user_access(user)
-    if access.is_admin:
-        return None
-    if not access.is_authenticated:
-        return Q(pk__in=[])
-    visible = (Q(reporter_id=access.user_id)
-               | Q(model_id__in=lookups.team_model_ids)
-               | Q(model_id__in=lookups.unowned_model_ids, incident__restricted=False)
-               | Q(incident_id__in=lookups.naming_incident_ids))
+    if lookups is not None:
+        team = Q(model_id__in=lookups.team_model_ids)
+        unowned = Q(model_id__in=lookups.unowned_model_ids, incident__restricted=False)
+        naming = Q(incident_id__in=lookups.naming_incident_ids)
+    else:
+        team = Q(model__team_id__in=access.team_ids)
+        unowned = Q(model__isnull=False, model__team__isnull=True, incident__restricted=False)
+        naming = Q(incident_id__in=incidents_naming(access.user_id))
+    visible = Q(reporter_id=access.user_id) | team | unowned | naming
     return visible | Q(model__isnull=True) if access.can_sort else visible
 
 

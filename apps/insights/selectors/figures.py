@@ -36,14 +36,14 @@ from apps.incidents import lifecycle
 from apps.incidents.models import Incident
 from apps.incidents.selectors import (
     ReaderLookups,
-    incident_visibility_settled,
+    incident_visibility,
     incidents_as_seen_by,
     reader_lookups,
 )
 from apps.postmortems.models import RootCauseCategory
 from apps.registry.models import Model, ModelVersion
 from apps.reports.models import Report
-from apps.reports.selectors import report_visibility_settled
+from apps.reports.selectors import report_visibility
 
 from ..read_models import Insights, InsightsFilters, OwedPostmortem, Rate, Slice, Week
 from .actions import action_item_figures, overdue_per_week
@@ -68,7 +68,7 @@ def insights_scope(*, user, filters: InsightsFilters, lookups: ReaderLookups | N
     The figures repeat this scope in about twenty queries, so what it looks up elsewhere (the
     reader's models, the incidents naming them, the team's and model's ids) is read once here:
     each query then filters on the incident's own columns."""
-    visible = incident_visibility_settled(user, lookups or reader_lookups(user))
+    visible = incident_visibility(user, lookups or reader_lookups(user))
     incidents = Incident.objects.all() if visible is None else Incident.objects.filter(visible)
     return _narrowed(incidents, filters)
 
@@ -88,7 +88,7 @@ def _narrowed(queryset: QuerySet, filters: InsightsFilters) -> QuerySet:
 def insights_for(*, user, filters: InsightsFilters, today: date | None = None) -> Insights:
     """The insights page's read model for `user` (scoped like the incident list)."""
     lookups = reader_lookups(user)
-    visible = report_visibility_settled(user, lookups)
+    visible = report_visibility(user, lookups)
     reports = Report.objects.all() if visible is None else Report.objects.filter(visible)
     everything = visible is None and not filters.team and not filters.model
     return build_insights(incidents=insights_scope(user=user, filters=filters, lookups=lookups),
