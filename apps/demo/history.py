@@ -20,6 +20,7 @@ import pandas as pd
 from django.utils import timezone
 
 from apps.actions.models import ActionItem, ReviewState, TicketStatus
+from apps.audit.actions import AuditAction
 from apps.audit.models import AuditEvent
 from apps.incidents.models import Incident, IncidentOnset, IncidentStatus, SignalKind
 from apps.incidents.report_fingerprint import Fingerprint
@@ -209,7 +210,7 @@ class _Writer:
         self.changes: list[ChangeEvent] = []
         self.predictions = self.reports = 0
 
-    def _event(self, target, action: str, at: datetime, *, old=None, new=None, actor: str = "sam") -> None:
+    def _event(self, target, action: AuditAction, at: datetime, *, old=None, new=None, actor: str = "sam") -> None:
         self.events.append(AuditEvent(created_at=at, actor=self.people.get(actor), actor_label=actor, action=action,
                                       target_type=target._meta.label_lower, target_id=str(target.pk),
                                       target_label=str(target)[:200], old=old or {}, new=new or {}))
@@ -227,7 +228,7 @@ class _Writer:
             model=version.model, title=past.title, severity=past.severity, fingerprint=fingerprint.key,
             fingerprint_label=fingerprint.label, created_at=opened, updated_at=opened, status=IncidentStatus.OPEN,
             owner=self.people["sam"])
-        self._event(incident, "incident.open", opened, new={"status": "open"}, actor="system")
+        self._event(incident, AuditAction.INCIDENT_OPEN, opened, new={"status": "open"}, actor="system")
         self._reports(index, past, version, incident, opened, features, surface)
         if past.resolve_hours is None:
             self._move(incident, IncidentStatus.OPEN, IncidentStatus.INVESTIGATING, opened + timedelta(hours=1))
@@ -237,7 +238,7 @@ class _Writer:
             self._move(incident, IncidentStatus.INVESTIGATING, IncidentStatus.RESOLVED, resolved)
             if past.regression_days is not None:
                 back = resolved + timedelta(days=past.regression_days)
-                self._event(incident, "incident.regression", back, old={"status": "resolved"},
+                self._event(incident, AuditAction.INCIDENT_REGRESSION, back, old={"status": "resolved"},
                             new={"status": "open", "model_version": version.version}, actor="system")
                 incident.reopened_count += 1
                 incident.regression_count += 1
@@ -270,7 +271,7 @@ class _Writer:
                                             recorded_via="release pipeline", created_at=onset - timedelta(hours=hours)))
 
     def _move(self, incident: Incident, old: str, new: str, at: datetime) -> None:
-        self._event(incident, "incident.transition", at, old={"status": old}, new={"status": new, "note": ""})
+        self._event(incident, AuditAction.INCIDENT_TRANSITION, at, old={"status": old}, new={"status": new, "note": ""})
         incident.status, incident.updated_at = new, at
         if new == IncidentStatus.RESOLVED:  # what incident_transition keeps on the row
             incident.resolved_at = at
@@ -297,8 +298,8 @@ class _Writer:
             for number, (prediction, (at, person)) in enumerate(zip(predictions, filed, strict=True))])
         self.predictions, self.reports = self.predictions + len(predictions), self.reports + len(reports)
         for report in reports:
-            self._event(report, "report.create", report.created_at, new={"incident": incident.pk, "channel": "form",
-                                                                           "model_version": version.version},
+            self._event(report, AuditAction.REPORT_CREATE, report.created_at,
+                        new={"incident": incident.pk, "channel": "form", "model_version": version.version},
                         actor=report.reporter.get_username())
 
     def _postmortem(self, past: Past, incident: Incident, opened: datetime) -> Postmortem:
@@ -333,7 +334,7 @@ class _Writer:
             for ticket in past.tickets])
         for item, ticket in zip(items, past.tickets, strict=True):
             if ticket.done_days is not None:
-                self._event(item, "action_item.transition", written + timedelta(days=ticket.done_days),
+                self._event(item, AuditAction.ACTION_ITEM_TRANSITION, written + timedelta(days=ticket.done_days),
                             old={"status": "open"}, new={"status": "done", "reason": ""}, actor=ticket.owner)
         ContributingFactor.objects.bulk_create([
             ContributingFactor(postmortem=postmortem, category=category, description=description, certainty=certainty,

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db.models import CharField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
 
+from apps.audit.actions import AuditAction
 from apps.audit.models import AuditEvent
 from apps.incidents.for_reporters import PlainStatus, status_for_reporter
 from apps.incidents.models import Incident
@@ -16,7 +17,7 @@ from apps.incidents.models import Incident
 from .models import Report
 
 # The audit actions that change an incident's status (a person's move, or a regression).
-STATUS_ACTIONS = ("incident.transition", "incident.regression")
+STATUS_ACTIONS = (AuditAction.INCIDENT_TRANSITION, AuditAction.INCIDENT_REGRESSION)
 
 
 @dataclass(frozen=True)
