@@ -10,6 +10,7 @@ a database of their own (forensics, search, insights).
 
 from __future__ import annotations
 
+import argparse
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,18 @@ def _admin_connection(url: str):
     connection = psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"],
                                  password=db["PASSWORD"] or None, dbname="postgres", autocommit=True)
     return connection, db["NAME"]
+
+
+def scratch_arguments(parser: argparse.ArgumentParser, *, runs: int, database_url: str) -> argparse.ArgumentParser:
+    """The options every database-filling benchmark takes: how big, how many runs, which database,
+    and whether to keep it (to EXPLAIN queries) or measure one kept earlier."""
+    parser.add_argument("--incidents", type=int, default=10_000)
+    parser.add_argument("--reports", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=runs)
+    parser.add_argument("--database-url", default=database_url)
+    parser.add_argument("--keep", action="store_true", help="Keep the database afterwards (to EXPLAIN queries).")
+    parser.add_argument("--reuse", action="store_true", help="Measure a database kept by an earlier --keep run.")
+    return parser
 
 
 @contextmanager

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scratch import scratch_database  # noqa: E402  (benchmarks/scratch.py)
+from scratch import scratch_arguments, scratch_database  # noqa: E402  (benchmarks/scratch.py)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/mlincidents_bench_search"
 BATCH = 5000
@@ -142,13 +142,8 @@ def measure(people: dict, runs: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--incidents", type=int, default=10_000)
-    parser.add_argument("--reports", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--database-url", default=DEFAULT_URL)
-    parser.add_argument("--keep", action="store_true", help="Keep the database afterwards (to EXPLAIN queries).")
-    parser.add_argument("--reuse", action="store_true", help="Measure a database kept by an earlier --keep run.")
+    parser = scratch_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]), runs=7,
+                               database_url=DEFAULT_URL)
     args = parser.parse_args()
 
     with scratch_database(args.database_url, reuse=args.reuse, keep=args.keep):
