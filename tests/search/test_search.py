@@ -8,7 +8,7 @@ from django.db import connection
 
 from apps.incidents.services import incident_update
 from apps.incidents.tags import incident_tag_add
-from apps.postmortems.services import postmortem_start, review_comment_add
+from apps.postmortems.services import contributing_factor_add, postmortem_start, review_comment_add
 from apps.search.engine import SearchFilters
 from apps.search.selectors import search
 from tests.accounts.factories import token_client
@@ -101,6 +101,21 @@ def test_facets_by_tag_and_contributing_factor(world):
     assert found(by_tag) == [("report", world.passing_report.pk)]
     by_factor = search(user=world.member, text="milliseconds", filters=SearchFilters(factor="training_serving_skew"))
     assert found(by_factor) == [("postmortem", world.postmortem.pk)]
+
+
+def test_a_result_counts_once_per_factor_category_and_once_per_tag(world):
+    # Two factors of one category, one of another, and a second tag on the same incident.
+    contributing_factor_add(incident_id=world.incident.pk, actor=world.member, category="training_serving_skew",
+                            description="The serving job rounded the durations again.")
+    contributing_factor_add(incident_id=world.incident.pk, actor=world.member, category="data_drift",
+                            description="Nobody checked the duration's range.")
+    incident_tag_add(incident_id=world.incident.pk, actor=world.member, name="latency")
+
+    results = search(user=world.member, text="milliseconds")
+
+    on_incident = sum(1 for hit in results.page.object_list if hit.kind == "postmortem")
+    assert facet(results, "factor") == {"training_serving_skew": on_incident, "data_drift": on_incident}
+    assert facet(results, "tag") == {"units": on_incident, "latency": on_incident, "checkout": 1}
 
 
 def test_an_incident_is_found_by_its_tags_by_whoever_sees_it(world):
