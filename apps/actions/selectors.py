@@ -20,7 +20,7 @@ from apps.accounts.selectors import team_people
 from apps.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from apps.core.listing import reference_number
 from apps.incidents.models import Incident
-from apps.incidents.selectors import incident_can_work, incident_visibility, incidents_naming
+from apps.incidents.selectors import ReaderLookups, incident_can_work, incident_visibility, incidents_naming
 from apps.registry.models import Model
 
 from .models import (
@@ -42,8 +42,8 @@ DUE_OVERDUE, DUE_SOON = "overdue", "soon"
 SORTS = {"due": "Due date (soonest first)", "priority": "Priority (P1 first)", "newest": "Newest first"}
 
 
-def _visible_incidents(user) -> QuerySet[Incident] | None:
-    visible = incident_visibility(user)
+def _visible_incidents(user, lookups: ReaderLookups | None = None) -> QuerySet[Incident] | None:
+    visible = incident_visibility(user, lookups)
     return None if visible is None else Incident.objects.filter(visible).values("pk")
 
 
@@ -58,11 +58,12 @@ def postmortem_id_of(item: ActionItem) -> int | None:
         return None
 
 
-def action_item_list(*, user) -> QuerySet[ActionItem]:
-    """Every action item the user may see, with what a list shows joined in (one query)."""
+def action_item_list(*, user, lookups: ReaderLookups | None = None) -> QuerySet[ActionItem]:
+    """Every action item the user may see, with what a list shows joined in (one query).
+    `lookups`: the reader's (`reader_lookups`), when the caller has read them already."""
     queryset = ActionItem.objects.select_related("owner", "incident__model__team", "incident__postmortem",
                                                  "fixed_in_version")
-    visible = _visible_incidents(user)
+    visible = _visible_incidents(user, lookups)
     if visible is not None:
         queryset = queryset.filter(incident__in=visible)
     return queryset

@@ -146,14 +146,18 @@ class IncidentFilters:
     sort: str = "newest"
 
 
-def incident_title_readable(user) -> Q | None:
-    """The incidents whose own title `user` may read (see `incidents_as_seen_by`); a search must
-    not match words of a title the reader is shown a neutral one for. None means all."""
+def incident_title_readable(user, lookups: ReaderLookups | None = None) -> Q | None:
+    """The incidents whose own title `user` may read (see `incident_titles_as_seen_by`); a search
+    must not match words of a title the reader is shown a neutral one for. None means all. With
+    `lookups` (`reader_lookups`, read once), the same rule on the incident's own columns."""
     access = user_access(user)
     if access.is_admin:
         return None
     if not access.is_authenticated:
         return Q(pk__in=[])
+    if lookups is not None:
+        return (Q(model_id__in=lookups.unowned_model_ids) | Q(model_id__in=lookups.team_model_ids)
+                | Q(pk__in=lookups.naming_incident_ids))
     return (Q(model__team__isnull=True) | Q(model__team_id__in=access.team_ids)
             | Q(pk__in=incidents_naming(access.user_id)))
 

@@ -43,10 +43,11 @@ from django.db.models.functions import Coalesce
 
 from apps.actions.selectors import action_item_list
 from apps.incidents.models import Incident, IncidentTag, Tag
-from apps.incidents.selectors import incident_title_readable, incident_visibility
+from apps.incidents.selectors import ReaderLookups, incident_title_readable, incident_visibility, reader_lookups
 from apps.postmortems.models import ContributingFactor, Postmortem
 from apps.postmortems.selectors import postmortem_list
-from apps.reports.selectors import report_list
+from apps.reports.models import Report
+from apps.reports.selectors import report_visibility
 
 from .documents import INCIDENT, SEARCH_CONFIG, SOURCES, WEIGHTS, Source, children_of
 
@@ -58,7 +59,10 @@ PERIODS = {"week": ("Past week", 7), "month": ("Past 30 days", 30), "year": ("Pa
 FALLBACK_MAX_WORDS = 8
 # An incident's tag names are words it is found by (the tags table is small: no stored vector).
 TAG_WEIGHT = WEIGHTS["B"]
-COLUMNS = ("s_kind", "s_id", "s_incident", "s_model", "s_status", "s_cause", "s_period", "s_created", "s_score")
+# A result's facets that come from its incident (model, status, root cause, tags, factors) are not
+# columns of its row: they are joined once per incident after the results are counted per incident,
+# instead of once per result in every source (most results of a common word are reports, ten per incident).
+COLUMNS = ("s_kind", "s_id", "s_incident", "s_period", "s_created", "s_score")
 
 
 @dataclass(frozen=True)
@@ -85,23 +89,25 @@ def query_words(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())[:FALLBACK_MAX_WORDS]
 
 
-def _scoped_rows(source: Source, user) -> QuerySet | None:
-    """The rows of `source` that `user` may see, through the objects' own selectors."""
+def _scoped_rows(source: Source, user, lookups: ReaderLookups) -> QuerySet | None:
+    """The rows of `source` that `user` may see, by the rules that scope its objects on their own
+    pages, settled with the reader's `lookups` (read once per search, not once per source)."""
     if source.name == "report":
-        return report_list(user=user)
+        visible = report_visibility(user, lookups)
+        return Report.objects.all() if visible is None else Report.objects.filter(visible)
     if source.name in ("incident", "incident_public"):
         incidents = Incident.objects.all()
-        visible = incident_visibility(user)
+        visible = incident_visibility(user, lookups)
         if visible is not None:
             incidents = incidents.filter(visible)
-        readable = incident_title_readable(user)
+        readable = incident_title_readable(user, lookups)
         if source.name == "incident":
             return incidents if readable is None else incidents.filter(readable)
         return None if readable is None else incidents.exclude(readable)
     if source.name == "postmortem":
-        return postmortem_list(user=user)
+        return postmortem_list(user=user, lookups=lookups)
     if source.name == "action_item":
-        return action_item_list(user=user)
+        return action_item_list(user=user, lookups=lookups)
     raise ValueError(f"Unknown search source {source.name!r}")
 
 
@@ -198,8 +204,9 @@ def _matching(rows: QuerySet, source: Source, text: str) -> QuerySet | None:
     return rows.filter(matches).annotate(s_score_raw=score)
 
 
-def _source_sql(source: Source, *, user, text: str, filters: SearchFilters, now: datetime) -> tuple[str, tuple] | None:
-    rows = _scoped_rows(source, user)
+def _source_sql(source: Source, *, user, lookups: ReaderLookups, text: str, filters: SearchFilters,
+                now: datetime) -> tuple[str, tuple] | None:
+    rows = _scoped_rows(source, user, lookups)
     if rows is None:
         return None
     rows = _matching(_narrowed(rows, source, filters, now), source, text)
@@ -210,10 +217,8 @@ def _source_sql(source: Source, *, user, text: str, filters: SearchFilters, now:
     rows = rows.annotate(
         s_kind=Value(source.kind, output_field=CharField()),
         s_id=F(source.result_id),
-        s_incident=F(source.via_incident("id")),
-        s_model=F(source.via_incident("model_id")),
-        s_status=F(source.via_incident("status")),
-        s_cause=F(source.via_incident("postmortem__root_cause_category")),
+        # The incident's id, read from the row's own foreign key (no join).
+        s_incident=F(source.incident + "_id" if source.incident else "id"),
         s_period=_period(source, now),
         s_created=F(source.created),
         s_score=F("s_score_raw"),
@@ -238,10 +243,11 @@ class ResultsSql:
 
 def results_sql(*, user, text: str, filters: SearchFilters, now: datetime) -> ResultsSql:
     parts = []
+    lookups = reader_lookups(user)
     for source in SOURCES:
         if source.parent or (filters.type and source.kind != filters.type):
             continue
-        compiled = _source_sql(source, user=user, text=text, filters=filters, now=now)
+        compiled = _source_sql(source, user=user, lookups=lookups, text=text, filters=filters, now=now)
         if compiled is not None:
             parts.append(compiled)
     if not parts:
@@ -276,24 +282,38 @@ def results_page(results: ResultsSql, *, offset: int, limit: int) -> list[Result
                 in cursor.fetchall()]
 
 
-FACET_COLUMNS = {"type": "s_kind", "model": "s_model", "status": "s_status", "root_cause": "s_cause",
-                 "date": "s_period"}
-FACETS = (*FACET_COLUMNS, "tag", "factor")
+FACETS = ("type", "model", "status", "root_cause", "date", "tag", "factor")
 
 
-def _linked_facets() -> list[str]:
-    """Facets over what an incident carries several of: its tags, its post-mortem's contributing
-    factors (each result counted once per tag or category)."""
-    incident_tag, tag = IncidentTag._meta.db_table, Tag._meta.db_table
-    factor, postmortem = ContributingFactor._meta.db_table, Postmortem._meta.db_table
-    distinct_result = "COUNT(DISTINCT results.s_kind || ':' || CAST(results.s_id AS TEXT))"
+def _facet_parts() -> list[str]:
+    """The SELECTs counting each facet's values. They read two small tables instead of the
+    results: `grouped` (how many results of each type and date each incident has; a result with
+    no incident, an unsorted report, is its own group) and `by_incident` (its sums per incident).
+    The incident, its post-mortem, tags and factors are joined once per incident, not per result.
+    Each result counts once per value: an incident carries a tag at most once, and its factors'
+    categories are taken once each (a post-mortem may record two factors of one category)."""
+    quote = connection.ops.quote_name
+    incident, postmortem = quote(Incident._meta.db_table), quote(Postmortem._meta.db_table)
+    incident_tag, tag = quote(IncidentTag._meta.db_table), quote(Tag._meta.db_table)
+    factor = quote(ContributingFactor._meta.db_table)
+    rest = f"{_NO_TEXT}, {_NO_ID}, {_NO_ID}, {_NO_SCORE}, {_NO_ID}"
+
+    def part(name: str, value: str, source: str) -> str:
+        return (f"SELECT CAST('{name}' AS TEXT), CAST({value} AS TEXT), CAST(SUM(n) AS BIGINT), {rest} "
+                f"FROM {source} WHERE {value} IS NOT NULL GROUP BY {value}")
+
     return [
-        f"SELECT CAST('tag' AS TEXT), CAST(t.name AS TEXT), {distinct_result}, {_NO_TEXT}, {_NO_ID}, {_NO_ID}, "
-        f"{_NO_SCORE}, {_NO_ID} FROM results JOIN {incident_tag} it ON it.incident_id = results.s_incident "
-        f"JOIN {tag} t ON t.id = it.tag_id GROUP BY t.name",
-        f"SELECT CAST('factor' AS TEXT), CAST(f.category AS TEXT), {distinct_result}, {_NO_TEXT}, {_NO_ID}, "
-        f"{_NO_ID}, {_NO_SCORE}, {_NO_ID} FROM results JOIN {postmortem} p ON p.incident_id = results.s_incident "
-        f"JOIN {factor} f ON f.postmortem_id = p.id GROUP BY f.category",
+        part("type", "s_kind", "grouped"),
+        part("date", "s_period", "grouped"),
+        part("model", "i.model_id", f"by_incident JOIN {incident} i ON i.id = by_incident.s_incident"),
+        part("status", "i.status", f"by_incident JOIN {incident} i ON i.id = by_incident.s_incident"),
+        part("root_cause", "p.root_cause_category",
+             f"by_incident JOIN {postmortem} p ON p.incident_id = by_incident.s_incident"),
+        part("tag", "t.name", f"by_incident JOIN {incident_tag} it ON it.incident_id = by_incident.s_incident "
+                              f"JOIN {tag} t ON t.id = it.tag_id"),
+        part("factor", "fc.category",
+             f"by_incident JOIN (SELECT DISTINCT p.incident_id, f.category FROM {factor} f "
+             f"JOIN {postmortem} p ON p.id = f.postmortem_id) fc ON fc.incident_id = by_incident.s_incident"),
     ]
 
 
@@ -305,21 +325,18 @@ def facets_and_page(results: ResultsSql, *, offset: int,
     if results.empty:
         return counts, []
     # Both kinds of rows share one set of typed columns (PostgreSQL matches UNION types strictly).
-    # The results are read once for the five column facets: counted per combination of their
-    # values first (a few hundred combinations at most), then each facet sums its combinations —
-    # five GROUP BYs straight over the results made PostgreSQL read every result five times.
-    columns = ", ".join(FACET_COLUMNS.values())
-    combinations = f"combinations AS (SELECT {columns}, COUNT(*) AS n FROM results GROUP BY {columns})"
-    facets = [f"SELECT CAST('{name}' AS TEXT) AS part, CAST({column} AS TEXT) AS value, CAST(SUM(n) AS BIGINT) AS n, "
-              f"{_NO_TEXT} AS kind, {_NO_ID} AS result_id, {_NO_ID} AS incident_id, {_NO_SCORE} AS score, "
-              f"{_NO_ID} AS position FROM combinations WHERE {column} IS NOT NULL GROUP BY {column}"
-              for name, column in FACET_COLUMNS.items()]
+    # The results are read once, counted per incident, type and date (a few thousand groups at
+    # most); every facet then sums those counts.
+    grouped = "grouped AS (SELECT s_incident, s_kind, s_period, COUNT(*) AS n FROM results " \
+        "GROUP BY s_incident, s_kind, s_period)"
+    by_incident = "by_incident AS (SELECT s_incident, SUM(n) AS n FROM grouped WHERE s_incident IS NOT NULL " \
+        "GROUP BY s_incident)"
     # The page's rows are numbered after the LIMIT: the database keeps only the best rows while
     # reading (a top-N sort) instead of sorting and numbering every result.
     page = (f"SELECT CAST('row' AS TEXT), {_NO_TEXT}, {_NO_ID}, s_kind, CAST(s_id AS BIGINT), "
             f"CAST(s_incident AS BIGINT), CAST(s_score AS DOUBLE PRECISION), ROW_NUMBER() OVER ({_BEST_FIRST}) "
             f"FROM (SELECT * FROM results {_BEST_FIRST} LIMIT %s OFFSET %s) page")
-    sql = f"WITH results AS ({results.sql}), {combinations} " + " UNION ALL ".join([*facets, *_linked_facets(), page])
+    sql = f"WITH results AS ({results.sql}), {grouped}, {by_incident} " + " UNION ALL ".join([*_facet_parts(), page])
     rows: list[tuple[int, ResultRow]] = []
     with connection.cursor() as cursor:
         cursor.execute(sql, (*results.params, limit, offset))

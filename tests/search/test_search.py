@@ -8,7 +8,7 @@ from django.db import connection
 
 from apps.incidents.services import incident_update
 from apps.incidents.tags import incident_tag_add
-from apps.postmortems.services import postmortem_start, review_comment_add
+from apps.postmortems.services import contributing_factor_add, postmortem_start, review_comment_add
 from apps.search.engine import SearchFilters
 from apps.search.selectors import search
 from tests.accounts.factories import token_client
@@ -103,6 +103,21 @@ def test_facets_by_tag_and_contributing_factor(world):
     assert found(by_factor) == [("postmortem", world.postmortem.pk)]
 
 
+def test_a_result_counts_once_per_factor_category_and_once_per_tag(world):
+    # Two factors of one category, one of another, and a second tag on the same incident.
+    contributing_factor_add(incident_id=world.incident.pk, actor=world.member, category="training_serving_skew",
+                            description="The serving job rounded the durations again.")
+    contributing_factor_add(incident_id=world.incident.pk, actor=world.member, category="data_drift",
+                            description="Nobody checked the duration's range.")
+    incident_tag_add(incident_id=world.incident.pk, actor=world.member, name="latency")
+
+    results = search(user=world.member, text="milliseconds")
+
+    on_incident = sum(1 for hit in results.page.object_list if hit.kind == "postmortem")
+    assert facet(results, "factor") == {"training_serving_skew": on_incident, "data_drift": on_incident}
+    assert facet(results, "tag") == {"units": on_incident, "latency": on_incident, "checkout": 1}
+
+
 def test_an_incident_is_found_by_its_tags_by_whoever_sees_it(world):
     incident_tag_add(incident_id=world.secret.pk, actor=world.member, name="vip lounge")
     member = search(user=world.member, text="checkout")
@@ -182,11 +197,11 @@ def test_a_results_page_takes_the_same_number_of_queries_however_many_results(wo
                     title=f"Milliseconds case {index}", description="Milliseconds again.",
                     context={"surface": f"page-{index}"})
     world.member = type(world.member).objects.get(pk=world.member.pk)  # no cached access
-    # The reader's access (memberships, triager), the search, each type's rows, tags, a
-    # post-mortem's whys, factors and review comments, snippets, model names: a fixed count,
-    # whatever the number of results (12 since review comments are searched: their texts are
-    # one more query for the post-mortems on the page).
-    with django_assert_max_num_queries(12):
+    # The reader's access (memberships, triager) and lookups (their teams' models, the restricted
+    # incidents naming them: read once, so that no source repeats them), the search, each type's
+    # rows, tags, a post-mortem's whys, factors and review comments, snippets (PostgreSQL), model
+    # names: a fixed count, whatever the number of results.
+    with django_assert_max_num_queries(14):
         results = search(user=world.member, text="milliseconds")
         assert len(results.page.object_list) == 20
     assert results.count > 25

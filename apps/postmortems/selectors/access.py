@@ -10,7 +10,7 @@ from apps.accounts.access import user_access
 from apps.actions.models import ActionItem
 from apps.core.errors import Conflict, NotFound, PermissionDenied
 from apps.incidents.models import Incident
-from apps.incidents.selectors import incident_can_work, incident_get, incident_visibility
+from apps.incidents.selectors import ReaderLookups, incident_can_work, incident_get, incident_visibility
 
 from ..models import (
     Postmortem,
@@ -80,9 +80,10 @@ def incident_visibility_queryset(visible):
     return Incident.objects.filter(visible).values("pk")
 
 
-def postmortem_list(*, user) -> QuerySet[Postmortem]:
+def postmortem_list(*, user, lookups: ReaderLookups | None = None) -> QuerySet[Postmortem]:
+    """`lookups`: the reader's (`reader_lookups`), when the caller has read them already."""
     queryset = Postmortem.objects.select_related("incident__model", "author")
-    visible = incident_visibility(user)
+    visible = incident_visibility(user, lookups)
     if visible is not None:
         queryset = queryset.filter(incident__in=incident_visibility_queryset(visible))
     return queryset.order_by("-updated_at", "-id")
