@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.errors import DomainError
 from apps.core.page_actions import errors_onto_form, page_action, shown_on_page
-from apps.incidents.selectors import incidents_as_seen_by
+from apps.incidents.selectors import incident_title_as_seen_by
 from apps.registry.models import ModelVersion
 
 from . import selectors, services
@@ -71,7 +71,6 @@ def _edit_form(item: ActionItem, data=None, *, owners: list[str] | None = None) 
 def action_item_detail_view(request, pk: int, edit_form: TicketEditForm | None = None, status: int = 200,
                             done: str = ""):
     item = selectors.action_item_get(user=request.user, item_id=pk)
-    incidents_as_seen_by(user=request.user, incidents=[item.incident])
     can_work = selectors.action_item_can_work(user=request.user, item=item)
     owners = ([person.get_username() for person in selectors.action_item_owner_candidates(item=item,
                                                                                          user=request.user)]
@@ -80,6 +79,7 @@ def action_item_detail_view(request, pk: int, edit_form: TicketEditForm | None =
         edit_form.fields["owner"].widget.choices = [("", "Nobody yet")] + [(name, name) for name in owners]
     return render(request, "actions/detail.html", {
         "item": item,
+        "incident_title": incident_title_as_seen_by(user=request.user, incident=item.incident),
         "can_work": can_work,
         "moves": selectors.ticket_moves(item, can_work=can_work),
         # A person who may work on it takes it in one click (the owner already has it).

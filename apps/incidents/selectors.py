@@ -88,15 +88,45 @@ def incident_titles_as_seen_by(*, user, incidents: Iterable[Incident]) -> dict[i
     return titles
 
 
-def incidents_as_seen_by(*, user, incidents: Iterable[Incident]) -> list[Incident]:
-    """The incidents with the title `user` may read (in place; never saved): for the API's
-    serializers and the pages that still render incidents; read models take
-    `incident_titles_as_seen_by`."""
+def incident_title_as_seen_by(*, user, incident: Incident) -> str:
+    """The title `user` may read of one incident (see `incident_titles_as_seen_by`)."""
+    return incident_titles_as_seen_by(user=user, incidents=[incident])[incident.pk]
+
+
+@dataclass(frozen=True)
+class IncidentListRow:
+    """One incident as the list page shows it, titled as the reader may read it: the page
+    renders rows, never incidents with a substituted title (a later save or cache would keep it)."""
+
+    id: int
+    title: str
+    model: str
+    status: str
+    status_label: str
+    severity: str
+    severity_label: str
+    report_count: int
+    reporter_count: int
+    owner: str  # username, "" for nobody
+    last_seen: datetime | None
+    created_at: datetime
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def incident_list_rows(*, user, incidents: Iterable[Incident]) -> list[IncidentListRow]:
+    """A page of `incident_list` (annotated) as rows for `user`."""
     incidents = list(incidents)
     titles = incident_titles_as_seen_by(user=user, incidents=incidents)
-    for incident in incidents:
-        incident.title = titles[incident.pk]
-    return incidents
+    return [IncidentListRow(id=incident.pk, title=titles[incident.pk], model=str(incident.model),
+                            status=incident.status, status_label=incident.get_status_display(),
+                            severity=incident.severity, severity_label=incident.get_severity_display(),
+                            report_count=incident.report_count, reporter_count=incident.reporter_count,
+                            owner=incident.owner.get_username() if incident.owner else "",
+                            last_seen=incident.last_seen, created_at=incident.created_at)
+            for incident in incidents]
 
 
 def incident_list(*, user) -> QuerySet[Incident]:
@@ -289,7 +319,8 @@ def incident_get(*, user, incident_id: int) -> Incident:
     incident = incident_list(user=user).filter(pk=incident_id).first()
     if incident is None:
         raise NotFound(f"There is no incident {incident_id}, or you may not see it.")
-    return incidents_as_seen_by(user=user, incidents=[incident])[0]
+    # Its own title, whoever reads: what a reader may be shown is `incident_title_as_seen_by`.
+    return incident
 
 
 def incident_can_work(*, user, incident: Incident) -> bool:

@@ -131,7 +131,9 @@ def _version_label(version: ModelVersion | None) -> str | None:
 def _locked_for_work(*, incident_id: int, actor) -> Incident:
     if actor is not None:
         incident_get_for_work(user=actor, incident_id=incident_id)
-    return Incident.objects.select_for_update().select_related("model").get(pk=incident_id)
+    # Only the incident's row: FOR UPDATE over the join would lock its model too, and closing one
+    # incident would hold up work on every other incident of that model.
+    return incidents_locked().select_related("model").get(pk=incident_id)
 
 
 def _usernames(users) -> list[str]:

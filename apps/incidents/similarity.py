@@ -38,7 +38,7 @@ from apps.core.errors import InvalidInput, NotFound
 from apps.core.taxonomy import RootCauseCategory
 
 from .models import Incident, IncidentSignal, SignalKind, SimilarityMark, SimilarityVerdict
-from .selectors import incident_get, incident_get_for_work, incident_visibility, incidents_as_seen_by
+from .selectors import incident_get, incident_get_for_work, incident_titles_as_seen_by, incident_visibility
 
 K = SignalKind
 WEIGHTS: dict[str, float] = {
@@ -197,8 +197,9 @@ def similar_incidents(*, user, incident: Incident, limit: int = DEFAULT_LIMIT) -
     for incident_id, kind, value in (IncidentSignal.objects.filter(_match_q(own), incident_id__in=shown_ids)
                                      .values_list("incident_id", "kind", "value")):
         shared[incident_id][kind].add(value)
-    incidents = {found.pk: found for found in incidents_as_seen_by(
-        user=user, incidents=Incident.objects.filter(pk__in=[*shown_ids, *dismissed_ids]).select_related("model"))}
+    incidents = {found.pk: found for found in
+                 Incident.objects.filter(pk__in=[*shown_ids, *dismissed_ids]).select_related("model")}
+    titles = incident_titles_as_seen_by(user=user, incidents=incidents.values())
     total = _total_weight(own) or 1.0
     access = user_access(user)
 
@@ -218,12 +219,12 @@ def similar_incidents(*, user, incident: Incident, limit: int = DEFAULT_LIMIT) -
             who = mark.marked_by.get_username() if mark.marked_by else "someone"
             why.insert(0, f"Marked similar by {who}")
         suggestions.append(SimilarIncident(
-            incident_id=other.pk, title=other.title, status=other.status, status_label=other.get_status_display(),
+            incident_id=other.pk, title=titles[other.pk], status=other.status, status_label=other.get_status_display(),
             model_name=other.model.name, created_at=other.created_at,
             url=reverse("incidents:detail", args=[other.pk]), score=round(min(1.0, raw / total), 2), why=why,
             verdict=mark.verdict if mark else "", marked_by=mark.marked_by.get_username() if mark and mark.marked_by
             else "", marked_at=mark.marked_at if mark else None))
-    dismissed = [DismissedSuggestion(incident_id=pk, title=incidents[pk].title,
+    dismissed = [DismissedSuggestion(incident_id=pk, title=titles[pk],
                                      url=reverse("incidents:detail", args=[pk]),
                                      marked_by=marks[pk].marked_by.get_username() if marks[pk].marked_by else "",
                                      marked_at=marks[pk].marked_at)

@@ -27,8 +27,8 @@ def incident_list_view(request):
     context = list_page(request, selectors.incident_list_filtered(user=request.user, filters=filters),
                         per_page=LIST_PAGE_SIZE)
     context.update(form=form, filtered=filtered)
-    context["page"].object_list = selectors.incidents_as_seen_by(user=request.user,
-                                                                 incidents=context["page"].object_list)
+    context["page"].object_list = selectors.incident_list_rows(user=request.user,
+                                                               incidents=context["page"].object_list)
     return render(request, "incidents/incident_list.html", context)
 
 

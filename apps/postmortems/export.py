@@ -174,7 +174,7 @@ def postmortem_read_markdown(read: PostmortemRead, *, base_url: str = "") -> str
     postmortem, incident, chain = read.postmortem, read.postmortem.incident, read.chain
     category = read.category_label or "not chosen"
     header = [
-        f"# Post-mortem: INC-{incident.pk} {incident.title}",
+        f"# Post-mortem: INC-{incident.pk} {read.incident_title}",
         "",
         f"- Status: {postmortem.get_status_display()}",
         f"- Model: {incident.model}",

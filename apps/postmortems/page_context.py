@@ -105,6 +105,7 @@ def postmortem_page(*, user, postmortem: Postmortem, section: str, read_only: bo
         "postmortem": postmortem,
         "revision": read.revision,
         "incident": postmortem.incident,
+        "incident_title": read.incident_title,
         "incident_counts": incident_counts(incident_id=postmortem.incident_id),
         "section": section,
         "steps": all_steps,
@@ -118,7 +119,7 @@ def postmortem_page(*, user, postmortem: Postmortem, section: str, read_only: bo
         "roots": read.roots,
         "chain": read.chain,
         "unchecked_count": read.unchecked_count,
-        "top_question": f"Why did “{postmortem.incident.title}” happen?",
+        "top_question": f"Why did “{read.incident_title}” happen?",
         "hints_by_field": hints_by_field,
         "tree_hints": tree_hints,
         "section_hints": {value: [hint for name in names for hint in hints_by_field.get(name, [])]
@@ -143,7 +144,7 @@ def postmortem_page(*, user, postmortem: Postmortem, section: str, read_only: bo
         "node_failures": {},
         "item_failures": {},
         "timeline_form": forms.TimelineEntryForm(),
-        "why_form": forms.WhyNodeForm(initial={"question": f"Why did “{postmortem.incident.title}” happen?"}),
+        "why_form": forms.WhyNodeForm(initial={"question": f"Why did “{read.incident_title}” happen?"}),
         "action_form": forms.ActionItemForm(),
         "factor_form": forms.ContributingFactorForm(),
         # Each factor with the form that edits it in place (None when the page is read-only).

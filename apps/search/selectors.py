@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString
 
 from apps.actions.models import ActionItem
 from apps.incidents.models import Incident, IncidentStatus
-from apps.incidents.selectors import incidents_as_seen_by
+from apps.incidents.selectors import incident_titles_as_seen_by
 from apps.postmortems.models import Postmortem, RootCauseCategory
 from apps.registry.models import Model
 from apps.reports.selectors import report_list
@@ -125,8 +125,9 @@ def _hits(rows: list[ResultRow], *, user, text: str) -> list[SearchHit]:
     items = {item.pk: item for item in ActionItem.objects.select_related("incident__model")
              .prefetch_related("comments").filter(pk__in=ids[ACTION_ITEM])} if ids[ACTION_ITEM] else {}
     # Titles as this reader may read them (a neutral one outside the team), in one pass.
-    incidents_as_seen_by(user=user, incidents=[*incidents.values(), *(pm.incident for pm in postmortems.values()),
-                                               *(item.incident for item in items.values())])
+    titles = incident_titles_as_seen_by(user=user, incidents=[
+        *incidents.values(), *(pm.incident for pm in postmortems.values()),
+        *(item.incident for item in items.values())])
 
     shown: list[tuple[ResultRow, dict]] = []
     for row in rows:
@@ -138,18 +139,19 @@ def _hits(rows: list[ResultRow], *, user, text: str) -> list[SearchHit]:
                                     text=_join(report.description, report.expected) or report.title)))
         elif row.kind == INCIDENT and row.id in incidents:
             incident = incidents[row.id]
-            shown.append((row, dict(reference=f"INC-{incident.pk}", title=incident.title, incident=incident,
+            title = titles[incident.pk]
+            shown.append((row, dict(reference=f"INC-{incident.pk}", title=title, incident=incident,
                                     model=incident.model, url=reverse("incidents:detail", args=[incident.pk]),
                                     created_at=incident.created_at,
-                                    text=_join(incident.title, incident.public_title if incident.public_title
-                                               != incident.title else "", incident.resolution_note,
+                                    text=_join(title, incident.public_title if incident.public_title
+                                               != title else "", incident.resolution_note,
                                                _tags_line(incident)))))
         elif row.kind == POSTMORTEM and row.id in postmortems:
             postmortem = postmortems[row.id]
             whys = [_join(node.question, node.answer, node.how_to_check, node.evidence_note, node.decision_note)
                     for node in postmortem.why_nodes.all()]
             shown.append((row, dict(
-                reference=f"INC-{postmortem.incident_id}", title=f"Post-mortem: {postmortem.incident.title}",
+                reference=f"INC-{postmortem.incident_id}", title=f"Post-mortem: {titles[postmortem.incident_id]}",
                 incident=postmortem.incident, model=postmortem.incident.model, created_at=postmortem.created_at,
                 url=reverse("postmortems:editor", args=[postmortem.incident_id]),
                 text=_join(postmortem.summary, postmortem.root_cause_summary, postmortem.facts,
@@ -157,7 +159,7 @@ def _hits(rows: list[ResultRow], *, user, text: str) -> list[SearchHit]:
                            *(factor.description for factor in postmortem.contributing_factors.all()),
                            postmortem.went_well, postmortem.went_wrong, postmortem.got_lucky,
                            *(f"Review comment: {comment.body}" for comment in postmortem.comments.all()))
-                or postmortem.incident.title)))
+                or titles[postmortem.incident_id])))
         elif row.kind == ACTION_ITEM and row.id in items:
             item = items[row.id]
             shown.append((row, dict(reference=f"AI-{item.pk}", title=item.title, incident=item.incident,

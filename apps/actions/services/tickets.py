@@ -20,9 +20,9 @@ from django.utils import timezone
 from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from apps.incidents.models import Incident
+from apps.incidents.models import Incident, IncidentStatus
 from apps.incidents.selectors import incident_can_work, incident_visibility
-from apps.incidents.services import incident_version
+from apps.incidents.services import incident_version, incidents_locked
 
 from ..models import (
     FINISHED_STATUSES,
@@ -103,11 +103,39 @@ def _locked_item(*, item_id: int) -> ActionItem:
     return item
 
 
-def _locked_for_work(*, item_id: int, actor) -> ActionItem:
-    """The item, locked, if `actor` may change it (404 / 403 otherwise; None is the system)."""
+def _locked_with_incident(*, item_id: int) -> ActionItem:
+    """The item and its incident, both locked, in the one order every writer that takes both
+    takes them: the incident, then the item. Closing an incident asks, with the incident locked,
+    whether its accepted items are finished; a move that could unfinish one (reopening,
+    accepting) takes the incident's lock first, so it waits for a close in progress and then
+    sees the incident closed — or makes the close wait and see the item open."""
+    incident_id = ActionItem.objects.filter(pk=item_id).values_list("incident_id", flat=True).first()
+    if incident_id is None:
+        raise NotFound(f"There is no action item {item_id}, or you may not see it.")
+    incidents_locked().filter(pk=incident_id).first()  # only the incident's own row: not its model
+    # Read after the incident's lock is held: the incident joined in is the one no one can change now.
+    return _locked_item(item_id=item_id)
+
+
+def _refuse_if_incident_closed(item: ActionItem, *, doing: str) -> None:
+    """A closed incident's accepted action items are all finished (closing checks it): none is
+    reopened or accepted while it stays closed. The team reopens the incident first."""
+    incident = item.incident
+    if incident.status == IncidentStatus.CLOSED:
+        raise Conflict(f"INC-{incident.pk} is closed, so AI-{item.pk} cannot be {doing}: reopen INC-{incident.pk} "
+                       "first.",
+                       extra={"current": item.status if item.review_state == ReviewState.ACCEPTED
+                              else item.review_state,
+                              "incident": incident.pk, "incident_status": incident.status,
+                              "allowed_transitions": []})
+
+
+def _locked_for_work(*, item_id: int, actor, with_incident: bool = False) -> ActionItem:
+    """The item, locked, if `actor` may change it (404 / 403 otherwise; None is the system);
+    `with_incident` locks its incident first (see `_locked_with_incident`)."""
     if actor is not None:
         action_item_get_for_work(user=actor, item_id=item_id)
-    return _locked_item(item_id=item_id)
+    return _locked_with_incident(item_id=item_id) if with_incident else _locked_item(item_id=item_id)
 
 
 def _saved(item: ActionItem) -> None:
@@ -123,7 +151,7 @@ def action_item_review(*, item_id: int, actor, decision: str, reason: str = "", 
     defaulted from the priority) or rejects it with a reason kept on record."""
     if actor is not None:
         action_item_get(user=actor, item_id=item_id)  # 404 for someone who may not see it
-    item = _locked_item(item_id=item_id)
+    item = _locked_with_incident(item_id=item_id)
     if actor is not None and not incident_can_work(user=actor, incident=item.incident):
         raise PermissionDenied("Only the team that owns the model and the people named on the incident review its "
                                "post-mortem's action items.")
@@ -141,6 +169,7 @@ def action_item_review(*, item_id: int, actor, decision: str, reason: str = "", 
                                errors={"reason": ["Required when rejecting."]})
         item.review_state = ReviewState.REJECTED
     else:
+        _refuse_if_incident_closed(item, doing="accepted")
         if priority is not None:
             _choice("priority", priority, Priority)
             item.priority = priority
@@ -170,12 +199,14 @@ def action_item_review(*, item_id: int, actor, decision: str, reason: str = "", 
 def action_item_transition(*, item_id: int, actor, to: str, reason: str = "") -> ActionItem:
     """Moves an accepted action item (a ticket) along open → in_progress → done | wont_do.
     Won't-do needs a reason. The owning team and the ticket's owner may move it."""
-    item = _locked_for_work(item_id=item_id, actor=actor)
+    item = _locked_for_work(item_id=item_id, actor=actor, with_incident=True)
     if item.review_state != ReviewState.ACCEPTED:
         raise Conflict(f"Action item {item.pk} is {item.review_state}, not a ticket: a reviewer accepts it first.",
                        extra={"current": item.review_state, "allowed_transitions": []})
     _choice("to", to, TicketStatus)
     TICKET_TRANSITIONS.check(item.status, to)
+    if item.status in FINISHED_STATUSES and to not in FINISHED_STATUSES:
+        _refuse_if_incident_closed(item, doing="reopened")
     if to == TicketStatus.WONT_DO and not reason.strip():
         raise InvalidInput("Say why it won't be done: the reason stays on record.",
                            errors={"reason": ["Required for won't do."]})

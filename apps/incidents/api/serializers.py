@@ -3,7 +3,22 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.incidents.models import INCIDENT_TRANSITIONS, Incident, IncidentStatus, Severity, SimilarityVerdict
-from apps.incidents.selectors import incident_versions_involved
+from apps.incidents.selectors import incident_titles_as_seen_by, incident_versions_involved
+
+
+class TitleAsSeenField(serializers.CharField):
+    """The incident's title as the reader may read it, from the `titles` map ({incident id:
+    title}, `incident_titles_as_seen_by`) a view puts in the context for a whole page; without
+    one, worked out for the request's user. The instance is never given a substituted title."""
+
+    def get_attribute(self, instance: Incident) -> str:
+        titles = self.context.get("titles")
+        if titles is None or instance.pk not in titles:
+            request = self.context.get("request")
+            if request is None:  # no reader known: better to fail than to show the team's title
+                raise ValueError("The incident serializer needs `titles` or `request` in its context.")
+            titles = incident_titles_as_seen_by(user=request.user, incidents=[instance])
+        return titles[instance.pk]
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -26,7 +41,7 @@ class IncidentSerializer(serializers.ModelSerializer):
                   "regression; reports from older versions are the known, fixed bug.")
     merged_into = serializers.IntegerField(source="merged_into_id", read_only=True, allow_null=True,
                                            help_text="The incident this one was merged into (it is a duplicate).")
-    title = serializers.CharField(
+    title = TitleAsSeenField(
         max_length=200, help_text="Its first report's title for the team; readers outside the team read "
                                   "`public_title`, or \"Incident #12 on model\" while there is none.")
     public_title = serializers.CharField(read_only=True, help_text="The title the team shows outside the team.")

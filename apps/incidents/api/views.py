@@ -25,8 +25,9 @@ class IncidentListApi(generics.ListAPIView):
         return selectors.incident_list(user=self.request.user)
 
     def list(self, request, *args, **kwargs):
-        page = selectors.incidents_as_seen_by(user=request.user, incidents=self.paginate_queryset(self.get_queryset()))
+        page = list(self.paginate_queryset(self.get_queryset()))
         context = self.get_serializer_context() | {
+            "titles": selectors.incident_titles_as_seen_by(user=request.user, incidents=page),
             "versions_involved": selectors.incident_versions_involved(incidents=page)}
         return self.get_paginated_response(IncidentSerializer(page, many=True, context=context).data)
 
@@ -35,7 +36,8 @@ def incident_detail_body(request, pk: int) -> dict:
     """The incident as `GET /api/v1/incidents/{id}/` answers it: with its tags and the similar
     incidents the reader may see."""
     incident = selectors.incident_get(user=request.user, incident_id=pk)
-    context = {"tags": incident_tags(incident_ids=[incident.pk])[incident.pk],
+    context = {"titles": selectors.incident_titles_as_seen_by(user=request.user, incidents=[incident]),
+               "tags": incident_tags(incident_ids=[incident.pk])[incident.pk],
                "similar": similar_incidents(user=request.user, incident=incident)}
     return IncidentDetailSerializer(incident, context=context).data
 
@@ -84,7 +86,8 @@ class IncidentTransitionApi(APIView):
         serializer = IncidentTransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.incident_transition(incident_id=pk, actor=request.user, **serializer.validated_data)
-        return Response(IncidentSerializer(selectors.incident_get(user=request.user, incident_id=pk)).data)
+        return Response(IncidentSerializer(selectors.incident_get(user=request.user, incident_id=pk),
+                                           context={"request": request}).data)
 
 
 class IncidentMergeApi(APIView):
@@ -106,4 +109,5 @@ class IncidentMergeApi(APIView):
         serializer.is_valid(raise_exception=True)
         target = services.incident_merge(source_id=pk, target_id=serializer.validated_data["into"],
                                          actor=request.user, note=serializer.validated_data["note"])
-        return Response(IncidentSerializer(selectors.incident_get(user=request.user, incident_id=target.pk)).data)
+        return Response(IncidentSerializer(selectors.incident_get(user=request.user, incident_id=target.pk),
+                                           context={"request": request}).data)

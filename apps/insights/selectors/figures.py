@@ -36,8 +36,8 @@ from apps.incidents import lifecycle
 from apps.incidents.models import Incident
 from apps.incidents.selectors import (
     ReaderLookups,
+    incident_titles_as_seen_by,
     incident_visibility,
-    incidents_as_seen_by,
     reader_lookups,
 )
 from apps.postmortems.models import RootCauseCategory
@@ -293,8 +293,9 @@ def _owed(incidents: list[Incident], *, user, today: date, overdue: bool,
           since: dict[int, datetime] | None = None) -> list[OwedPostmortem]:
     from ..policies import add_working_days, policies_for
 
-    if user is not None:
-        incidents = incidents_as_seen_by(user=user, incidents=incidents)
+    # Without a reader (the team's own digest) every title is the team's.
+    titles = (incident_titles_as_seen_by(user=user, incidents=incidents) if user is not None
+              else {incident.pk: incident.title for incident in incidents})
     policies = policies_for({incident.model.team_id for incident in incidents})
     owed = []
     for incident in incidents:
@@ -302,7 +303,7 @@ def _owed(incidents: list[Incident], *, user, today: date, overdue: bool,
         due = add_working_days(timezone.localtime(started).date(),
                                policies[incident.model.team_id].postmortem_due_working_days) if overdue else None
         days = (today - due).days if due else (today - timezone.localtime(started).date()).days
-        owed.append(OwedPostmortem(incident_id=incident.pk, title=incident.title, model=incident.model.name,
+        owed.append(OwedPostmortem(incident_id=incident.pk, title=titles[incident.pk], model=incident.model.name,
                                    severity=incident.severity, since=started, due=due, days=days,
                                    url=reverse("postmortems:editor", args=[incident.pk]) if not overdue
                                    else reverse("incidents:detail", args=[incident.pk])))

@@ -30,6 +30,7 @@ from apps.incidents.selectors import (
     incident_merge_candidates,
     incident_neutral_title,
     incident_people_to_name,
+    incident_titles_as_seen_by,
     incident_versions_involved,
 )
 from apps.incidents.similarity import SimilarIncidents, similar_incidents
@@ -91,6 +92,7 @@ class IncidentAccess:
 class IncidentPage:
     # The incident itself: the console's status, severity, owner and note read its fields.
     incident: Incident
+    title: str  # as the reader may read it: the incident's own `title` is the team's
     grouped_by: str  # the fingerprint's label in words ("" when it has none)
     console: IncidentConsole
     can_work: bool
@@ -169,8 +171,10 @@ def incident_page(*, user, incident_id: int) -> IncidentPage:
                          placed_by_hand=report.grouping_locked)
                for report in report_list(user=user).filter(incident=incident)]
     candidates = incident_merge_candidates(user=user, incident=incident) if can_work else []
+    titles = incident_titles_as_seen_by(user=user, incidents=[incident, *candidates])
     return IncidentPage(
         incident=incident,
+        title=titles[incident.pk],
         grouped_by=grouped_by_words(incident.fingerprint_label),
         console=incident_console(user=user, incident=incident, can_work=can_work),
         can_work=can_work,
@@ -180,7 +184,7 @@ def incident_page(*, user, incident_id: int) -> IncidentPage:
         chart=incident_reports_per_day(incident_id=incident.pk, first_seen=counts.first_seen,
                                        today=timezone.localdate()),
         reports=reports,
-        merge_candidates=[MergeCandidate(id=candidate.pk, title=candidate.title,
+        merge_candidates=[MergeCandidate(id=candidate.pk, title=titles[candidate.pk],
                                          status_label=candidate.get_status_display(),
                                          reports=candidate.report_count) for candidate in candidates],
         can_merge=bool(candidates) and INCIDENT_TRANSITIONS.can_move(incident.status, IncidentStatus.DUPLICATE),

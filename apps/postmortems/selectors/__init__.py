@@ -22,7 +22,14 @@ from .access import (
 )
 from .factors import FactorCount, FactorRow, contributing_factor_counts, contributing_factors
 from .hints import BLAME_CHECKED_FIELDS, SUGGESTED_DEPTH, people_names, postmortem_hints
-from .meeting import PRESENTER_IDLE, PresenterView, meeting_presenter, postmortem_agenda, postmortem_agenda_as_seen_by
+from .meeting import (
+    PRESENTER_IDLE,
+    AgendaEntry,
+    PresenterView,
+    meeting_presenter,
+    postmortem_agenda,
+    postmortem_agenda_entries,
+)
 from .read import (
     ActionItemRow,
     CitedEvidence,
@@ -55,12 +62,12 @@ from .why_tree import (
 )
 
 __all__ = [
-    "ActionItemRow", "BLAME_CHECKED_FIELDS", "Blockers", "CitedEvidence", "CommentRow", "FactReport", "FactorCount",
-    "FactorRow",
+    "ActionItemRow", "AgendaEntry", "BLAME_CHECKED_FIELDS", "Blockers", "CitedEvidence", "CommentRow", "FactReport",
+    "FactorCount", "FactorRow",
     "PRESENTER_IDLE", "PostmortemFacts", "PostmortemRead", "PresenterView", "SUGGESTED_DEPTH", "TimelineItem", "WhyRow",
     "approval_blockers", "contributing_factor_counts", "contributing_factors", "incident_visibility_queryset",
     "meeting_presenter", "people_names", "postmortem_action_items", "postmortem_agenda",
-    "postmortem_agenda_as_seen_by", "postmortem_can_review", "postmortem_can_work", "postmortem_facts",
+    "postmortem_agenda_entries", "postmortem_can_review", "postmortem_can_work", "postmortem_facts",
     "postmortem_get", "postmortem_get_for_export", "postmortem_get_for_work", "postmortem_hints",
     "postmortem_history", "postmortem_list", "postmortem_of", "postmortem_read", "postmortem_revision",
     "postmortem_timeline", "review_comments", "root_cause_category_label", "root_cause_chain", "transition_problem",

@@ -25,7 +25,7 @@ def postmortem_get(*, user, incident_id: int) -> Postmortem:
     if postmortem is None:
         raise NotFound(f"INC-{incident_id} has no post-mortem yet; start one with POST "
                        f"/api/v1/incidents/{incident_id}/postmortem/.")
-    postmortem.incident = incident  # with the title this reader may read
+    postmortem.incident = incident  # already read: its people and counts for the access checks
     return postmortem
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from apps.incidents.selectors import incident_visibility, incidents_as_seen_by
+from apps.incidents.selectors import incident_titles_as_seen_by, incident_visibility
 
 from ..models import (
     MeetingPresenter,
@@ -58,9 +58,24 @@ def postmortem_agenda(*, user) -> QuerySet[Postmortem]:
     return queryset.order_by(F("review_requested_at").asc(nulls_first=True), "id")
 
 
-def postmortem_agenda_as_seen_by(*, user, limit: int = 100) -> list[Postmortem]:
-    """The agenda's first post-mortems, their incidents titled as `user` may read them."""
-    agenda = list(postmortem_agenda(user=user)[:limit])
-    incidents_as_seen_by(user=user, incidents=[postmortem.incident for postmortem in agenda])
-    return agenda
+@dataclass(frozen=True)
+class AgendaEntry:
+    """One post-mortem on the meeting's agenda, its incident titled as the reader may read it."""
 
+    incident_id: int
+    incident_title: str
+    model: str
+    author: str  # "" when nobody is recorded
+    review_requested_at: datetime | None
+    updated_at: datetime
+
+
+def postmortem_agenda_entries(*, user, limit: int = 100) -> list[AgendaEntry]:
+    """The agenda's first post-mortems as the agenda page lists them."""
+    agenda = list(postmortem_agenda(user=user)[:limit])
+    titles = incident_titles_as_seen_by(user=user, incidents=[postmortem.incident for postmortem in agenda])
+    return [AgendaEntry(incident_id=postmortem.incident_id, incident_title=titles[postmortem.incident_id],
+                        model=str(postmortem.incident.model),
+                        author=str(postmortem.author) if postmortem.author else "",
+                        review_requested_at=postmortem.review_requested_at, updated_at=postmortem.updated_at)
+            for postmortem in agenda]

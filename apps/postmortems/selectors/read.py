@@ -16,6 +16,7 @@ from apps.actions.models import ActionItem, ReviewState
 from apps.actions.selectors import action_item_review_problem, action_items_of_incident
 from apps.incidents.evidence import EvidenceRow, evidence_as_seen_by
 from apps.incidents.models import IncidentEvidence
+from apps.incidents.selectors import incident_title_as_seen_by
 
 from ..models import Postmortem, ReviewComment, Section, WhyNode, WhyStatus
 from .access import postmortem_can_review, postmortem_can_work, postmortem_revision
@@ -105,6 +106,7 @@ class PostmortemRead:
     """A whole post-mortem as `viewer` may read it."""
 
     postmortem: Postmortem
+    incident_title: str  # as `viewer` may read it (a neutral one outside the team)
     revision: int  # what a meeting screen polls
     category_label: str
     nodes: tuple[WhyRow, ...]  # every node, in the tree's stored order
@@ -205,6 +207,8 @@ def postmortem_read(*, viewer, postmortem: Postmortem, facts: bool = False,
     comments = review_comments(postmortem=postmortem)
     return PostmortemRead(
         postmortem=postmortem,
+        # The system (no viewer) writes for the team: it reads the title itself.
+        incident_title=incident.title if viewer is None else incident_title_as_seen_by(user=viewer, incident=incident),
         revision=postmortem_revision(postmortem=postmortem, items=items),
         category_label=root_cause_category_label(postmortem.root_cause_category),
         nodes=tuple(rows),

@@ -34,7 +34,8 @@ def postmortem_present(*, incident_id: int, actor, section: str, take_over: bool
     postmortem = postmortem_get_for_work(user=actor, incident_id=incident_id)
     _check_slide(section)
     now = timezone.now()
-    presenter = MeetingPresenter.objects.select_for_update().select_related("user").filter(
+    # Only the presenter's row: not the presenting person's user row too.
+    presenter = MeetingPresenter.objects.select_for_update(of=("self",)).select_related("user").filter(
         postmortem=postmortem).first()
     if presenter is None or presenter.user_id != actor.pk:
         if not take_over:

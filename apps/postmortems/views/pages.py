@@ -80,7 +80,7 @@ def fragment_view(request, pk: int, section: str):
 @require_safe
 def meeting_agenda_view(request):
     return render(request, "postmortems/meeting_agenda.html",
-                  {"agenda": selectors.postmortem_agenda_as_seen_by(user=request.user)})
+                  {"agenda": selectors.postmortem_agenda_entries(user=request.user)})
 
 
 @login_required

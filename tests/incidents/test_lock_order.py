@@ -1,0 +1,173 @@
+"""Closing an incident and reopening one of its tickets, from real concurrent transactions,
+never leave a closed incident with an open accepted ticket: both lock the incident first, then
+the ticket. And locking an incident for work locks only its row — not its model's, so work on
+the model's other incidents goes on. Needs PostgreSQL: SQLite runs one writer at a time, so
+there is no race to lose there, nor row locks to look at."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, connection, connections, transaction
+
+from apps.actions.models import ActionItem, TicketStatus
+from apps.actions.services import action_item_transition
+from apps.core.errors import Conflict
+from apps.incidents.models import Incident, IncidentStatus
+from apps.incidents.services import incident_transition, incident_update
+from apps.postmortems.services import postmortem_present
+from apps.registry.models import Model
+from tests.actions.factories import ticket_world
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)"),
+]
+
+# How long the first transaction holds its locks, waiting for the second to get through if it can.
+HOLD_SECONDS = 2
+
+
+def _in_thread(target: Callable[[], None], errors: list[BaseException]) -> threading.Thread:
+    def run():
+        try:
+            target()
+        except BaseException as error:  # collected and asserted on in the test's thread
+            errors.append(error)
+        finally:
+            connections.close_all()  # each thread has its own connection
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def _resolved_with_ticket_done():
+    world = ticket_world()
+    action_item_transition(item_id=world.item.pk, actor=world.member, to="done")
+    incident_transition(incident_id=world.incident.pk, to="resolved", actor=world.member)
+    return world
+
+
+def test_a_reopen_during_a_close_waits_for_it_and_is_refused():
+    world = _resolved_with_ticket_done()
+    closing_read_items, reopen_finished = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    refusals: list[Conflict] = []
+
+    def close():
+        with transaction.atomic():
+            incident_transition(incident_id=world.incident.pk, to="closed", actor=world.member)
+            closing_read_items.set()  # closed, having found every accepted ticket finished; not committed yet
+            reopen_finished.wait(timeout=HOLD_SECONDS)  # a reopen that does not wait gets through now
+
+    def reopen():
+        assert closing_read_items.wait(timeout=30)
+        try:
+            action_item_transition(item_id=world.item.pk, actor=world.member, to="open")
+        except Conflict as refusal:
+            refusals.append(refusal)
+        finally:
+            reopen_finished.set()
+
+    threads = [_in_thread(close, errors), _in_thread(reopen, errors)]
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    incident, item = Incident.objects.get(pk=world.incident.pk), ActionItem.objects.get(pk=world.item.pk)
+    assert (incident.status, item.status) == (IncidentStatus.CLOSED, TicketStatus.DONE)
+    assert len(refusals) == 1 and f"reopen INC-{incident.pk} first" in refusals[0].detail
+
+
+def test_a_close_during_a_reopen_waits_for_it_and_sees_the_open_ticket():
+    world = _resolved_with_ticket_done()
+    reopened, close_finished = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    refusals: list[Conflict] = []
+
+    def reopen():
+        with transaction.atomic():
+            action_item_transition(item_id=world.item.pk, actor=world.member, to="open")
+            reopened.set()
+            close_finished.wait(timeout=HOLD_SECONDS)
+
+    def close():
+        assert reopened.wait(timeout=30)
+        try:
+            incident_transition(incident_id=world.incident.pk, to="closed", actor=world.member)
+        except Conflict as refusal:
+            refusals.append(refusal)
+        finally:
+            close_finished.set()
+
+    threads = [_in_thread(reopen, errors), _in_thread(close, errors)]
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    incident, item = Incident.objects.get(pk=world.incident.pk), ActionItem.objects.get(pk=world.item.pk)
+    assert (incident.status, item.status) == (IncidentStatus.RESOLVED, TicketStatus.OPEN)
+    assert len(refusals) == 1 and "1 accepted action item is still open" in refusals[0].detail
+
+
+def _row_free_while(work: Callable[[], None], try_lock: Callable[[], None]) -> bool:
+    """Whether `try_lock` (a FOR UPDATE NOWAIT from a second connection) gets its row while
+    another transaction is inside `work`, holding what `work` locked."""
+    locked, checked = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def hold():
+        with transaction.atomic():
+            work()
+            locked.set()
+            checked.wait(timeout=30)
+
+    thread = _in_thread(hold, errors)
+    try:
+        assert locked.wait(timeout=30), errors
+        try:
+            with transaction.atomic():
+                try_lock()
+        except DatabaseError:  # "could not obtain lock on row"
+            return False
+        return True
+    finally:
+        checked.set()
+        thread.join(timeout=60)
+        assert errors == []
+
+
+def test_locking_an_incident_for_work_does_not_lock_its_model():
+    world = ticket_world()
+
+    free = _row_free_while(
+        lambda: incident_update(incident_id=world.incident.pk, actor=world.member, severity="critical"),
+        lambda: Model.objects.select_for_update(nowait=True).get(pk=world.incident.model_id))
+
+    assert free
+
+
+def test_the_incident_itself_is_locked_meanwhile():
+    """The check above looks at the right thing: the incident's own row is held."""
+    world = ticket_world()
+
+    free = _row_free_while(
+        lambda: incident_update(incident_id=world.incident.pk, actor=world.member, severity="critical"),
+        lambda: Incident.objects.select_for_update(nowait=True).get(pk=world.incident.pk))
+
+    assert not free
+
+
+def test_moving_the_meeting_slide_does_not_lock_the_presenter_s_user_row():
+    world = ticket_world()
+    postmortem_present(incident_id=world.incident.pk, actor=world.member, section="summary", take_over=True)
+
+    free = _row_free_while(
+        lambda: postmortem_present(incident_id=world.incident.pk, actor=world.member, section="timeline"),
+        lambda: get_user_model().objects.select_for_update(nowait=True).get(pk=world.member.pk))
+
+    assert free
