@@ -31,7 +31,9 @@ def _finished_at() -> Coalesce:
 
 
 def tickets_of(incidents: QuerySet[Incident]) -> QuerySet[ActionItem]:
-    return ActionItem.objects.filter(incident__in=incidents.values("pk"), review_state=ReviewState.ACCEPTED)
+    tickets = ActionItem.objects.filter(review_state=ReviewState.ACCEPTED)
+    # Every incident (an admin's scope): no semi-join that narrows nothing (every ticket has one).
+    return tickets.filter(incident__in=incidents.values("pk")) if incidents.query.has_filters() else tickets
 
 
 def action_item_figures(incidents: QuerySet[Incident], *, start: datetime, end: datetime, today: date,

@@ -122,7 +122,7 @@ def build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report], 
 
 def _build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report], filters: InsightsFilters,
                     today: date | None, user, all_reports: bool) -> Insights:
-    from ..policies import postmortems_overdue, postmortems_waiting
+    from ..policies import postmortems_overdue, postmortems_waiting, read_policies
 
     today = today or timezone.localdate()
     since, until = insights_range(filters, today=today)
@@ -154,8 +154,9 @@ def _build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report],
     came_back = opened.aggregate(ever=Count("pk", filter=Q(lifecycle.ever_resolved())),
                                  reopened=Count("pk", filter=Q(lifecycle.ever_resolved()) & lifecycle.reopened()),
                                  regressed=Count("pk", filter=Q(lifecycle.ever_resolved()) & Q(lifecycle.regressed())))
-    overdue = list(postmortems_overdue(incidents, today=today).select_related("model")[:50])
-    waiting = list(postmortems_waiting(incidents)[:50])
+    policies = read_policies()
+    overdue = list(postmortems_overdue(incidents, today=today, policies=policies).select_related("model")[:50])
+    waiting = list(postmortems_waiting(incidents, policies=policies)[:50])
     received, stored = _reports_received_and_stored(reports, start=start, end=end, everything=all_reports)
     return Insights(
         filters=filters, since=since, until=until,
@@ -175,9 +176,10 @@ def _build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report],
         by_root_cause=_by_root_cause(opened, links),
         by_factor=incidents_by_factor(opened, links=links),
         action_items=action_item_figures(incidents, start=start, end=end, today=today, url=links.board()),
-        postmortems_overdue=_owed(overdue, user=user, today=today, overdue=True),
+        postmortems_overdue=_owed(overdue, user=user, today=today, overdue=True, policies=policies),
         postmortems_waiting=_owed([postmortem.incident for postmortem in waiting], user=user, today=today,
-                                  overdue=False, since={p.incident_id: p.review_requested_at for p in waiting}),
+                                  overdue=False, policies=policies,
+                                  since={p.incident_id: p.review_requested_at for p in waiting}),
         reports_received=received,
         reports_stored=stored,
     )
@@ -302,18 +304,17 @@ def _by_root_cause(opened: QuerySet[Incident], links: _Links) -> list[Slice]:
             for key, count in sorted(merged.items(), key=lambda pair: (pair[0] == "none", -pair[1], pair[0]))]
 
 
-def _owed(incidents: list[Incident], *, user, today: date, overdue: bool,
+def _owed(incidents: list[Incident], *, user, today: date, overdue: bool, policies,
           since: dict[int, datetime] | None = None) -> list[OwedPostmortem]:
-    from ..policies import add_working_days, policies_for
+    from ..policies import add_working_days
 
     if user is not None:
         incidents = incidents_as_seen_by(user=user, incidents=incidents)
-    policies = policies_for({incident.model.team_id for incident in incidents})
     owed = []
     for incident in incidents:
         started = incident.resolved_at if overdue else since[incident.pk]
         due = add_working_days(timezone.localtime(started).date(),
-                               policies[incident.model.team_id].postmortem_due_working_days) if overdue else None
+                               policies.of(incident.model.team_id).postmortem_due_working_days) if overdue else None
         days = (today - due).days if due else (today - timezone.localtime(started).date()).days
         owed.append(OwedPostmortem(incident_id=incident.pk, title=incident.title, model=incident.model.name,
                                    severity=incident.severity, since=started, due=due, days=days,
