@@ -36,8 +36,8 @@ from apps.incidents import lifecycle
 from apps.incidents.models import Incident
 from apps.incidents.selectors import (
     ReaderLookups,
+    incident_titles_as_seen_by,
     incident_visibility,
-    incidents_as_seen_by,
     reader_lookups,
 )
 from apps.postmortems.models import RootCauseCategory
@@ -155,8 +155,10 @@ def _build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report],
                                  reopened=Count("pk", filter=Q(lifecycle.ever_resolved()) & lifecycle.reopened()),
                                  regressed=Count("pk", filter=Q(lifecycle.ever_resolved()) & Q(lifecycle.regressed())))
     policies = read_policies()
-    overdue = list(postmortems_overdue(incidents, today=today, policies=policies).select_related("model")[:50])
-    waiting = list(postmortems_waiting(incidents, policies=policies)[:50])
+    overdue = list(postmortems_overdue(incidents, today=today, policies=policies).select_related("model")
+                   .only(*_OWED_COLUMNS)[:50])
+    waiting = list(postmortems_waiting(incidents, policies=policies)
+                   .only("incident_id", "review_requested_at", *(f"incident__{name}" for name in _OWED_COLUMNS))[:50])
     received, stored = _reports_received_and_stored(reports, start=start, end=end, everything=all_reports)
     return Insights(
         filters=filters, since=since, until=until,
@@ -304,22 +306,34 @@ def _by_root_cause(opened: QuerySet[Incident], links: _Links) -> list[Slice]:
             for key, count in sorted(merged.items(), key=lambda pair: (pair[0] == "none", -pair[1], pair[0]))]
 
 
+# What the lists of post-mortems owed show of an incident, and what its title as a reader may
+# read it needs (not the incident's other columns, nor its model's).
+_OWED_COLUMNS = ("title", "public_title", "severity", "restricted", "resolved_at", "model__name", "model__team")
+
+
+def _each_url(name: str):
+    """`url(pk)` for the named route taking an incident's pk: reversed once, not once per row."""
+    sentinel = 918273645
+    pattern = reverse(name, args=[sentinel])
+    return lambda pk: pattern.replace(str(sentinel), str(pk))
+
+
 def _owed(incidents: list[Incident], *, user, today: date, overdue: bool, policies,
           since: dict[int, datetime] | None = None) -> list[OwedPostmortem]:
     from ..policies import add_working_days
 
-    if user is not None:
-        incidents = incidents_as_seen_by(user=user, incidents=incidents)
+    titles = ({incident.pk: incident.title for incident in incidents} if user is None
+              else incident_titles_as_seen_by(user=user, incidents=incidents))
+    url = _each_url("incidents:detail" if overdue else "postmortems:editor")
     owed = []
     for incident in incidents:
         started = incident.resolved_at if overdue else since[incident.pk]
         due = add_working_days(timezone.localtime(started).date(),
                                policies.of(incident.model.team_id).postmortem_due_working_days) if overdue else None
         days = (today - due).days if due else (today - timezone.localtime(started).date()).days
-        owed.append(OwedPostmortem(incident_id=incident.pk, title=incident.title, model=incident.model.name,
+        owed.append(OwedPostmortem(incident_id=incident.pk, title=titles[incident.pk], model=incident.model.name,
                                    severity=incident.severity, since=started, due=due, days=days,
-                                   url=reverse("postmortems:editor", args=[incident.pk]) if not overdue
-                                   else reverse("incidents:detail", args=[incident.pk])))
+                                   url=url(incident.pk)))
     return owed
 
 
