@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='auditevent',
-            index=models.Index(fields=['action', 'created_at'], include=('target_type',), name='audit_action_time'),
+            index=models.Index(fields=['action', 'created_at'], include=('target_type', 'target_id'), name='audit_action_time'),
         ),
     ]
