@@ -180,7 +180,9 @@ def _backend_cpu_ms(pid: int) -> float | None:
 
 def _timed(label: str, runs: int, call) -> None:
     """Wall time (noisy on a shared machine) and CPU time: this process's plus the database
-    backend's, which other work on the machine barely moves."""
+    backend's, which other work on the machine barely moves. A parallel plan's workers are other
+    processes, not counted: for CPU figures that hold everything, run with
+    PGOPTIONS='-c max_parallel_workers_per_gather=0'."""
     call()  # warm: the first call pays for imports and plan caching
     pid = _backend_pid()  # the same connection throughout (the calls neither close nor reopen it)
     walls, cpus = [], []
