@@ -23,7 +23,15 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id", "created_at"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "created_at"]),
+            # The lookups by action over a time range (the insights count, and match to their
+            # reports, the intake's `report.create` events of a year: ~50,000 of 120,000 rows):
+            # read from the index alone on PostgreSQL, the target carried along; SQLite builds it
+            # without INCLUDE.
+            models.Index(fields=["action", "created_at"], include=["target_type", "target_id"],
+                         name="audit_action_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label or 'system'} {self.action} {self.target_label}"

@@ -122,7 +122,7 @@ def build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report], 
 
 def _build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report], filters: InsightsFilters,
                     today: date | None, user, all_reports: bool) -> Insights:
-    from ..policies import postmortems_overdue, postmortems_waiting
+    from ..policies import postmortems_overdue, postmortems_waiting, read_policies
 
     today = today or timezone.localdate()
     since, until = insights_range(filters, today=today)
@@ -154,8 +154,11 @@ def _build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report],
     came_back = opened.aggregate(ever=Count("pk", filter=Q(lifecycle.ever_resolved())),
                                  reopened=Count("pk", filter=Q(lifecycle.ever_resolved()) & lifecycle.reopened()),
                                  regressed=Count("pk", filter=Q(lifecycle.ever_resolved()) & Q(lifecycle.regressed())))
-    overdue = list(postmortems_overdue(incidents, today=today).select_related("model")[:50])
-    waiting = list(postmortems_waiting(incidents)[:50])
+    policies = read_policies()
+    overdue = list(postmortems_overdue(incidents, today=today, policies=policies).select_related("model")
+                   .only(*_OWED_COLUMNS)[:50])
+    waiting = list(postmortems_waiting(incidents, policies=policies)
+                   .only("incident_id", "review_requested_at", *(f"incident__{name}" for name in _OWED_COLUMNS))[:50])
     received, stored = _reports_received_and_stored(reports, start=start, end=end, everything=all_reports)
     return Insights(
         filters=filters, since=since, until=until,
@@ -175,9 +178,10 @@ def _build_insights(*, incidents: QuerySet[Incident], reports: QuerySet[Report],
         by_root_cause=_by_root_cause(opened, links),
         by_factor=incidents_by_factor(opened, links=links),
         action_items=action_item_figures(incidents, start=start, end=end, today=today, url=links.board()),
-        postmortems_overdue=_owed(overdue, user=user, today=today, overdue=True),
+        postmortems_overdue=_owed(overdue, user=user, today=today, overdue=True, policies=policies),
         postmortems_waiting=_owed([postmortem.incident for postmortem in waiting], user=user, today=today,
-                                  overdue=False, since={p.incident_id: p.review_requested_at for p in waiting}),
+                                  overdue=False, policies=policies,
+                                  since={p.incident_id: p.review_requested_at for p in waiting}),
         reports_received=received,
         reports_stored=stored,
     )
@@ -252,19 +256,32 @@ def _by_model(opened: QuerySet[Incident], links: _Links) -> list[Slice]:
 
 
 def _by_version(opened: QuerySet[Incident], links: _Links) -> list[Slice]:
-    """An incident counts once for each version its reports came from. Counted as the distinct
-    (model, version, incident) triples first, then triples per version: a `COUNT(DISTINCT
-    incident)` per version made PostgreSQL sort every report row of the range (~50,000 for a
-    year, spilling to disk); the triples are a few per incident and hashed in memory."""
-    triples = (Report.objects.filter(incident__in=opened.values("pk")).order_by()
-               .values("model_id", "model_version_id", "incident_id").distinct())
-    try:
-        inner, params = triples.query.sql_with_params()
-    except EmptyResultSet:  # a scope that can match nothing (e.g. a team without models)
-        return []
+    """An incident counts once for each version its reports came from: the distinct (model,
+    version) pairs of each incident's reports, counted per version."""
     quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        # Per incident (LATERAL), its few pairs read from the index `report_incident_versions`
+        # alone: no hashing of every report row of the range (~50,000 for a year) to de-duplicate.
+        try:
+            incidents_sql, params = opened.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # a scope that can match nothing (e.g. a team without models)
+            return []
+        reports = Report._meta.db_table
+        pairs = (f"({incidents_sql}) AS opened (incident) CROSS JOIN LATERAL (SELECT DISTINCT r.{quote('model_id')}, "
+                 f"r.{quote('model_version_id')} FROM {quote(reports)} r "
+                 f"WHERE r.{quote('incident_id')} = opened.incident) AS triples")
+    else:
+        # Counted as the distinct (model, version, incident) triples first, then triples per
+        # version (a `COUNT(DISTINCT incident)` per version sorts every report row of the range).
+        triples = (Report.objects.filter(incident__in=opened.values("pk")).order_by()
+                   .values("model_id", "model_version_id", "incident_id").distinct())
+        try:
+            inner, params = triples.query.sql_with_params()
+        except EmptyResultSet:
+            return []
+        pairs = f"({inner}) AS triples"
     models, versions = Model._meta.db_table, ModelVersion._meta.db_table
-    sql = (f"SELECT m.{quote('name')}, v.{quote('version')}, COUNT(*) FROM ({inner}) AS triples "
+    sql = (f"SELECT m.{quote('name')}, v.{quote('version')}, COUNT(*) FROM {pairs} "
            f"LEFT OUTER JOIN {quote(models)} m ON m.{quote('id')} = triples.{quote('model_id')} "
            f"LEFT OUTER JOIN {quote(versions)} v ON v.{quote('id')} = triples.{quote('model_version_id')} "
            "GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2")
@@ -289,24 +306,34 @@ def _by_root_cause(opened: QuerySet[Incident], links: _Links) -> list[Slice]:
             for key, count in sorted(merged.items(), key=lambda pair: (pair[0] == "none", -pair[1], pair[0]))]
 
 
-def _owed(incidents: list[Incident], *, user, today: date, overdue: bool,
-          since: dict[int, datetime] | None = None) -> list[OwedPostmortem]:
-    from ..policies import add_working_days, policies_for
+# What the lists of post-mortems owed show of an incident, and what its title as a reader may
+# read it needs (not the incident's other columns, nor its model's).
+_OWED_COLUMNS = ("title", "public_title", "severity", "restricted", "resolved_at", "model__name", "model__team")
 
-    # Without a reader (the team's own digest) every title is the team's.
-    titles = (incident_titles_as_seen_by(user=user, incidents=incidents) if user is not None
-              else {incident.pk: incident.title for incident in incidents})
-    policies = policies_for({incident.model.team_id for incident in incidents})
+
+def _each_url(name: str):
+    """`url(pk)` for the named route taking an incident's pk: reversed once, not once per row."""
+    sentinel = 918273645
+    pattern = reverse(name, args=[sentinel])
+    return lambda pk: pattern.replace(str(sentinel), str(pk))
+
+
+def _owed(incidents: list[Incident], *, user, today: date, overdue: bool, policies,
+          since: dict[int, datetime] | None = None) -> list[OwedPostmortem]:
+    from ..policies import add_working_days
+
+    titles = ({incident.pk: incident.title for incident in incidents} if user is None
+              else incident_titles_as_seen_by(user=user, incidents=incidents))
+    url = _each_url("incidents:detail" if overdue else "postmortems:editor")
     owed = []
     for incident in incidents:
         started = incident.resolved_at if overdue else since[incident.pk]
         due = add_working_days(timezone.localtime(started).date(),
-                               policies[incident.model.team_id].postmortem_due_working_days) if overdue else None
+                               policies.of(incident.model.team_id).postmortem_due_working_days) if overdue else None
         days = (today - due).days if due else (today - timezone.localtime(started).date()).days
         owed.append(OwedPostmortem(incident_id=incident.pk, title=titles[incident.pk], model=incident.model.name,
                                    severity=incident.severity, since=started, due=due, days=days,
-                                   url=reverse("postmortems:editor", args=[incident.pk]) if not overdue
-                                   else reverse("incidents:detail", args=[incident.pk])))
+                                   url=url(incident.pk)))
     return owed
 
 
