@@ -2,7 +2,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.accounts.services import api_token_create
+from tests import database_cleanup
 from tests.accounts.factories import UserFactory
+
+database_cleanup.install()
 
 
 @pytest.fixture(autouse=True)

@@ -101,6 +101,11 @@ def login(page):
     return _login
 
 
+def sideways_overflow(page) -> int:
+    """How many pixels the document is wider than the viewport (0 when it fits)."""
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
 def demo_main_pages(*, every_section: bool = False) -> dict[str, str]:
     """Every main page of the demo (`seed_demo`), by name: the pages the layout and the
     accessibility tests open; with `every_section`, each post-mortem section too."""

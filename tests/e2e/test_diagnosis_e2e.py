@@ -8,16 +8,17 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from apps.demo.services import DEMO_PASSWORD, seed_demo
+from apps.demo.services import DEMO_PASSWORD
 from apps.incidents.models import EvidenceKind
 from apps.postmortems.models import WhyNode
 from apps.reports.models import Report
+from tests.e2e.demo_copy import seed_demo_once
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_demo_diagnoses_and_drafting_the_whys_from_them(page, login):
-    seed_demo()  # the diagnoses run after intake (in-process tasks, as in the embedded default)
+    seed_demo_once()  # the diagnoses run after intake (in-process tasks, as in the embedded default)
     unit = Report.objects.get(title="Every wine on the cellar page is suddenly the same cultivar")
     logged = Report.objects.get(title="Chat bot and cellar page disagree about this wine")
     login("sam", DEMO_PASSWORD)

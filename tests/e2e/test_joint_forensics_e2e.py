@@ -9,14 +9,15 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.reports.models import Report
+from tests.e2e.demo_copy import seed_demo_once
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_demo_value_from_another_row_ranks_its_culprit_first(page, login):
-    from apps.demo.services import DEMO_PASSWORD, DEMO_USERNAME, seed_demo
+    from apps.demo.services import DEMO_PASSWORD, DEMO_USERNAME
 
-    seed_demo()
+    seed_demo_once()
     report = Report.objects.get(title__startswith="A bold red")
     login(DEMO_USERNAME, DEMO_PASSWORD)
 

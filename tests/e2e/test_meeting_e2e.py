@@ -8,9 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.demo.postmortem import HOME_MODEL
-from apps.demo.services import DEMO_PASSWORD, DEMO_USERNAME, seed_demo
+from apps.demo.services import DEMO_PASSWORD, DEMO_USERNAME
 from apps.postmortems.models import Postmortem
 from tests.e2e.conftest import log_in
+from tests.e2e.demo_copy import seed_demo_once
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +33,7 @@ def _overflow(page) -> int:
 
 
 def test_a_second_screen_follows_the_presenter_steps_away_and_comes_back(browser, live_server):
-    seed_demo()
+    seed_demo_once()
     postmortem = Postmortem.objects.get(incident__model__name=HOME_MODEL, status="in_review")
     url = f"/postmortems/meeting/{postmortem.incident_id}/"
     presenter, viewer = _screen(browser, live_server, DEMO_USERNAME), _screen(browser, live_server, "sam")
@@ -114,7 +115,7 @@ def test_a_second_screen_follows_the_presenter_steps_away_and_comes_back(browser
 
 
 def test_the_meeting_changes_hands_and_the_reporter_only_follows(browser, live_server):
-    seed_demo()
+    seed_demo_once()
     postmortem = Postmortem.objects.get(incident__model__name=HOME_MODEL, status="in_review")
     url = f"/postmortems/meeting/{postmortem.incident_id}/"
     screens = [_screen(browser, live_server, name) for name in ("sam", "casey", DEMO_USERNAME)]
@@ -148,7 +149,7 @@ def test_the_meeting_changes_hands_and_the_reporter_only_follows(browser, live_s
 def test_the_facts_slide_words_its_flags_and_shows_the_screenshot(browser, live_server):
     """On the projector the most suspicious input reads as on the report page: the flag in words,
     the categories quoted as code (not a Python repr), and the customer's screenshot loaded."""
-    seed_demo()
+    seed_demo_once()
     postmortem = Postmortem.objects.get(incident__model__name=HOME_MODEL, status="in_review")
     screen = _screen(browser, live_server, DEMO_USERNAME)
     try:

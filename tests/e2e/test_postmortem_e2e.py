@@ -13,10 +13,11 @@ from playwright.sync_api import expect
 
 from apps.actions.models import ActionItem
 from apps.demo.postmortem import HOME_MODEL
-from apps.demo.services import DEMO_PASSWORD, DEMO_USERNAME, seed_demo
+from apps.demo.services import DEMO_PASSWORD, DEMO_USERNAME
 from apps.postmortems.models import Postmortem, WhyNode
 from apps.reports.models import Report
 from tests.e2e.conftest import log_in
+from tests.e2e.demo_copy import seed_demo_once
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +27,7 @@ def _node_with(page, answer: str):
 
 
 def test_an_engineer_walks_the_guided_editor_on_a_seeded_incident(page, login):
-    seed_demo()
+    seed_demo_once()
     report = Report.objects.get(title="Every wine on the cellar page is suddenly the same cultivar")
     login("sam", DEMO_PASSWORD)
 
@@ -104,7 +105,7 @@ def test_an_engineer_walks_the_guided_editor_on_a_seeded_incident(page, login):
 
 
 def test_the_meeting_screen_shows_a_reviewer_s_decisions_live_on_another_screen(browser, live_server):
-    seed_demo()
+    seed_demo_once()
     postmortem = Postmortem.objects.get(incident__model__name=HOME_MODEL, status="in_review")
     unchecked = postmortem.why_nodes.get(status="proposed")
     proposed = ActionItem.objects.get(incident_id=postmortem.incident_id, review_state="proposed")

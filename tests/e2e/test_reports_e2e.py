@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from apps.reports.models import Report
 from tests.accounts.factories import UserFactory
+from tests.e2e.demo_copy import seed_demo_once
 from tests.registry.factories import iris_label, iris_row, trained_version
 from tests.reports.factories import file_report
 
@@ -105,9 +106,9 @@ def test_replay_shows_mismatch(page, login):
 
 
 def test_demo_unit_change_culprit_first(page, login):
-    from apps.demo.services import DEMO_PASSWORD, DEMO_USERNAME, seed_demo
+    from apps.demo.services import DEMO_PASSWORD, DEMO_USERNAME
 
-    seed_demo()
+    seed_demo_once()
     report = Report.objects.get(title="Every wine on the cellar page is suddenly the same cultivar")
     login(DEMO_USERNAME, DEMO_PASSWORD)
 

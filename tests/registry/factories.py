@@ -3,6 +3,7 @@ what users replay. Trained on scikit-learn's bundled iris data (no download)."""
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import joblib
@@ -17,18 +18,36 @@ from apps.registry.models import ModelVersion
 from apps.registry.services import model_team_assign, model_version_register
 
 
-def iris_frame() -> tuple[pd.DataFrame, pd.Series]:
+@cache
+def _iris() -> tuple[pd.DataFrame, pd.Series]:
     data = load_iris(as_frame=True)
     features = data.data.rename(columns=lambda name: name.replace(" (cm)", "").replace(" ", "_"))
     labels = data.target.map(dict(enumerate(data.target_names)))
     return features, labels
 
 
+def iris_frame() -> tuple[pd.DataFrame, pd.Series]:
+    """Copies, so a test that changes its frame cannot change the next test's."""
+    features, labels = _iris()
+    return features.copy(), labels.copy()
+
+
+@cache
+def _default_model():
+    """The default model, fitted once per test process: hundreds of tests register it, and the
+    fit is deterministic. Each artifact is still dumped on its own, so what the pickle records
+    (e.g. the scikit-learn version a test pretends to have) is as of that test."""
+    features, labels = _iris()
+    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(features, labels)
+
+
 def train_artifact(path: Path, *, estimator=None) -> Path:
-    features, labels = iris_frame()
-    estimator = estimator or make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
-    estimator.fit(features, labels)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if estimator is None:
+        joblib.dump(_default_model(), path)
+        return path
+    features, labels = iris_frame()
+    estimator.fit(features, labels)
     joblib.dump(estimator, path)
     return path
 
