@@ -85,6 +85,7 @@ def test_list_and_overview_pages_show_the_reports(signed_in, user, version, djan
     with django_assert_max_num_queries(12):
         listing = signed_in.get("/reports/").content.decode()
     assert all(f"Case {i}" in listing for i in range(3))
+    assert "iris:1.0" not in listing and "iris 1.0" in listing  # the model as people name it, then its version
     assert "Case 2" in signed_in.get("/").content.decode()
     assert "Case 1" in signed_in.get("/models/iris/").content.decode()
     assert signed_in.get(f"/incidents/{Report.objects.first().incident_id}/").status_code == 200
