@@ -84,6 +84,26 @@ def test_the_board_filters(world, member, query, shown, hidden):
         assert title not in html, (query, title)
 
 
+def test_finished_columns_show_their_latest_five_and_fold_the_rest_behind_show_all(world, member):
+    ActionItem.objects.all().delete()
+    tickets = bulk_tickets(world, 28)  # seven of each status
+    for index, ticket in enumerate(t for t in tickets if t.status == TicketStatus.DONE):
+        ActionItem.objects.filter(pk=ticket.pk).update(updated_at=timezone.now() - timedelta(days=index))
+
+    html = member.get("/actions/").content.decode()
+
+    done = _column(html, "done")
+    shown, folded = done.split('id="column-done-more"')
+    assert shown.count('<article class="ticket') == 5 and folded.count('<article class="ticket') == 2
+    assert "<summary>Show all 7 done</summary>" in folded
+    assert shown.index("Ticket 2<") < shown.index("Ticket 6<")  # the latest finished first
+    assert "<summary>Show all 7 won&#x27;t do</summary>" in _column(html, "wont_do")
+    assert "column-open-more" not in html  # work still to do is never folded
+    # Asked for the done tickets only, the column shows them all at once.
+    only_done = _column(member.get("/actions/?status=done").content.decode(), "done")
+    assert only_done.count('<article class="ticket') == 7 and "Show all" not in only_done
+
+
 def test_moving_a_ticket_with_the_form_returns_to_the_board(world, member):
     response = member.post(f"/actions/{world.item.pk}/transition/",
                            {"to": "in_progress", "next": "/actions/?owner=member"})
