@@ -132,3 +132,21 @@ def test_on_a_phone_the_person_menu_opens_inside_the_navigation(browser, live_se
         assert _overflow(page) <= 0
     finally:
         context.close()
+
+
+def test_the_incident_s_tag_box_lines_up_with_its_header_on_a_phone_and_a_laptop(browser, live_server):
+    seed_demo()
+    incident_page = demo_main_pages()["incident"]
+    for size in (VIEWPORTS["phone"], {"width": 1440, "height": 900}):
+        context = browser.new_context(base_url=live_server.url, viewport=size, locale="en-US")
+        page = context.new_page()
+        try:
+            log_in_anywhere(page)
+            page.goto(incident_page)
+            heading = page.get_by_role("heading", level=1).bounding_box()
+            tag_box = page.get_by_label("New tag").bounding_box()
+            console = page.locator(".console").bounding_box()
+            assert abs(tag_box["x"] - heading["x"]) < 2, f"the tag box is indented at {size['width']} px"
+            assert tag_box["y"] + tag_box["height"] < console["y"]  # above the console, not on it
+        finally:
+            context.close()
