@@ -150,3 +150,24 @@ def test_the_incident_s_tag_box_lines_up_with_its_header_on_a_phone_and_a_laptop
             assert tag_box["y"] + tag_box["height"] < console["y"]  # above the console, not on it
         finally:
             context.close()
+
+
+def test_filter_bars_line_up_their_boxes_and_the_screenshot_picker_is_a_button(browser, live_server):
+    seed_demo()
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1440, "height": 900}, locale="en-US")
+    page = context.new_page()
+    try:
+        log_in_anywhere(page)
+        for url, form in (("/incidents/", ".list-filters"), ("/insights/", "#insights-filters"),
+                          ("/audit/", ".audit-filters")):
+            page.goto(url)
+            heights = page.locator(f"{form} select, {form} input[type=date], {form} input[type=search], "
+                                   f"{form} input[type=text]").evaluate_all(
+                "boxes => boxes.map(box => Math.round(box.getBoundingClientRect().height))")
+            assert len(heights) > 2 and max(heights) - min(heights) <= 1, f"{url}: boxes of heights {heights}"
+        page.goto("/reports/new/")
+        picker = page.locator("input[type=file]").evaluate(
+            "input => getComputedStyle(input, '::file-selector-button').borderTopColor")
+        assert picker == "rgb(36, 84, 214)"  # the design's accent, as on every other button
+    finally:
+        context.close()
