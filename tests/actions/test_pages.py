@@ -243,3 +243,13 @@ def test_pages_and_lists_issue_the_same_queries_for_5_or_200_tickets(world, memb
         assert len(re.findall(r"Overdue by", body)) > 30
     if path == "/actions/mine/":
         assert body.count('<tr id="ai-') == 200
+
+
+def test_the_ticket_page_names_the_model_as_people_know_it_and_links_to_it(world, member):
+    model = world.incident.model
+    model.display_name = "Cellar picks"
+    model.save(update_fields=["display_name"])
+
+    html = member.get(f"/actions/{world.item.pk}/").content.decode()
+
+    assert f'<dt>Model</dt><dd><a href="/models/{model.name}/">Cellar picks</a>' in html
