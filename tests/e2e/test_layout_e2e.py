@@ -165,6 +165,9 @@ def test_filter_bars_line_up_their_boxes_and_the_screenshot_picker_is_a_button(b
                                    f"{form} input[type=text]").evaluate_all(
                 "boxes => boxes.map(box => Math.round(box.getBoundingClientRect().height))")
             assert len(heights) > 2 and max(heights) - min(heights) <= 1, f"{url}: boxes of heights {heights}"
+            buttons = page.locator(f"{form} .filter-buttons .button").evaluate_all(
+                "buttons => buttons.map(button => Math.round(button.getBoundingClientRect().top))")
+            assert len(set(buttons)) == 1, f"{url}: the filter buttons do not share a line ({buttons})"
         page.goto("/reports/new/")
         picker = page.locator("input[type=file]").evaluate(
             "input => getComputedStyle(input, '::file-selector-button').borderTopColor")
