@@ -171,6 +171,11 @@ def test_filter_bars_line_up_their_boxes_and_the_screenshot_picker_is_a_button(b
         page.goto("/audit/")  # a long old → new value breaks inside its cell: the trail fits a laptop's width
         region = page.get_by_role("region", name="Audit events")
         assert region.evaluate("region => region.scrollWidth <= region.clientWidth")
+        page.goto("/search/?q=cultivar")  # a long facet wraps beside its count, not above it
+        offsets = page.locator(".search-facets li").evaluate_all(
+            "items => items.map(li => Math.abs(li.querySelector('a').getBoundingClientRect().top"
+            " - li.querySelector('.muted').getBoundingClientRect().top))")
+        assert offsets and max(offsets) < 4, offsets
         page.goto("/reports/new/")
         picker = page.locator("input[type=file]").evaluate(
             "input => getComputedStyle(input, '::file-selector-button').borderTopColor")
