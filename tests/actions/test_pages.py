@@ -253,3 +253,19 @@ def test_the_ticket_page_names_the_model_as_people_know_it_and_links_to_it(world
     html = member.get(f"/actions/{world.item.pk}/").content.decode()
 
     assert f'<dt>Model</dt><dd><a href="/models/{model.name}/">Cellar picks</a>' in html
+
+
+def test_a_finished_ticket_says_when_it_was_done_and_whether_on_time(world, member):
+    today = timezone.localdate()
+    late = accepted_ticket(world, title="Backfill the unit check")
+    early = accepted_ticket(world, title="Alert on drift")
+    for ticket, due, done_days_ago in ((late, today - timedelta(days=10), 3), (early, today + timedelta(days=5), 1)):
+        ActionItem.objects.filter(pk=ticket.pk).update(due_date=due)
+        action_item_transition(item_id=ticket.pk, actor=world.member, to="done")
+        ActionItem.objects.filter(pk=ticket.pk).update(finished_at=timezone.now() - timedelta(days=done_days_ago))
+
+    done = _text(_column(member.get("/actions/").content.decode(), "done"))
+
+    assert "done 3 days ago · 7 days late" in done
+    assert "done 1 day ago · on time" in done
+    assert "was due" not in done
