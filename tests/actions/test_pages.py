@@ -245,7 +245,7 @@ def test_pages_and_lists_issue_the_same_queries_for_5_or_200_tickets(world, memb
         assert body.count('<tr id="ai-') == 200
 
 
-def test_the_ticket_page_names_the_model_as_people_know_it_and_links_to_it(world, member):
+def test_the_ticket_pages_name_the_model_as_people_know_it(world, member):
     model = world.incident.model
     model.display_name = "Cellar picks"
     model.save(update_fields=["display_name"])
@@ -253,6 +253,8 @@ def test_the_ticket_page_names_the_model_as_people_know_it_and_links_to_it(world
     html = member.get(f"/actions/{world.item.pk}/").content.decode()
 
     assert f'<dt>Model</dt><dd><a href="/models/{model.name}/">Cellar picks</a>' in html
+    card = member.get("/actions/").content.decode().split(f'id="ai-{world.item.pk}"', 1)[1].split("</article>", 1)[0]
+    assert "· Cellar picks" in card and model.name not in _text(card)
 
 
 def test_a_finished_ticket_says_when_it_was_done_and_whether_on_time(world, member):
