@@ -176,6 +176,11 @@ def test_filter_bars_line_up_their_boxes_and_the_screenshot_picker_is_a_button(b
             "items => items.map(li => Math.abs(li.querySelector('a').getBoundingClientRect().top"
             " - li.querySelector('.muted').getBoundingClientRect().top))")
         assert offsets and max(offsets) < 4, offsets
+        editor = demo_main_pages()["post-mortem editor"].replace("section=whys", "section=impact")
+        page.goto(editor)  # the three counts of the impact side by side
+        tops = {round(page.get_by_label(name).bounding_box()["y"])
+                for name in ("Affected predictions", "Affected users", "Affected requests")}
+        assert len(tops) == 1, tops
         page.goto("/reports/new/")
         picker = page.locator("input[type=file]").evaluate(
             "input => getComputedStyle(input, '::file-selector-button').borderTopColor")
