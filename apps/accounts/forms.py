@@ -5,6 +5,8 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from apps.core.forms import Form
+
 from .models import INTAKE_SCOPES
 
 EXPIRY_CHOICES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("never", "Never")]
@@ -14,7 +16,7 @@ ACCESS_CHOICES = [
 ]
 
 
-class TokenCreateForm(forms.Form):
+class TokenCreateForm(Form):
     name = forms.CharField(max_length=100, help_text="Say where the key will live, e.g. 'slack-bot' or 'laptop'.")
     account = forms.ChoiceField(label="For")
     access = forms.ChoiceField(choices=ACCESS_CHOICES, initial="full", widget=forms.RadioSelect)
@@ -34,12 +36,12 @@ class TokenCreateForm(forms.Form):
         return None if days == "never" else timezone.now() + timedelta(days=int(days))
 
 
-class BotCreateForm(forms.Form):
+class BotCreateForm(Form):
     username = forms.CharField(max_length=150, help_text="Letters, digits and @/./+/-/_ only, e.g. 'slack-bot'.")
     description = forms.CharField(max_length=200, required=False)
 
 
-class AccountSettingsForm(forms.Form):
+class AccountSettingsForm(Form):
     email_report_updates = forms.BooleanField(
         required=False, label="E-mail me when something happens to a report I filed",
         widget=forms.CheckboxInput(attrs={"aria-describedby": "email-help"}),

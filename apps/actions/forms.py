@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
+from apps.core.forms import Form
+
 from .models import MAX_COMMENT, Priority, TicketStatus
 from .selectors import DUE_OVERDUE, DUE_SOON, SORTS
 
@@ -13,7 +15,7 @@ _ANY = [("", "Any")]
 OWNER_ME, OWNER_NOBODY = "me", "none"
 
 
-class BoardFilterForm(forms.Form):
+class BoardFilterForm(Form):
     """The board's (and "my action items"') search box, filters and order, read from the query
     string so a view can be shared. A value that is not among the choices is ignored (the list
     shows everything for that field, and the field says why) rather than failing the page."""
@@ -63,12 +65,12 @@ class BoardFilterForm(forms.Form):
         return self.is_bound and any(self.data.get(name) for name in ("team", "due_from", "due_until"))
 
 
-class TicketTransitionForm(forms.Form):
+class TicketTransitionForm(Form):
     to = forms.ChoiceField(choices=TicketStatus.choices)
     reason = forms.CharField(required=False, max_length=2_000, label="Why it won't be done")
 
 
-class TicketEditForm(forms.Form):
+class TicketEditForm(Form):
     """The ticket page's fields. The owner is picked from the people on offer (the owning team's
     members); a username that is not is refused by the service, with the reason."""
 
@@ -103,5 +105,5 @@ class TicketEditForm(forms.Form):
         return data
 
 
-class TicketCommentForm(forms.Form):
+class TicketCommentForm(Form):
     body = forms.CharField(max_length=MAX_COMMENT, widget=forms.Textarea(attrs={"rows": 3}), label="Add a comment")

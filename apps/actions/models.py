@@ -120,6 +120,15 @@ class ActionItem(models.Model):
         return (timezone.localdate() - self.due_date).days if self.is_overdue else 0
 
     @property
+    def days_late(self) -> int | None:
+        """Finished work with a due date: how many days past it the ticket was done (0: on time);
+        None for unfinished work or without a due date."""
+        if self.status not in FINISHED_STATUSES or self.due_date is None:
+            return None
+        finished = timezone.localdate(self.finished_at or self.updated_at)
+        return max(0, (finished - self.due_date).days)
+
+    @property
     def days_until_due(self) -> int | None:
         """Days from today to the due date (negative once it is past), None without one."""
         return (self.due_date - timezone.localdate()).days if self.due_date else None

@@ -37,6 +37,8 @@ from .models import (
 
 # A board column shows this many tickets; the heading says how many there are in all.
 BOARD_COLUMN_LIMIT = 100
+# Finished work only grows: the Done and Won't do columns show their latest few, the rest folded.
+BOARD_FINISHED_SHOWN = 5
 DUE_OVERDUE, DUE_SOON = "overdue", "soon"
 # How a list may be ordered (the query string's `sort`): value → label.
 SORTS = {"due": "Due date (soonest first)", "priority": "Priority (P1 first)", "newest": "Newest first"}
@@ -268,10 +270,19 @@ class BoardColumn:
     label: str
     items: list[TicketRow]
     total: int
+    fold_after: int | None = None  # show this many, the rest behind "Show all"; None: all of them
 
     @property
     def hidden(self) -> int:
         return self.total - len(self.items)
+
+    @property
+    def first(self) -> list[TicketRow]:
+        return self.items if self.fold_after is None else self.items[:self.fold_after]
+
+    @property
+    def folded(self) -> list[TicketRow]:
+        return [] if self.fold_after is None else self.items[self.fold_after:]
 
 
 def action_item_board(*, user, today: date | None = None, sort: str | None = None,
@@ -296,9 +307,13 @@ def action_item_board(*, user, today: date | None = None, sort: str | None = Non
                        else column.order_by("-updated_at", "-id"))
         shown.append((status, list(ordered[:BOARD_COLUMN_LIMIT])))
     workable = action_items_workable(user=user, items=[item for _, items in shown for item in items])
+    # Asked for one status, its column is the whole point: nothing folded.
+    fold = not filters.get("status")
     return [BoardColumn(status=status.value, label=status.label, items=ticket_rows(user=user, items=items,
                                                                                     workable=workable),
-                        total=totals.get(status.value, 0)) for status, items in shown]
+                        total=totals.get(status.value, 0),
+                        fold_after=BOARD_FINISHED_SHOWN if fold and status in FINISHED_STATUSES else None)
+            for status, items in shown]
 
 
 @dataclass

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django import forms
 
+from apps.core.forms import Form
 
-class PublishableKeyForm(forms.Form):
+
+class PublishableKeyForm(Form):
     name = forms.CharField(max_length=100, help_text="Where the widget runs, e.g. 'shop product pages'.")
     model = forms.ChoiceField(label="Feedback on")
     allowed_origins = forms.CharField(

@@ -1,7 +1,9 @@
 from django import forms
 
+from apps.core.forms import Form
 
-class DriftWindowForm(forms.Form):
+
+class DriftWindowForm(Form):
     model_version = forms.ChoiceField(label="Version")
     hours = forms.IntegerField(label="Window: the last … hours", min_value=1, max_value=24 * 92, initial=24)
 

@@ -120,16 +120,26 @@ def incident_evidence_list(*, user, incident_id: int) -> list[EvidenceRow]:
 _REPORT_KINDS = {EvidenceKind.REPORT, EvidenceKind.FORENSICS, EvidenceKind.ATTACHMENT, EvidenceKind.DIAGNOSIS}
 _TEAM_KINDS = {EvidenceKind.REPLAY, EvidenceKind.DRIFT_REPORT}
 _WITHHELD_TITLES = {
-    EvidenceKind.REPORT: "Report #{report} (only the owning team and its reporter see it)",
+    EvidenceKind.REPORT: "WTF-{report} (only the owning team and its reporter see it)",
     EvidenceKind.FORENSICS: "Input forensics of report #{report} (only the owning team and its reporter see it)",
     EvidenceKind.ATTACHMENT: "An attachment of report #{report} (only the owning team and its reporter see it)",
     EvidenceKind.DIAGNOSIS: "Diagnosis of report #{report} (only the owning team and its reporter see it)",
 }
 
 
+def _title(evidence: IncidentEvidence) -> str:
+    """The stored title, with a report's default title from before the reference style
+    ("Report #6: A women's bag…") read as people name it now ("WTF-6 A women's bag…"): the title
+    is stored when the evidence is attached, so older rows still hold the old wording."""
+    legacy_prefix = f"Report #{evidence.ref_id}: "
+    if evidence.kind == EvidenceKind.REPORT and evidence.title.startswith(legacy_prefix):
+        return f"WTF-{evidence.ref_id} {evidence.title.removeprefix(legacy_prefix)}"
+    return evidence.title
+
+
 def _row(evidence: IncidentEvidence, **seen) -> EvidenceRow:
     return EvidenceRow(**{"id": evidence.pk, "kind": evidence.kind, "kind_label": evidence.get_kind_display(),
-                          "title": evidence.title, "url": evidence.url, "note": evidence.note,
+                          "title": _title(evidence), "url": evidence.url, "note": evidence.note,
                           "ref_id": evidence.ref_id, "added_by": evidence.added_by,
                           "created_at": evidence.created_at, **seen})
 

@@ -43,6 +43,11 @@ class WeeklyChart:
     width: float = WIDTH
     height: float = HEIGHT
 
+    @property
+    def empty(self) -> bool:
+        """Nothing to draw in the range: the page says so rather than drawing bare axes."""
+        return not self.lines and not any(bar.height for bar in self.bars)
+
 
 def _week(day: date) -> str:
     return f"{day:%-d %b}"

@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from apps.actions.models import ActionKind, ActionScope, Priority
+from apps.core.forms import Form
 
 from .field_fingerprints import fingerprints
 from .models import MAX_SHORT_TEXT, MAX_TEXT, FactorCertainty, Postmortem, RootCauseCategory, Section, WhyStatus
@@ -19,7 +20,7 @@ TEXTAREA = forms.Textarea(attrs={"rows": 5})
 SHORT_TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
-class _VersionedForm(forms.Form):
+class _VersionedForm(Form):
     """A form over some of the post-mortem's own fields, carrying the version it was opened
     at: saving a stale copy is refused by the service and shown side by side, never lost."""
 
@@ -124,12 +125,12 @@ SECTION_FORMS: dict[str, type[_VersionedForm]] = {
 }
 
 
-class TimelineEntryForm(forms.Form):
+class TimelineEntryForm(Form):
     at = LocalDateTimeField(label="When")
     text = forms.CharField(label="What happened", max_length=MAX_SHORT_TEXT, widget=SHORT_TEXTAREA)
 
 
-class WhyNodeForm(forms.Form):
+class WhyNodeForm(Form):
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     question = forms.CharField(label="Question", max_length=500)
     answer = forms.CharField(label="Proposed answer (a hypothesis)", max_length=MAX_SHORT_TEXT, widget=SHORT_TEXTAREA)
@@ -137,13 +138,13 @@ class WhyNodeForm(forms.Form):
                                    widget=SHORT_TEXTAREA, help_text="Can this be true? How could we find out?")
 
 
-class WhyDecisionForm(forms.Form):
+class WhyDecisionForm(Form):
     status = forms.ChoiceField(label="Verdict", choices=WhyStatus.choices)
     note = forms.CharField(label="Why (what did the check show?)", required=False, max_length=MAX_SHORT_TEXT,
                            widget=forms.TextInput)
 
 
-class WhyEvidenceForm(forms.Form):
+class WhyEvidenceForm(Form):
     evidence = forms.TypedMultipleChoiceField(label="Evidence from the incident", required=False, coerce=int,
                                               widget=forms.CheckboxSelectMultiple)
     evidence_note = forms.CharField(label="Evidence in words", required=False, max_length=MAX_SHORT_TEXT,
@@ -154,7 +155,7 @@ class WhyEvidenceForm(forms.Form):
         self.fields["evidence"].choices = [(item.pk, item.title) for item in evidence_choices]
 
 
-class ActionItemForm(forms.Form):
+class ActionItemForm(Form):
     title = forms.CharField(label="What should be done", max_length=200)
     description = forms.CharField(label="Details", required=False, max_length=10_000, widget=SHORT_TEXTAREA)
     kind = forms.ChoiceField(label="Kind", choices=ActionKind.choices)
@@ -163,24 +164,24 @@ class ActionItemForm(forms.Form):
     priority = forms.ChoiceField(label="Priority", choices=Priority.choices, initial=Priority.P2)
 
 
-class ActionReviewForm(forms.Form):
+class ActionReviewForm(Form):
     decision = forms.ChoiceField(label="Decision", choices=[("accept", "Accept"), ("reject", "Reject")])
     reason = forms.CharField(label="Reason", required=False, max_length=MAX_SHORT_TEXT, widget=forms.TextInput)
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     section = forms.ChoiceField(label="Section", choices=Section.choices, widget=forms.HiddenInput)
     body = forms.CharField(label="Comment", max_length=MAX_SHORT_TEXT * 2, widget=SHORT_TEXTAREA)
     why_node = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     action_item = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(Form):
     to = forms.ChoiceField(label="Move to", choices=Postmortem._meta.get_field("status").choices)
     note = forms.CharField(label="Note", required=False, max_length=MAX_SHORT_TEXT, widget=SHORT_TEXTAREA)
 
 
-class ContributingFactorForm(forms.Form):
+class ContributingFactorForm(Form):
     """One contributing factor: its category (the same ML taxonomy as the root cause), what it
     was, whether it is known or only potential, and whether it set the incident off."""
 

@@ -5,6 +5,8 @@ from typing import Any
 
 from django import forms
 
+from apps.core.forms import Form
+
 from .models import Predicate
 
 
@@ -21,7 +23,7 @@ def parse_expected_value(raw: str, predicate: str) -> Any:
     return value
 
 
-class ExpectedOutcomeForm(forms.Form):
+class ExpectedOutcomeForm(Form):
     predicate = forms.ChoiceField(label="The output", choices=Predicate.choices)
     value = forms.CharField(label="Value", max_length=2000,
                             help_text="A label, labels separated by commas (is one of), or a number (score).")

@@ -28,7 +28,8 @@ def evidence_target_of_report(sender, *, incident: Incident, kind: str, ref_id: 
         if kind == EvidenceKind.DIAGNOSIS:
             # `ref_id` is the report: its diagnosis is one row per report, recomputed in place.
             return EvidenceTarget(f"Diagnosis of report #{report.pk}", url + "#diagnosis")
-        return EvidenceTarget(f"Report #{report.pk}: {report.title}", url)
+        # The product's reference style, as on the incident's list of reports: "WTF-6 A women's bag…".
+        return EvidenceTarget(f"WTF-{report.pk} {report.title}", url)
     if kind == EvidenceKind.ATTACHMENT:
         attachment = Attachment.objects.filter(pk=ref_id, report__incident_id=incident.pk).first()
         if attachment is None:

@@ -84,6 +84,26 @@ def test_the_board_filters(world, member, query, shown, hidden):
         assert title not in html, (query, title)
 
 
+def test_finished_columns_show_their_latest_five_and_fold_the_rest_behind_show_all(world, member):
+    ActionItem.objects.all().delete()
+    tickets = bulk_tickets(world, 28)  # seven of each status
+    for index, ticket in enumerate(t for t in tickets if t.status == TicketStatus.DONE):
+        ActionItem.objects.filter(pk=ticket.pk).update(updated_at=timezone.now() - timedelta(days=index))
+
+    html = member.get("/actions/").content.decode()
+
+    done = _column(html, "done")
+    shown, folded = done.split('id="column-done-more"')
+    assert shown.count('<article class="ticket') == 5 and folded.count('<article class="ticket') == 2
+    assert "<summary>Show all 7 done</summary>" in folded
+    assert shown.index("Ticket 2<") < shown.index("Ticket 6<")  # the latest finished first
+    assert "<summary>Show all 7 won&#x27;t do</summary>" in _column(html, "wont_do")
+    assert "column-open-more" not in html  # work still to do is never folded
+    # Asked for the done tickets only, the column shows them all at once.
+    only_done = _column(member.get("/actions/?status=done").content.decode(), "done")
+    assert only_done.count('<article class="ticket') == 7 and "Show all" not in only_done
+
+
 def test_moving_a_ticket_with_the_form_returns_to_the_board(world, member):
     response = member.post(f"/actions/{world.item.pk}/transition/",
                            {"to": "in_progress", "next": "/actions/?owner=member"})
@@ -223,3 +243,31 @@ def test_pages_and_lists_issue_the_same_queries_for_5_or_200_tickets(world, memb
         assert len(re.findall(r"Overdue by", body)) > 30
     if path == "/actions/mine/":
         assert body.count('<tr id="ai-') == 200
+
+
+def test_the_ticket_pages_name_the_model_as_people_know_it(world, member):
+    model = world.incident.model
+    model.display_name = "Cellar picks"
+    model.save(update_fields=["display_name"])
+
+    html = member.get(f"/actions/{world.item.pk}/").content.decode()
+
+    assert f'<dt>Model</dt><dd><a href="/models/{model.name}/">Cellar picks</a>' in html
+    card = member.get("/actions/").content.decode().split(f'id="ai-{world.item.pk}"', 1)[1].split("</article>", 1)[0]
+    assert "· Cellar picks" in card and model.name not in _text(card)
+
+
+def test_a_finished_ticket_says_when_it_was_done_and_whether_on_time(world, member):
+    today = timezone.localdate()
+    late = accepted_ticket(world, title="Backfill the unit check")
+    early = accepted_ticket(world, title="Alert on drift")
+    for ticket, due, done_days_ago in ((late, today - timedelta(days=10), 3), (early, today + timedelta(days=5), 1)):
+        ActionItem.objects.filter(pk=ticket.pk).update(due_date=due)
+        action_item_transition(item_id=ticket.pk, actor=world.member, to="done")
+        ActionItem.objects.filter(pk=ticket.pk).update(finished_at=timezone.now() - timedelta(days=done_days_ago))
+
+    done = _text(_column(member.get("/actions/").content.decode(), "done"))
+
+    assert "done 3 days ago · 7 days late" in done
+    assert "done 1 day ago · on time" in done
+    assert "was due" not in done

@@ -98,3 +98,10 @@ def test_audit_rows_cannot_be_changed_or_deleted_through_the_app(world):
     with pytest.raises(ValueError):
         event.save()
     assert AuditEvent.objects.filter(action="tampered").count() == 0
+
+
+def test_the_audit_filters_read_like_the_other_filter_bars(world):
+    page = _signed_in(world.admin).get("/audit/").content.decode()
+
+    assert ">Contains</label>" in page and ":</label>" not in page
+    assert ">Any action</option>" in page and ">Any object</option>" in page

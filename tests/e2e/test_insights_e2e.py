@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from apps.registry.models import Model
 from tests.insights.factories import history
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -15,6 +16,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def test_the_insights_page_renders_its_charts_and_each_figure_leads_to_its_incidents(page, login):
     past = history()
+    Model.objects.filter(name="wine").update(display_name="Cellar picks (wine cultivar classifier)")
     login(past.member)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Insights").click()
@@ -26,6 +28,10 @@ def test_the_insights_page_renders_its_charts_and_each_figure_leads_to_its_incid
         assert chart.bounding_box()["height"] > 100
     expect(page.locator("#chart-flow rect.chart-series-opened")).not_to_have_count(0)
     expect(page.locator("#chart-speed polyline")).not_to_have_count(0)
+    # A long model name wraps in its bar's label instead of being cut short.
+    label = page.locator("#by-model .breakdown-label", has_text="Cellar picks")
+    expect(label).to_have_text("Cellar picks (wine cultivar classifier)")
+    assert label.evaluate("a => a.scrollWidth <= a.clientWidth && getComputedStyle(a).textOverflow !== 'ellipsis'")
 
     page.get_by_label("Model", exact=True).select_option("wine")
     page.get_by_role("button", name="Show").click()

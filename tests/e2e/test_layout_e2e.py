@@ -130,3 +130,58 @@ def test_on_a_phone_the_person_menu_opens_inside_the_navigation(browser, live_se
         assert sideways_overflow(page) <= 0
     finally:
         context.close()
+
+
+def test_the_incident_s_tag_box_lines_up_with_its_header_on_a_phone_and_a_laptop(browser, live_server):
+    seed_demo()
+    incident_page = demo_main_pages()["incident"]
+    for size in (VIEWPORTS["phone"], {"width": 1440, "height": 900}):
+        context = browser.new_context(base_url=live_server.url, viewport=size, locale="en-US")
+        page = context.new_page()
+        try:
+            log_in_anywhere(page)
+            page.goto(incident_page)
+            heading = page.get_by_role("heading", level=1).bounding_box()
+            tag_box = page.get_by_label("New tag").bounding_box()
+            console = page.locator(".console").bounding_box()
+            assert abs(tag_box["x"] - heading["x"]) < 2, f"the tag box is indented at {size['width']} px"
+            assert tag_box["y"] + tag_box["height"] < console["y"]  # above the console, not on it
+        finally:
+            context.close()
+
+
+def test_filter_bars_line_up_their_boxes_and_the_screenshot_picker_is_a_button(browser, live_server):
+    seed_demo()
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1440, "height": 900}, locale="en-US")
+    page = context.new_page()
+    try:
+        log_in_anywhere(page)
+        for url, form in (("/incidents/", ".list-filters"), ("/insights/", "#insights-filters"),
+                          ("/audit/", ".audit-filters")):
+            page.goto(url)
+            heights = page.locator(f"{form} select, {form} input[type=date], {form} input[type=search], "
+                                   f"{form} input[type=text]").evaluate_all(
+                "boxes => boxes.map(box => Math.round(box.getBoundingClientRect().height))")
+            assert len(heights) > 2 and max(heights) - min(heights) <= 1, f"{url}: boxes of heights {heights}"
+            buttons = page.locator(f"{form} .filter-buttons .button").evaluate_all(
+                "buttons => buttons.map(button => Math.round(button.getBoundingClientRect().top))")
+            assert len(set(buttons)) == 1, f"{url}: the filter buttons do not share a line ({buttons})"
+        page.goto("/audit/")  # a long old → new value breaks inside its cell: the trail fits a laptop's width
+        region = page.get_by_role("region", name="Audit events")
+        assert region.evaluate("region => region.scrollWidth <= region.clientWidth")
+        page.goto("/search/?q=cultivar")  # a long facet wraps beside its count, not above it
+        offsets = page.locator(".search-facets li").evaluate_all(
+            "items => items.map(li => Math.abs(li.querySelector('a').getBoundingClientRect().top"
+            " - li.querySelector('.muted').getBoundingClientRect().top))")
+        assert offsets and max(offsets) < 4, offsets
+        editor = demo_main_pages()["post-mortem editor"].replace("section=whys", "section=impact")
+        page.goto(editor)  # the three counts of the impact side by side
+        tops = {round(page.get_by_label(name).bounding_box()["y"])
+                for name in ("Affected predictions", "Affected users", "Affected requests")}
+        assert len(tops) == 1, tops
+        page.goto("/reports/new/")
+        picker = page.locator("input[type=file]").evaluate(
+            "input => getComputedStyle(input, '::file-selector-button').borderTopColor")
+        assert picker == "rgb(36, 84, 214)"  # the design's accent, as on every other button
+    finally:
+        context.close()

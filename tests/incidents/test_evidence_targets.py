@@ -49,7 +49,7 @@ def test_each_kind_that_names_an_object_gets_its_title_and_page_from_the_app_tha
         ("report", report), ("forensics", report), ("diagnosis", report), ("attachment", attachment.pk),
         ("replay", replay.pk), ("drift_report", drift.pk)]}
 
-    assert (rows["report"].title, rows["report"].url) == (f"Report #{report}: {world.report.title}",
+    assert (rows["report"].title, rows["report"].url) == (f"WTF-{report} {world.report.title}",
                                                           f"/reports/{report}/")
     assert rows["forensics"].url == f"/reports/{report}/#forensics"
     assert rows["diagnosis"].title == f"Diagnosis of report #{report}"

@@ -44,7 +44,7 @@ def _titles(rows) -> list[str]:
 def test_the_team_reads_every_title_and_link(world):
     rows = incident_evidence_list(user=world.member, incident_id=world.incident.pk)
 
-    assert f"Report #{world.other_report.pk}: {SECRET_TITLE}" in _titles(rows)
+    assert f"WTF-{world.other_report.pk} {SECRET_TITLE}" in _titles(rows)
     assert all(row.url for row in rows) and not any(row.withheld for row in rows)
 
 
@@ -54,7 +54,7 @@ def test_a_reporter_reads_their_own_report_but_not_someone_else_s(world):
 
     other = by_kind_ref[("report", world.other_report.pk)]
     assert other.withheld and other.url == ""
-    assert other.title == f"Report #{world.other_report.pk} (only the owning team and its reporter see it)"
+    assert other.title == f"WTF-{world.other_report.pk} (only the owning team and its reporter see it)"
     assert by_kind_ref[("forensics", world.other_report.pk)].title.startswith(
         f"Input forensics of report #{world.other_report.pk} (only")
     own = by_kind_ref[("report", world.report.pk)]
@@ -77,7 +77,7 @@ def test_no_page_api_or_export_shows_the_withheld_title_to_an_outsider(world, cl
     for response in pages + answers:
         assert response.status_code == 200
         assert SECRET_TITLE not in response.content.decode(), response.request["PATH_INFO"]
-    assert f"Report #{world.other_report.pk} (only the owning team" in pages[1].content.decode()
+    assert f"WTF-{world.other_report.pk} (only the owning team" in pages[1].content.decode()
     assert SECRET_TITLE not in postmortem_markdown(user=world.outsider, postmortem=pm)
     # …while the team's own reading still has it.
     assert SECRET_TITLE in postmortem_markdown(user=world.member, postmortem=pm)

@@ -4,6 +4,8 @@ reader is only shown a neutral title for."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -101,3 +103,11 @@ def test_the_list_reads_the_same_number_of_queries_however_many_incidents(client
 def test_the_filters_that_parse_still_apply_beside_one_that_does_not(client, world):
     page = _listed(client, world.member, severity="critical", since="last tuesday")
     assert "Opened from: Enter a valid date." in page and _ids(page, world) == {world.loud.pk}
+
+
+def test_on_a_phone_each_fact_of_a_row_is_named_in_words_without_stray_punctuation(client, world):
+    page = _listed(client, world.member)
+
+    labels = set(re.findall(r'data-label="([^"]*)"', page))
+
+    assert labels == {"owner", "last report", "opened"}

@@ -113,3 +113,13 @@ def test_every_figure_links_to_the_incidents_it_counts(signed_in, past):
     assert _listed(signed_in, causes["none"]) == {past.c.pk, past.d.pk}
     assert _listed(signed_in, body["by_version"][0]["url"]) == {past.a.pk, past.b.pk, past.c.pk, past.d.pk}
     assert body["weeks"][1]["resolved_url"].replace("&", "&amp;") in insights_html
+
+
+def test_a_range_with_nothing_in_it_says_so_instead_of_drawing_bare_axes(signed_in, past):
+    long_ago = urlencode({"since": "2020-01-06", "until": "2020-02-02"})
+
+    html = signed_in.get(f"{reverse('insights:page')}?{long_ago}").content.decode()
+
+    assert html.count('<p class="chart-empty">Nothing in this range.</p>') == 3
+    assert "<svg" not in html
+

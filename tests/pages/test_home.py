@@ -36,3 +36,16 @@ def test_an_outsider_counts_only_what_they_may_see_and_reads_neutral_titles(clie
 
     assert "Reports this week</a></dt><dd>0<" in page and "No reports in the last 30 days." in page
     assert world.report.title not in page
+
+
+def test_the_latest_reports_name_the_model_as_people_know_it_and_its_version(client):
+    world = access_world()
+    world.model.display_name = "Fraud alerts"
+    world.model.save(update_fields=["display_name"])
+    client.force_login(world.member)
+
+    page = client.get("/").content.decode()
+
+    latest = page.split("Latest WTF reports")[1].split("</section>")[0]
+    assert "Fraud alerts 1.0" in latest
+    assert "fraud-score:1.0" not in page

@@ -14,7 +14,7 @@ from django.utils import timezone
 from sklearn.dummy import DummyClassifier
 
 from apps.incidents.evidence import incident_evidence_add
-from apps.incidents.models import Incident
+from apps.incidents.models import Incident, IncidentEvidence
 from apps.incidents.services import incident_update
 from apps.pages.selectors.incident import incident_page
 from apps.postmortems.models import WhyStatus
@@ -233,3 +233,19 @@ def test_the_grouping_is_worded_for_people_while_the_api_keeps_the_stored_label(
         in page
     assert "unusual_combination" not in page
     assert api["fingerprint_label"] == label
+
+
+def test_evidence_names_a_report_by_its_reference_even_when_cited_before_the_reference_style(client, world):
+    cite = dict(incident_id=world.incident.pk, actor=world.member)
+    incident_evidence_add(kind="report", ref_id=world.report.pk, **cite)
+    # A row attached before the reference style keeps its stored title: it reads the same way.
+    older = file_report(reporter=world.member, version=world.version, index=3, title="Shoes for a toddler")
+    IncidentEvidence.objects.filter(pk=incident_evidence_add(kind="report", ref_id=older.pk, **cite).pk).update(
+        title=f"Report #{older.pk}: Shoes for a toddler")
+    client.force_login(world.member)
+
+    page = text(client.get(f"/incidents/{world.incident.pk}/"))
+
+    assert f"WTF-{world.report.pk} {world.report.title}" in page
+    assert f"WTF-{older.pk} Shoes for a toddler" in page
+    assert "Report #" not in page

@@ -61,3 +61,52 @@ def test_people_outside_the_team_see_no_volume_or_outputs_of_the_inference_log(c
     page = client.get("/models/iris/").content.decode()
 
     assert "Reports filed" in page and "Predictions logged" not in page and 'id="output-mix"' not in page
+
+
+def _section(page: str, marker: str) -> str:
+    return page.split(marker)[1].split("</section>")[0]
+
+
+def test_what_has_not_happened_yet_is_a_sentence_not_a_table_of_zeros(client):
+    team = TeamFactory()
+    member = member_of(team)
+    trained_version(team=team)
+    client.force_login(member)
+
+    page = client.get("/models/iris/").content.decode()
+
+    feedback = _section(page, 'id="feedback-heading"')
+    assert "Nobody has voted with the feedback widget" in feedback and "<table" not in feedback
+    assert 'aria-label="Suite runs by version"' not in page  # no runs: no empty table under "No cases yet"
+    votes = page.split('id="chart-vote"')[1].split("</figure>")[0]
+    assert "No votes in the last 30 days." in votes and 'class="bars"' not in votes  # no bare axes
+
+
+def test_engineer_details_of_a_version_are_folded_under_for_engineers(client):
+    team = TeamFactory()
+    member = member_of(team)
+    version = trained_version(team=team)
+    client.force_login(member)
+
+    page = client.get("/models/iris/").content.decode()
+
+    versions = _section(page, 'id="versions-heading"')
+    table, internals = versions.split('id="version-internals"')
+    assert "sha256" not in table.lower() and "Backend" not in table
+    assert "<summary>For engineers</summary>" in internals and version.sha256 in internals
+    assert "scikit-learn" in internals and "reference rows" in internals
+
+
+def test_the_latest_ten_predictions_show_and_the_rest_wait_behind_show_more(client):
+    team = TeamFactory()
+    member = member_of(team)
+    version = trained_version(team=team)
+    _log(version, days_ago=1, count=14)
+    client.force_login(member)
+
+    page = client.get("/models/iris/").content.decode()
+
+    latest = page.split('aria-label="Latest logged predictions"')[1].split("</table>")[0]
+    more = page.split('id="more-predictions"')[1].split("</details>")[0]
+    assert latest.count("<tr>") - 1 == 10  # the header row, then ten
+    assert "<summary>Show 4 more</summary>" in more and more.count("<code>p-1-") == 4

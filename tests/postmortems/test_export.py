@@ -87,5 +87,5 @@ def test_the_document_has_every_section_in_order(world):
     assert "| Rejected: Covered \\| elsewhere |" in text
     assert "- Affected users: 12" in text and "```\nSELECT count(*) FROM predictions WHERE ...\n```" in text
     assert "### What went well\n\nThe log had the request id." in text
-    assert f"[Report #{world.report.pk}: {world.report.title}](https://incidents.example.com/reports/" \
+    assert f"[WTF-{world.report.pk} {world.report.title}](https://incidents.example.com/reports/" \
            f"{world.report.pk}/)" in text  # the tracker's own pages are linked absolutely, for a wiki

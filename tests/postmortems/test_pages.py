@@ -404,6 +404,7 @@ def test_the_meeting_agenda_lists_post_mortems_in_review(client, world):
     _approvable(world)
     page = _as(client, world.reviewer).get("/postmortems/meeting/").content.decode()
     assert f'href="/postmortems/meeting/{world.incident.pk}/"' in page
+    assert "sent for review <time" in page and "just now</time>" in page  # when, as people say it
     page = client.get(f"/postmortems/meeting/{world.incident.pk}/").content.decode()
     assert 'data-revision-url="/incidents/' in page and "js/meeting.js" in page and "<script>" not in page
 

@@ -9,6 +9,7 @@ from apps.core.errors import Conflict, IllegalTransition, PermissionDenied
 from apps.incidents.models import Incident
 from apps.incidents.services import incident_reopen_for_regression, incident_transition
 from apps.postmortems.selectors import postmortem_facts, postmortem_timeline, transition_problem
+from apps.postmortems.selectors.why_tree import approval_blockers
 from apps.postmortems.services import postmortem_transition, postmortem_update
 from apps.replays.services import replay_start
 from tests.accounts.factories import UserFactory
@@ -103,3 +104,13 @@ def test_a_regression_reopening_the_incident_is_on_the_timeline(world):
 
     timeline = " ".join(item.text for item in postmortem_timeline(user=world.member, postmortem=world.postmortem))
     assert f"as a regression (WTF-{world.other_report.pk} on version" in timeline
+
+
+def test_the_reviewer_reads_how_many_action_points_wait_in_plain_words(world):
+    def waiting(count: int) -> list[str]:
+        return [line for line in approval_blockers(postmortem=world.postmortem, undecided_items=count)
+                if "action point" in line]
+
+    assert waiting(1) == ["Accept or reject the proposed action point."]
+    assert waiting(3) == ["Accept or reject the 3 proposed action points."]
+    assert waiting(0) == []

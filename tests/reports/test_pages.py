@@ -85,6 +85,7 @@ def test_list_and_overview_pages_show_the_reports(signed_in, user, version, djan
     with django_assert_max_num_queries(12):
         listing = signed_in.get("/reports/").content.decode()
     assert all(f"Case {i}" in listing for i in range(3))
+    assert "iris:1.0" not in listing and "iris 1.0" in listing  # the model as people name it, then its version
     assert "Case 2" in signed_in.get("/").content.decode()
     assert "Case 1" in signed_in.get("/models/iris/").content.decode()
     assert signed_in.get(f"/incidents/{Report.objects.first().incident_id}/").status_code == 200
@@ -137,6 +138,7 @@ def test_the_report_page_shows_values_as_people_read_them_not_python_internals(s
     assert ">2.18<" in page and "2.1799999999999997" not in page
     # (keys in PostgreSQL's jsonb order: shorter first)
     assert "{&quot;p&quot;: 0.5, &quot;label&quot;: &quot;setosa&quot;}" in page and "&#x27;label&#x27;" not in page
+    assert "iris:1.0" not in page  # the version as people name it: "version 1.0 of iris"
 
 
 def test_the_report_page_leads_with_the_odd_input_drawn_on_its_training_range(signed_in, user, version):

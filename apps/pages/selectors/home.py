@@ -52,7 +52,8 @@ class HomeReport:
     id: int
     title: str
     url: str
-    where: str  # its model version, else its model, else "" (not sorted yet)
+    model: str  # the model's display name, "" when not sorted yet
+    version: str  # the version it was made by, "" when not known
     created_at: datetime
 
 
@@ -95,8 +96,9 @@ def home_page(*, user) -> HomePage:
                                 owner=incident.owner.get_username() if incident.owner else "")
                    for incident in incidents],
         reports=[HomeReport(id=report.pk, title=report.title, url=report.get_absolute_url(),
-                            where=str(report.model_version) if report.model_version_id
-                            else str(report.model) if report.model_id else "", created_at=report.created_at)
+                            model=str(report.model) if report.model_id else "",
+                            version=report.model_version.version if report.model_version_id else "",
+                            created_at=report.created_at)
                  for report in reports],
         models=[HomeModel(name=model.name, label=str(model), versions=model.version_count) for model in model_list()],
         chart=daily_chart(title="Reports filed", noun="report", series=[("filed", "Reports")], days=CHART_DAYS,

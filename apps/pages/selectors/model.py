@@ -24,6 +24,7 @@ CHART_DAYS = 30
 CHANGES_SHOWN = 15
 REPORTS_SHOWN = 20
 PREDICTIONS_SHOWN = 25
+PREDICTIONS_FIRST = 10  # shown at once; the rest of PREDICTIONS_SHOWN behind "Show more"
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,11 @@ class ModelPage:
     charts: list[DailyChart]
     chart_days: int
     output_mix: list[OutputShare]
-    feedback: list
+    feedback: list  # versions with at least one vote: a row of zeros says nothing
     reports: list
     surfaces: list
-    predictions: list = field(default_factory=list)  # the team's only, as the three below
+    predictions: list = field(default_factory=list)  # the team's only, as the four below: the latest
+    more_predictions: list = field(default_factory=list)  # the next ones, folded away
     suite_runs: list = field(default_factory=list)
     suite_cases: list = field(default_factory=list)
     changes: list = field(default_factory=list)
@@ -90,6 +92,7 @@ def model_page(*, user, name: str) -> ModelPage:
                                      days=CHART_DAYS, today=today,
                                      counts=predictions_per_day(model=model, since=since)))
         mix = output_mix(model=model, since=since)
+    predictions = list(predictions_recent(model=model, limit=PREDICTIONS_SHOWN)) if can_work else []
     mix_total = sum(count for _, count in mix) or 1
     mix_peak = max((count for _, count in mix), default=1)
     return ModelPage(
@@ -100,10 +103,11 @@ def model_page(*, user, name: str) -> ModelPage:
         chart_days=CHART_DAYS,
         output_mix=[OutputShare(output=output, count=count, share=round(count / mix_total * 100, 1),
                                 length=round(count / mix_peak * 100, 1)) for output, count in mix],
-        feedback=feedback_counts(model=model),
+        feedback=[row for row in feedback_counts(model=model) if row["total"]],
         reports=list(report_list(user=user).filter(model=model)[:REPORTS_SHOWN]),
         surfaces=list(surface_list(model=model)),
-        predictions=list(predictions_recent(model=model, limit=PREDICTIONS_SHOWN)) if can_work else [],
+        predictions=predictions[:PREDICTIONS_FIRST],
+        more_predictions=predictions[PREDICTIONS_FIRST:],
         suite_runs=suite_history(model=model) if can_work else [],
         suite_cases=reports_for_batch(user=user, model=model, suite="resolved") if can_work else [],
         changes=changes_between(user=user, model=model, limit=CHANGES_SHOWN) if can_work else [],

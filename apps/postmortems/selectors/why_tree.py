@@ -90,7 +90,8 @@ def approval_blockers(*, postmortem: Postmortem, nodes: list[WhyNode] | None = N
     undecided = ActionItem.objects.filter(incident_id=postmortem.incident_id, review_state=ReviewState.PROPOSED) \
         .count() if undecided_items is None else undecided_items
     if undecided:
-        blockers.append(f"Accept or reject the {undecided} proposed action point(s).")
+        blockers.append("Accept or reject the proposed action point." if undecided == 1
+                        else f"Accept or reject the {undecided:,} proposed action points.")
     return blockers
 
 
