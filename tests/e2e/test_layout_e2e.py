@@ -133,7 +133,7 @@ def test_on_a_phone_the_person_menu_opens_inside_the_navigation(browser, live_se
 
 
 def test_the_incident_s_tag_box_lines_up_with_its_header_on_a_phone_and_a_laptop(browser, live_server):
-    seed_demo()
+    seed_demo_once()
     incident_page = demo_main_pages()["incident"]
     for size in (VIEWPORTS["phone"], {"width": 1440, "height": 900}):
         context = browser.new_context(base_url=live_server.url, viewport=size, locale="en-US")
@@ -151,7 +151,7 @@ def test_the_incident_s_tag_box_lines_up_with_its_header_on_a_phone_and_a_laptop
 
 
 def test_filter_bars_line_up_their_boxes_and_the_screenshot_picker_is_a_button(browser, live_server):
-    seed_demo()
+    seed_demo_once()
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1440, "height": 900}, locale="en-US")
     page = context.new_page()
     try:
