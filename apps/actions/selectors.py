@@ -19,7 +19,7 @@ from apps.accounts.models import Team
 from apps.accounts.selectors import team_people
 from apps.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from apps.core.listing import reference_number
-from apps.incidents.models import Incident
+from apps.incidents.models import Incident, IncidentStatus
 from apps.incidents.selectors import ReaderLookups, incident_can_work, incident_visibility, incidents_naming
 from apps.registry.models import Model
 
@@ -389,7 +389,15 @@ def board_filter_choices(*, user) -> dict[str, list]:
 
 
 def allowed_moves(item: ActionItem) -> list[str]:
-    return TICKET_TRANSITIONS.allowed_from(item.status) if item.review_state == ReviewState.ACCEPTED else []
+    """The statuses a ticket may move to now. A finished ticket of a closed incident stays
+    finished (closing checked it; the service refuses reopening it until the incident reopens),
+    so no list, button or API client is offered a move that would only answer 409."""
+    if item.review_state != ReviewState.ACCEPTED:
+        return []
+    moves = TICKET_TRANSITIONS.allowed_from(item.status)
+    if item.status in FINISHED_STATUSES and item.incident.status == IncidentStatus.CLOSED:
+        moves = [to for to in moves if to in FINISHED_STATUSES]
+    return moves
 
 
 # --- One incident's tickets -----------------------------------------------------------------------

@@ -91,3 +91,16 @@ def test_the_pages_explain_the_refusal(world, client):
     assert reviewed.status_code == 409 and f"reopen INC-{inc} first" in reviewed.content.decode()
     assert _status(world.item) == (ReviewState.ACCEPTED, TicketStatus.DONE)
     assert _status(world.proposal)[0] == ReviewState.PROPOSED
+
+
+def test_a_done_ticket_of_a_closed_incident_offers_no_reopen_until_the_incident_reopens(world, client):
+    api = token_client(world.member)
+    assert "open" not in api.get(f"/api/v1/action-items/{world.item.pk}/").json()["allowed_transitions"]
+    client.force_login(world.member)
+    board = client.get("/actions/").content.decode()
+    assert f"Reopen<span class=\"visually-hidden\"> AI-{world.item.pk}</span>" not in board
+
+    incident_transition(incident_id=world.incident.pk, to="open", actor=world.member)
+    assert "open" in api.get(f"/api/v1/action-items/{world.item.pk}/").json()["allowed_transitions"]
+    board = client.get("/actions/").content.decode()
+    assert f"Reopen<span class=\"visually-hidden\"> AI-{world.item.pk}</span>" in board
