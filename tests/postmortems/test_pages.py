@@ -286,8 +286,8 @@ def test_the_history_tells_the_audit_events_as_sentences(client, world):
     page = _as(client, world.member).get(_url(world)).content.decode()
     history = page.split('id="history"')[1].split("</ol>")[0]
     member = world.member.get_username()
-    assert f"{member} asked why #{node.pk} in post-mortem #{world.postmortem.pk}" in history
-    assert "started post-mortem" in history
+    assert f"{member} asked why #{node.pk} in the post-mortem of INC-{world.incident.pk}" in history
+    assert f"started the post-mortem of INC-{world.incident.pk}" in history
     assert "postmortem.why_add" not in history and "postmortem.start" not in history
 
 
