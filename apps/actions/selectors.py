@@ -179,6 +179,20 @@ def action_item_review_problem(*, user, item: ActionItem, model: Model) -> Domai
     return None
 
 
+def action_item_closed_incident_problem(*, item: ActionItem, incident: Incident, doing: str) -> Conflict | None:
+    """Why `item` cannot be `doing` ("accepted", "reopened") now, whoever asks, or None: a
+    closed incident's accepted action items are all finished (closing checks it), so none is
+    reopened or accepted while it stays closed — the team reopens the incident first. The
+    services raise it (with the incident locked); the post-mortem page offers Accept only where
+    it is None, so the two never disagree."""
+    if incident.status != IncidentStatus.CLOSED:
+        return None
+    return Conflict(f"INC-{incident.pk} is closed, so AI-{item.pk} cannot be {doing}: reopen INC-{incident.pk} first.",
+                    extra={"current": item.status if item.review_state == ReviewState.ACCEPTED else item.review_state,
+                           "incident": incident.pk, "incident_status": incident.status,
+                           "allowed_transitions": []})
+
+
 def action_item_can_work(*, user, item: ActionItem) -> bool:
     """The team's work (as for the incident), and the ticket's owner's."""
     access = user_access(user)

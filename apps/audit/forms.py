@@ -1,5 +1,7 @@
 from django import forms
 
+from .labels import action_label, target_type_label
+
 
 class AuditSearchForm(forms.Form):
     text = forms.CharField(required=False, max_length=200, label="Contains")
@@ -16,5 +18,8 @@ class AuditSearchForm(forms.Form):
         # No colon after a label: the filter bars elsewhere have none.
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "Any action")] + [(name, name) for name in actions]
-        self.fields["target_type"].choices = [("", "Any object")] + [(name, name) for name in target_types]
+        # Options read as words, sorted as read; their values stay the stored codes (links keep working).
+        self.fields["action"].choices = [("", "Any action")] + sorted(
+            ((name, action_label(name)) for name in actions), key=lambda choice: choice[1])
+        self.fields["target_type"].choices = [("", "Any object")] + sorted(
+            ((name, target_type_label(name)) for name in target_types), key=lambda choice: choice[1])

@@ -1,9 +1,10 @@
-"""Audit events as sentences a person reads ("sam confirmed why #3 of the post-mortem"),
+"""Audit events as sentences a person reads ("sam confirmed why #3 in the post-mortem of INC-6"),
 instead of event codes (`postmortem.why_decide`). One table for every page that shows
 history: the audit trail, the incident's and the post-mortem's timelines."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,6 @@ _REFERENCE = {
     "incidents.incident": "INC-{id}",
     "reports.report": "WTF-{id}",
     "actions.actionitem": "AI-{id}",
-    "postmortems.postmortem": "post-mortem #{id}",
     "replays.replay": "replay #{id}",
     "registry.model": "model {label}",
     "registry.modelversion": "version {label}",
@@ -24,9 +24,17 @@ _REFERENCE = {
     "accounts.apitoken": "an API key",
 }
 
+# A post-mortem's label is what it was called when the event was written: "Post-mortem of
+# INC-6" (its incident never changes). People know a post-mortem by its incident, not by its own
+# number, which no page shows.
+_POSTMORTEM_LABEL = re.compile(r"^Post-mortem of (INC-\d+)$")
+
 
 def event_target(event: AuditEvent) -> str:
-    """The object an event is about, as people name it: INC-12, WTF-40, AI-3."""
+    """The object an event is about, as people name it: INC-12, WTF-40, AI-3, the post-mortem of INC-6."""
+    if event.target_type == "postmortems.postmortem":
+        incident = _POSTMORTEM_LABEL.match(event.target_label or "")
+        return f"the post-mortem of {incident[1]}" if incident else f"post-mortem #{event.target_id}"
     pattern = _REFERENCE.get(event.target_type)
     if pattern is None:
         return event.target_label or f"{event.target_type.rsplit('.', 1)[-1]} #{event.target_id}"

@@ -66,6 +66,19 @@ def test_admins_search_the_trail(world):
     assert "0 events" in nothing
 
 
+def test_the_filters_offer_actions_and_object_types_in_words_and_filter_by_their_codes(world):
+    incident_transition(incident_id=world.incident.pk, to="triaged", actor=world.member)
+    page = _signed_in(world.admin).get("/audit/").content.decode()
+
+    assert '<option value="incident.transition">Incident: status moved</option>' in page
+    assert '<option value="incidents.incident">Incident</option>' in page
+    assert ">incident.transition</option>" not in page and ">incidents.incident</option>" not in page
+    chosen = _signed_in(world.admin).get("/audit/", {"action": "incident.transition",
+                                                     "target_type": "incidents.incident"}).content.decode()
+    assert '<option value="incident.transition" selected>Incident: status moved</option>' in chosen
+    assert "1 event" in chosen
+
+
 def test_people_who_are_not_admins_cannot_read_the_trail(world):
     assert _signed_in(world.member).get("/audit/").status_code == 403
     assert Client().get("/audit/").status_code == 302

@@ -78,16 +78,29 @@ def page(browser, live_server):
         context.close()
 
 
-def log_in(page, username: str, password: str = PASSWORD) -> None:
-    """Signs in through the real login form and waits until the signed-in navigation shows."""
+def submit_sign_in(page, username: str, password: str = PASSWORD) -> None:
+    """Signs in through the real login form and returns once the signed-in page has loaded, on any
+    screen size. The click can return before the next page has arrived or run its scripts, so
+    this waits for what only a signed-in page has (the sign-out form, there even while a phone's
+    navigation is folded), then for its load event: nav.js has run by then, so whether the Menu
+    button shows is settled and can be looked at without racing it."""
     from playwright.sync_api import expect
 
     page.goto("/accounts/login/")
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     expect(page.locator("form.signout")).to_contain_text(username)
+    page.wait_for_load_state("load")
+
+
+def log_in(page, username: str, password: str = PASSWORD) -> None:
+    """Signs in through the real login form and waits until the signed-in navigation shows
+    (the `page` fixture's default viewport is wide enough for it to be unfolded)."""
+    from playwright.sync_api import expect
+
+    submit_sign_in(page, username, password)
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
 
 
 @pytest.fixture

@@ -10,10 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
 
 from apps.demo.services import DEMO_PASSWORD, DEMO_USERNAME
-from tests.e2e.conftest import demo_main_pages, sideways_overflow
+from tests.e2e.conftest import demo_main_pages, sideways_overflow, submit_sign_in
 from tests.e2e.demo_copy import seed_demo_once
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -69,10 +68,7 @@ def _check_every_page(page, *, every_section: bool, too_wide: list[str] | None =
     found = []
     page.goto("/accounts/login/")
     found += [f"sign-in: {v['impact']} {v['id']}: {v['targets']}" for v in _violations(page, "/accounts/login/")]
-    page.locator("#id_username").fill(DEMO_USERNAME)
-    page.locator("#id_password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("form.signout")).to_be_attached()  # signed in (on a phone the menu is folded)
+    submit_sign_in(page, DEMO_USERNAME, DEMO_PASSWORD)  # on a phone the navigation stays folded
     for label, url in demo_main_pages(every_section=every_section).items():
         response = page.goto(url)
         assert response.status < 400, f"{label} ({url}) answered {response.status}"

@@ -7,11 +7,10 @@ there is no race to lose there, nor row locks to look at."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import connection, transaction
 
 from apps.actions.models import ActionItem, TicketStatus
 from apps.actions.services import action_item_transition
@@ -21,6 +20,7 @@ from apps.incidents.services import incident_transition, incident_update
 from apps.postmortems.services import postmortem_present
 from apps.registry.models import Model
 from tests.actions.factories import ticket_world
+from tests.row_locks import in_thread, row_free_while
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -29,20 +29,6 @@ pytestmark = [
 
 # How long the first transaction holds its locks, waiting for the second to get through if it can.
 HOLD_SECONDS = 2
-
-
-def _in_thread(target: Callable[[], None], errors: list[BaseException]) -> threading.Thread:
-    def run():
-        try:
-            target()
-        except BaseException as error:  # collected and asserted on in the test's thread
-            errors.append(error)
-        finally:
-            connections.close_all()  # each thread has its own connection
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
 
 
 def _resolved_with_ticket_done():
@@ -73,7 +59,7 @@ def test_a_reopen_during_a_close_waits_for_it_and_is_refused():
         finally:
             reopen_finished.set()
 
-    threads = [_in_thread(close, errors), _in_thread(reopen, errors)]
+    threads = [in_thread(close, errors), in_thread(reopen, errors)]
     for thread in threads:
         thread.join(timeout=60)
 
@@ -104,7 +90,7 @@ def test_a_close_during_a_reopen_waits_for_it_and_sees_the_open_ticket():
         finally:
             close_finished.set()
 
-    threads = [_in_thread(reopen, errors), _in_thread(close, errors)]
+    threads = [in_thread(reopen, errors), in_thread(close, errors)]
     for thread in threads:
         thread.join(timeout=60)
 
@@ -114,37 +100,10 @@ def test_a_close_during_a_reopen_waits_for_it_and_sees_the_open_ticket():
     assert len(refusals) == 1 and "1 accepted action item is still open" in refusals[0].detail
 
 
-def _row_free_while(work: Callable[[], None], try_lock: Callable[[], None]) -> bool:
-    """Whether `try_lock` (a FOR UPDATE NOWAIT from a second connection) gets its row while
-    another transaction is inside `work`, holding what `work` locked."""
-    locked, checked = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-
-    def hold():
-        with transaction.atomic():
-            work()
-            locked.set()
-            checked.wait(timeout=30)
-
-    thread = _in_thread(hold, errors)
-    try:
-        assert locked.wait(timeout=30), errors
-        try:
-            with transaction.atomic():
-                try_lock()
-        except DatabaseError:  # "could not obtain lock on row"
-            return False
-        return True
-    finally:
-        checked.set()
-        thread.join(timeout=60)
-        assert errors == []
-
-
 def test_locking_an_incident_for_work_does_not_lock_its_model():
     world = ticket_world()
 
-    free = _row_free_while(
+    free = row_free_while(
         lambda: incident_update(incident_id=world.incident.pk, actor=world.member, severity="critical"),
         lambda: Model.objects.select_for_update(nowait=True).get(pk=world.incident.model_id))
 
@@ -155,7 +114,7 @@ def test_the_incident_itself_is_locked_meanwhile():
     """The check above looks at the right thing: the incident's own row is held."""
     world = ticket_world()
 
-    free = _row_free_while(
+    free = row_free_while(
         lambda: incident_update(incident_id=world.incident.pk, actor=world.member, severity="critical"),
         lambda: Incident.objects.select_for_update(nowait=True).get(pk=world.incident.pk))
 
@@ -166,7 +125,7 @@ def test_moving_the_meeting_slide_does_not_lock_the_presenter_s_user_row():
     world = ticket_world()
     postmortem_present(incident_id=world.incident.pk, actor=world.member, section="summary", take_over=True)
 
-    free = _row_free_while(
+    free = row_free_while(
         lambda: postmortem_present(incident_id=world.incident.pk, actor=world.member, section="timeline"),
         lambda: get_user_model().objects.select_for_update(nowait=True).get(pk=world.member.pk))
 

@@ -11,7 +11,7 @@ import pytest
 
 from apps.actions.models import ActionItem
 from apps.actions.services import action_item_review
-from apps.incidents.services import incident_update
+from apps.incidents.services import incident_transition, incident_update
 from apps.postmortems.models import Postmortem, WhyNode
 from apps.postmortems.services import action_item_propose, postmortem_transition, postmortem_update
 from tests.accounts.factories import TeamFactory, member_of
@@ -286,8 +286,8 @@ def test_the_history_tells_the_audit_events_as_sentences(client, world):
     page = _as(client, world.member).get(_url(world)).content.decode()
     history = page.split('id="history"')[1].split("</ol>")[0]
     member = world.member.get_username()
-    assert f"{member} asked why #{node.pk} in post-mortem #{world.postmortem.pk}" in history
-    assert "started post-mortem" in history
+    assert f"{member} asked why #{node.pk} in the post-mortem of INC-{world.incident.pk}" in history
+    assert f"started the post-mortem of INC-{world.incident.pk}" in history
     assert "postmortem.why_add" not in history and "postmortem.start" not in history
 
 
@@ -398,6 +398,33 @@ def test_fragments_render_one_section_for_the_meeting_screen(client, world):
     assert 'class="decide-form js-quick"' in html and 'name="return_to" value="meeting"' in html
     assert client.get(_url(world, "fragments/review/")).status_code == 200
     assert client.get(_url(world, "fragments/nonsense/")).status_code == 404
+
+
+def test_a_closed_incident_s_proposal_offers_reject_and_says_how_to_accept_it(client, world):
+    """Accepting would open a ticket on a closed incident (the service refuses it with 409):
+    the page offers only Reject and says what would let it be accepted."""
+    pm = world.postmortem
+    item = action_item_propose(incident_id=pm.incident_id, actor=world.member, title="Label the box",
+                               kind="corrective")
+    for to in ("resolved", "closed"):
+        incident_transition(incident_id=pm.incident_id, to=to, actor=world.member)
+    incident = world.incident.pk
+
+    page = _as(client, world.reviewer).get(_url(world, "?section=actions")).content.decode()
+    assert f"Accept AI-{item.pk}" not in page
+    assert f"Reject AI-{item.pk}" in page
+    assert f"Reopen INC-{incident} to accept it." in page
+
+    response = client.post(_url(world, f"actions/{item.pk}/review/"), {"decision": "reject", "reason": "Too late."})
+    assert response.status_code < 400
+    assert ActionItem.objects.get(pk=item.pk).review_state == "rejected"
+
+    # Reopened, a new proposal can be accepted again, with no note.
+    incident_transition(incident_id=pm.incident_id, to="open", actor=world.member)
+    other = action_item_propose(incident_id=pm.incident_id, actor=world.member, title="Alert on units",
+                                kind="detective")
+    page = client.get(_url(world, "?section=actions")).content.decode()
+    assert f"Accept AI-{other.pk}" in page and "to accept it." not in page
 
 
 def test_the_meeting_agenda_lists_post_mortems_in_review(client, world):

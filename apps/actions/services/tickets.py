@@ -20,7 +20,7 @@ from django.utils import timezone
 from apps.audit.actions import AuditAction
 from apps.audit.services import audit_record
 from apps.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from apps.incidents.models import Incident, IncidentStatus
+from apps.incidents.models import Incident
 from apps.incidents.selectors import incident_can_work, incident_visibility
 from apps.incidents.services import incident_version, incidents_locked
 
@@ -37,7 +37,13 @@ from ..models import (
     ReviewState,
     TicketStatus,
 )
-from ..selectors import action_item_get, action_item_get_for_work, action_item_owner_problem, action_item_review_problem
+from ..selectors import (
+    action_item_closed_incident_problem,
+    action_item_get,
+    action_item_get_for_work,
+    action_item_owner_problem,
+    action_item_review_problem,
+)
 from .webhooks import ACCEPTED, COMMENTED, TRANSITIONED, UPDATED, ticket_event
 
 MAX_DESCRIPTION = 10_000
@@ -118,16 +124,9 @@ def _locked_with_incident(*, item_id: int) -> ActionItem:
 
 
 def _refuse_if_incident_closed(item: ActionItem, *, doing: str) -> None:
-    """A closed incident's accepted action items are all finished (closing checks it): none is
-    reopened or accepted while it stays closed. The team reopens the incident first."""
-    incident = item.incident
-    if incident.status == IncidentStatus.CLOSED:
-        raise Conflict(f"INC-{incident.pk} is closed, so AI-{item.pk} cannot be {doing}: reopen INC-{incident.pk} "
-                       "first.",
-                       extra={"current": item.status if item.review_state == ReviewState.ACCEPTED
-                              else item.review_state,
-                              "incident": incident.pk, "incident_status": incident.status,
-                              "allowed_transitions": []})
+    problem = action_item_closed_incident_problem(item=item, incident=item.incident, doing=doing)
+    if problem is not None:
+        raise problem
 
 
 def _locked_for_work(*, item_id: int, actor, with_incident: bool = False) -> ActionItem:

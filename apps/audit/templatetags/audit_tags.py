@@ -10,13 +10,13 @@ register = template.Library()
 
 @register.filter
 def sentence(event: AuditEvent) -> str:
-    """`{{ event|sentence }}` → sam confirmed why #3 in post-mortem #2."""
+    """`{{ event|sentence }}` → sam confirmed why #3 in the post-mortem of INC-6."""
     return sentences.event_sentence(event)
 
 
 @register.filter
 def phrase(event: AuditEvent) -> str:
-    """`{{ event|phrase }}` → confirmed why #3 in post-mortem #2 (when the actor is shown apart)."""
+    """`{{ event|phrase }}` → confirmed why #3 in the post-mortem of INC-6 (when the actor is shown apart)."""
     return sentences.event_phrase(event)
 
 

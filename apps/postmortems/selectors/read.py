@@ -13,9 +13,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch
 
 from apps.actions.models import ActionItem, ReviewState
-from apps.actions.selectors import action_item_review_problem, action_items_of_incident
+from apps.actions.selectors import (
+    action_item_closed_incident_problem,
+    action_item_review_problem,
+    action_items_of_incident,
+)
 from apps.incidents.evidence import EvidenceRow, evidence_as_seen_by
-from apps.incidents.models import IncidentEvidence
+from apps.incidents.models import Incident, IncidentEvidence
 from apps.incidents.selectors import incident_title_as_seen_by
 
 from ..models import Postmortem, ReviewComment, Section, WhyNode, WhyStatus
@@ -75,11 +79,17 @@ class WhyRow:
 
 @dataclass(frozen=True)
 class ActionItemRow:
-    """An action point as the post-mortem shows it: the item, and whether this reader may
-    accept or reject it now."""
+    """An action point as the post-mortem shows it: the item, whether this reader may accept or
+    reject it now, and — when it may be rejected but not accepted (its incident is closed) — the
+    quiet note saying what would let it be accepted."""
 
     item: ActionItem
     reviewable: bool
+    accept_note: str = ""
+
+    @property
+    def acceptable(self) -> bool:
+        return self.reviewable and not self.accept_note
 
     @property
     def pk(self) -> int:
@@ -182,6 +192,17 @@ def postmortem_action_items(*, postmortem: Postmortem) -> list[ActionItem]:
     return list(action_items_of_incident(incident_id=postmortem.incident_id).select_related("incident__postmortem"))
 
 
+def _action_item_row(item: ActionItem, *, viewer, incident: Incident, can_review: bool) -> ActionItemRow:
+    """The review controls the reader gets: the same checks as `action_item_review`, so the page
+    never offers a decision the service then refuses. A closed incident's proposal can still be
+    rejected (that unfinishes nothing), not accepted."""
+    reviewable = can_review and action_item_review_problem(user=viewer, item=item, model=incident.model) is None
+    closed = reviewable and action_item_closed_incident_problem(item=item, incident=incident,
+                                                                 doing="accepted") is not None
+    return ActionItemRow(item=item, reviewable=reviewable,
+                         accept_note=f"Reopen INC-{incident.pk} to accept it." if closed else "")
+
+
 def postmortem_read(*, viewer, postmortem: Postmortem, facts: bool = False,
                     read_only: bool = False) -> PostmortemRead:
     """Everything the page, the API and the export show of `postmortem`, as `viewer` (already
@@ -220,8 +241,8 @@ def postmortem_read(*, viewer, postmortem: Postmortem, facts: bool = False,
         undecided_items=undecided,
         hints=tuple(hints),
         timeline=tuple(postmortem_timeline(user=viewer, postmortem=postmortem)),
-        action_items=tuple(ActionItemRow(item=item, reviewable=can_review and action_item_review_problem(
-            user=viewer, item=item, model=incident.model) is None) for item in items),
+        action_items=tuple(_action_item_row(item, viewer=viewer, incident=incident, can_review=can_review)
+                           for item in items),
         comments=tuple(comments),
         factors=tuple(contributing_factors(postmortem=postmortem)),
         evidence=tuple(evidence),

@@ -20,8 +20,15 @@ MAX_QUESTION = 500
 
 
 def _locked(*, incident_id: int, actor) -> Postmortem:
+    """The incident's post-mortem, its own row locked for this transaction — not its incident's
+    nor its model's (FOR UPDATE over a join would lock every joined row, and editing one
+    post-mortem would hold up work on every incident of the model). The services read the
+    incident and model joined in (who may work on it, which team reviews it) but rely on no rule
+    between their state and the post-mortem's, so they need no lock. Nothing that holds this
+    lock then locks an incident for update, so the order stays the codebase's: incident, then
+    what hangs off it (`postmortem_start` locks the incident only)."""
     postmortem = postmortem_get_for_work(user=actor, incident_id=incident_id)
-    return Postmortem.objects.select_for_update().select_related("incident__model").get(pk=postmortem.pk)
+    return Postmortem.objects.select_for_update(of=("self",)).select_related("incident__model").get(pk=postmortem.pk)
 
 
 def _require_editable(postmortem: Postmortem) -> None:
