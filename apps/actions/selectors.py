@@ -409,7 +409,8 @@ def allowed_moves(item: ActionItem) -> list[str]:
     if item.review_state != ReviewState.ACCEPTED:
         return []
     moves = TICKET_TRANSITIONS.allowed_from(item.status)
-    if item.status in FINISHED_STATUSES and item.incident.status == IncidentStatus.CLOSED:
+    if item.status in FINISHED_STATUSES and action_item_closed_incident_problem(
+            item=item, incident=item.incident, doing="reopened") is not None:
         moves = [to for to in moves if to in FINISHED_STATUSES]
     return moves
 
