@@ -48,3 +48,35 @@ def row_free_while(work: Callable[[], None], try_lock: Callable[[], None]) -> bo
         checked.set()
         thread.join(timeout=60)
         assert errors == []
+
+
+def second_while_first_holds(first: Callable[[], None], second: Callable[[], None], *,
+                             hold_seconds: float) -> list[BaseException]:
+    """Runs `first` in a transaction that, once `first` is done, stays open (holding its locks)
+    for up to `hold_seconds`, or until `second` — started meanwhile from another connection —
+    finishes: a `second` that does not wait for those locks gets through while they are held.
+    Returns what `second` raised (empty if nothing); anything else raised fails the test."""
+    first_done, second_finished = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    raised: list[BaseException] = []
+
+    def run_first():
+        with transaction.atomic():
+            first()
+            first_done.set()  # done but not committed yet
+            second_finished.wait(timeout=hold_seconds)
+
+    def run_second():
+        assert first_done.wait(timeout=30)
+        try:
+            second()
+        except Exception as error:  # what the test asserts on (a refusal, say)
+            raised.append(error)
+        finally:
+            second_finished.set()
+
+    threads = [in_thread(run_first, errors), in_thread(run_second, errors)]
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    return raised

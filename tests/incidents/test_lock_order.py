@@ -6,11 +6,9 @@ there is no race to lose there, nor row locks to look at."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection
 
 from apps.actions.models import ActionItem, TicketStatus
 from apps.actions.services import action_item_transition
@@ -20,7 +18,7 @@ from apps.incidents.services import incident_transition, incident_update
 from apps.postmortems.services import postmortem_present
 from apps.registry.models import Model
 from tests.actions.factories import ticket_world
-from tests.row_locks import in_thread, row_free_while
+from tests.row_locks import row_free_while, second_while_first_holds
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -40,64 +38,31 @@ def _resolved_with_ticket_done():
 
 def test_a_reopen_during_a_close_waits_for_it_and_is_refused():
     world = _resolved_with_ticket_done()
-    closing_read_items, reopen_finished = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-    refusals: list[Conflict] = []
 
-    def close():
-        with transaction.atomic():
-            incident_transition(incident_id=world.incident.pk, to="closed", actor=world.member)
-            closing_read_items.set()  # closed, having found every accepted ticket finished; not committed yet
-            reopen_finished.wait(timeout=HOLD_SECONDS)  # a reopen that does not wait gets through now
+    # The close has found every accepted ticket finished and not committed yet.
+    refusals = second_while_first_holds(
+        lambda: incident_transition(incident_id=world.incident.pk, to="closed", actor=world.member),
+        lambda: action_item_transition(item_id=world.item.pk, actor=world.member, to="open"),
+        hold_seconds=HOLD_SECONDS)
 
-    def reopen():
-        assert closing_read_items.wait(timeout=30)
-        try:
-            action_item_transition(item_id=world.item.pk, actor=world.member, to="open")
-        except Conflict as refusal:
-            refusals.append(refusal)
-        finally:
-            reopen_finished.set()
-
-    threads = [in_thread(close, errors), in_thread(reopen, errors)]
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert errors == []
     incident, item = Incident.objects.get(pk=world.incident.pk), ActionItem.objects.get(pk=world.item.pk)
     assert (incident.status, item.status) == (IncidentStatus.CLOSED, TicketStatus.DONE)
-    assert len(refusals) == 1 and f"reopen INC-{incident.pk} first" in refusals[0].detail
+    assert len(refusals) == 1 and isinstance(refusals[0], Conflict)
+    assert f"reopen INC-{incident.pk} first" in refusals[0].detail
 
 
 def test_a_close_during_a_reopen_waits_for_it_and_sees_the_open_ticket():
     world = _resolved_with_ticket_done()
-    reopened, close_finished = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-    refusals: list[Conflict] = []
 
-    def reopen():
-        with transaction.atomic():
-            action_item_transition(item_id=world.item.pk, actor=world.member, to="open")
-            reopened.set()
-            close_finished.wait(timeout=HOLD_SECONDS)
+    refusals = second_while_first_holds(
+        lambda: action_item_transition(item_id=world.item.pk, actor=world.member, to="open"),
+        lambda: incident_transition(incident_id=world.incident.pk, to="closed", actor=world.member),
+        hold_seconds=HOLD_SECONDS)
 
-    def close():
-        assert reopened.wait(timeout=30)
-        try:
-            incident_transition(incident_id=world.incident.pk, to="closed", actor=world.member)
-        except Conflict as refusal:
-            refusals.append(refusal)
-        finally:
-            close_finished.set()
-
-    threads = [in_thread(reopen, errors), in_thread(close, errors)]
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert errors == []
     incident, item = Incident.objects.get(pk=world.incident.pk), ActionItem.objects.get(pk=world.item.pk)
     assert (incident.status, item.status) == (IncidentStatus.RESOLVED, TicketStatus.OPEN)
-    assert len(refusals) == 1 and "1 accepted action item is still open" in refusals[0].detail
+    assert len(refusals) == 1 and isinstance(refusals[0], Conflict)
+    assert "1 accepted action item is still open" in refusals[0].detail
 
 
 def test_locking_an_incident_for_work_does_not_lock_its_model():
